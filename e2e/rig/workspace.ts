@@ -1,0 +1,199 @@
+/**
+ * One e2e case's workspace: a copy of the template in a temporary folder,
+ * with its own Nx cache folder, the daemon off, and helpers to run nx, edit
+ * files and count how often each step function ran.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface NxResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout + stderr, ANSI codes removed. */
+  readonly output: string;
+}
+
+/** How Nx reported each task of a run: 'run', 'local', 'remote' or 'kept' (outputs left as is). */
+export type TaskStatus = 'run' | 'local' | 'remote' | 'kept';
+
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+/** Parses Nx's `> nx run p:t  [local cache]` lines. */
+export function taskStatuses(output: string): Record<string, TaskStatus> {
+  const out: Record<string, TaskStatus> = {};
+  for (const line of stripAnsi(output).split('\n')) {
+    const m = /^> nx run (\S+)(.*)$/.exec(line.trim());
+    if (!m || !m[1]) continue;
+    const note = /\[(.+)\]/.exec(m[2] ?? '')?.[1] ?? '';
+    out[m[1]] = note.includes('remote') ? 'remote' : note.includes('existing outputs') ? 'kept' : note.includes('cache') ? 'local' : 'run';
+  }
+  return out;
+}
+
+export class Workspace {
+  readonly cacheDir: string;
+
+  constructor(
+    readonly root: string,
+    private readonly baseEnv: Record<string, string>,
+  ) {
+    this.cacheDir = `${root}-nx-cache`;
+  }
+
+  path(rel: string): string {
+    return path.join(this.root, rel);
+  }
+
+  write(rel: string, text: string | Buffer): void {
+    fs.mkdirSync(path.dirname(this.path(rel)), { recursive: true });
+    fs.writeFileSync(this.path(rel), text);
+  }
+
+  read(rel: string): string {
+    return fs.readFileSync(this.path(rel), 'utf8');
+  }
+
+  exists(rel: string): boolean {
+    return fs.existsSync(this.path(rel));
+  }
+
+  /** Replaces text in a file; fails the test when `from` is not there. */
+  edit(rel: string, from: string | RegExp, to: string): void {
+    const before = this.read(rel);
+    const after = before.replace(from, to);
+    if (after === before) throw new Error(`edit(${rel}): ${String(from)} not found`);
+    this.write(rel, after);
+  }
+
+  /** Updates mtime only. */
+  touch(rel: string): void {
+    const t = new Date(Date.now() + 5_000);
+    fs.utimesSync(this.path(rel), t, t);
+  }
+
+  env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...this.baseEnv };
+    for (const [k, v] of Object.entries(extra)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    return env;
+  }
+
+  nx(args: string[], opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): NxResult {
+    const r = spawnSync(process.execPath, [this.path('node_modules/nx/dist/bin/nx.js'), ...args], {
+      cwd: this.root,
+      env: this.env(opts.env),
+      encoding: 'utf8',
+      timeout: opts.timeoutMs ?? 180_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const stdout = r.stdout ?? '';
+    const stderr = r.stderr ?? '';
+    return { code: r.status ?? -1, stdout, stderr, output: stripAnsi(`${stdout}\n${stderr}`) };
+  }
+
+  /** Runs nx and fails with its output when it does not exit 0. */
+  nxOk(args: string[], opts: { env?: Record<string, string | undefined> } = {}): NxResult {
+    const r = this.nx(args, opts);
+    if (r.code !== 0) throw new Error(`nx ${args.join(' ')} exited ${r.code}:\n${r.output}`);
+    return r;
+  }
+
+  /** How many times each step function ran since the last `resetCalls()`. */
+  calls(): Record<string, number> {
+    const out: Record<string, number> = {};
+    if (!this.exists('calls.log')) return out;
+    for (const line of this.read('calls.log').split('\n')) if (line) out[line] = (out[line] ?? 0) + 1;
+    return out;
+  }
+
+  resetCalls(): void {
+    fs.rmSync(this.path('calls.log'), { force: true });
+  }
+
+  /** Runs `nx run <target>` and returns task statuses and step calls of that run. */
+  runSteps(target: string, extraArgs: string[] = [], opts: { env?: Record<string, string | undefined> } = {}): { statuses: Record<string, TaskStatus>; calls: Record<string, number>; result: NxResult } {
+    this.resetCalls();
+    const result = this.nxOk(['run', target, ...extraArgs], opts);
+    return { statuses: taskStatuses(result.output), calls: this.calls(), result };
+  }
+
+  git(...args: string[]): string {
+    return execFileSync('git', args, { cwd: this.root, encoding: 'utf8', env: { ...this.env(), GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' } });
+  }
+
+  /** A git repository with everything committed. */
+  initGit(): void {
+    this.git('init', '-q', '-b', 'main');
+    this.git('add', '-A');
+    this.git('commit', '-qm', 'initial');
+  }
+
+  commitAll(message: string): void {
+    this.git('add', '-A');
+    this.git('commit', '-qm', message);
+  }
+
+  remove(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+    fs.rmSync(this.cacheDir, { recursive: true, force: true });
+  }
+}
+
+let counter = 0;
+
+/** Environment for nx: no daemon, no cloud, no TUI, no colours, own cache; nothing inherited from an outer Nx. */
+function cleanEnv(cacheDir: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || k.startsWith('NX_') || k.startsWith('VITEST') || k === 'CI' || k.startsWith('npm_')) continue;
+    env[k] = v;
+  }
+  return {
+    ...env,
+    NX_DAEMON: 'false',
+    NX_CACHE_DIRECTORY: cacheDir,
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    NX_SKIP_NX_CACHE: 'false',
+    NX_INTERACTIVE: 'false',
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+  };
+}
+
+/**
+ * Copies the template into a workspace folder (a new temporary one unless
+ * `root` is given, which is emptied first) and writes `files` into it.
+ */
+export function createWorkspaceFrom(templateDir: string, name: string, files: Readonly<Record<string, string>> = {}, root?: string): Workspace {
+  counter += 1;
+  if (root) {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(`${root}-nx-cache`, { recursive: true, force: true });
+    fs.mkdirSync(root, { recursive: true });
+  } else {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), `nxs-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 30)}-${process.pid}-${counter}-`));
+  }
+  for (const entry of fs.readdirSync(templateDir)) {
+    if (entry === 'node_modules' || entry === '.ready') continue;
+    fs.cpSync(path.join(templateDir, entry), path.join(root, entry), { recursive: true });
+  }
+  // node_modules: a real folder of links, so a case can replace one package
+  // (see replacePackage) without touching the shared template.
+  fs.mkdirSync(path.join(root, 'node_modules'));
+  for (const entry of fs.readdirSync(path.join(templateDir, 'node_modules'))) {
+    fs.symlinkSync(path.join(templateDir, 'node_modules', entry), path.join(root, 'node_modules', entry));
+  }
+  const ws = new Workspace(root, cleanEnv(`${root}-nx-cache`));
+  for (const [rel, text] of Object.entries(files)) ws.write(rel, text);
+  return ws;
+}

@@ -1,0 +1,65 @@
+/**
+ * Reads pipeline files through the parse cache (keyed by path and content),
+ * so graph construction re-parses only files that changed.
+ *
+ * A file with a syntax error keeps the steps of its last good version as
+ * targets, each failing with the syntax error when run: the project graph
+ * stays stable while the user types, and `nx run` says what is wrong instead
+ * of "target not found".
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Diagnostic } from '../diagnostics';
+import { DiagnosticCodes } from '../diagnostics';
+import { hashBytes, hashParts } from '../hash/xxhash';
+import type { ParsedPipelineFile } from '../model/declarations';
+import type { DiskCache } from '../util/disk-cache';
+import { PARSER_VERSION, parsePipelineFile } from './parse-pipeline';
+
+export function loadPipelineFile(workspaceRoot: string, file: string, cache: DiskCache): ParsedPipelineFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(workspaceRoot, file), 'utf8');
+  } catch (e) {
+    return unreadable(file, `Cannot read ${file}: ${(e as Error).message}`);
+  }
+  const key = hashParts([String(PARSER_VERSION), file, hashBytes(text)]);
+  let parsed = cache.get<ParsedPipelineFile>('parse', key);
+  if (!parsed) {
+    try {
+      parsed = parsePipelineFile(file, text);
+    } catch (e) {
+      // A bug of ours must not take the whole project graph down: report it on this file.
+      return unreadable(file, `nx-steps could not read ${file} (internal error: ${(e as Error).message}). Please report this with the file attached.`);
+    }
+    cache.set('parse', key, parsed);
+  }
+  const lastGoodKey = hashParts([String(PARSER_VERSION), 'last-good', file]);
+  const syntax = parsed.diagnostics.filter((d) => d.code === DiagnosticCodes.syntax);
+  if (syntax.length === 0) {
+    if (parsed.steps.length > 0) cache.set('parse', lastGoodKey, { key });
+    return parsed;
+  }
+  const pointer = cache.get<{ key: string }>('parse', lastGoodKey);
+  const lastGood = pointer ? cache.get<ParsedPipelineFile>('parse', pointer.key) : undefined;
+  if (!lastGood) return parsed;
+  const first = syntax[0] as Diagnostic;
+  return {
+    ...lastGood,
+    digest: parsed.digest,
+    diagnostics: [
+      ...parsed.diagnostics,
+      ...lastGood.steps.map((s): Diagnostic => ({ ...first, step: s.exportedAs ?? s.local })),
+    ],
+  };
+}
+
+function unreadable(file: string, message: string): ParsedPipelineFile {
+  return {
+    file,
+    digest: 'unreadable',
+    steps: [],
+    module: { decls: {}, always: [], sideEffectImports: [], imports: {}, exports: {}, starExports: [], whole: 'unreadable' },
+    diagnostics: [{ code: DiagnosticCodes.syntax, severity: 'error', message, location: { file, line: 1, column: 1 } }],
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Reads a value from the syntax tree without running anything. Accepted:
+ * literals (string, number, boolean, null, template without substitutions),
+ * arrays and object literals of those, unary minus, `as const` / `satisfies`
+ * wrappers, and identifiers naming a top-level `const` with such a value.
+ * Anything else is reported with the node that could not be read, so the
+ * diagnostic can underline it.
+ */
+import type { Json } from '../../api/json';
+import type { TS } from '../util/typescript';
+import { typescript } from '../util/typescript';
+
+export type StaticValue =
+  | { readonly ok: true; readonly value: Json }
+  | { readonly ok: false; readonly node: TS.Node; readonly reason: string; /** Keys/indices down to the failing value. */ readonly path: readonly (string | number)[] };
+
+export interface StaticScope {
+  /** The initializer of a top-level `const` with this name, if there is one. */
+  constInitializer(name: string): TS.Expression | undefined;
+}
+
+const MAX_INDIRECTION = 16;
+
+export function unwrap(ts: typeof TS, e: TS.Expression): TS.Expression {
+  let cur = e;
+  for (;;) {
+    if (ts.isParenthesizedExpression(cur) || ts.isAsExpression(cur) || ts.isSatisfiesExpression(cur) || ts.isNonNullExpression(cur) || ts.isTypeAssertionExpression(cur)) {
+      cur = cur.expression;
+    } else {
+      return cur;
+    }
+  }
+}
+
+/** The text of a property name that is static (identifier, string or number). */
+export function staticPropertyName(ts: typeof TS, name: TS.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (ts.isPrivateIdentifier(name)) return undefined;
+  return undefined;
+}
+
+export function evaluateStatic(expr: TS.Expression, scope: StaticScope, depth = 0): StaticValue {
+  const ts = typescript();
+  const e = unwrap(ts, expr);
+  const no = (reason: string, node: TS.Node = e): StaticValue => ({ ok: false, node, reason, path: [] });
+  const within = (key: string | number, v: StaticValue): StaticValue => (v.ok ? v : { ...v, path: [key, ...v.path] });
+  if (depth > MAX_INDIRECTION) return no('it refers to itself through constants');
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { ok: true, value: e.text };
+  if (ts.isNumericLiteral(e)) return { ok: true, value: Number(e.text) };
+  if (e.kind === ts.SyntaxKind.TrueKeyword) return { ok: true, value: true };
+  if (e.kind === ts.SyntaxKind.FalseKeyword) return { ok: true, value: false };
+  if (e.kind === ts.SyntaxKind.NullKeyword) return { ok: true, value: null };
+  if (ts.isPrefixUnaryExpression(e) && (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken)) {
+    const inner = evaluateStatic(e.operand, scope, depth + 1);
+    if (!inner.ok) return inner;
+    if (typeof inner.value !== 'number') return no('a sign applies to numbers only');
+    return { ok: true, value: e.operator === ts.SyntaxKind.MinusToken ? -inner.value : inner.value };
+  }
+  if (ts.isArrayLiteralExpression(e)) {
+    const items: Json[] = [];
+    for (const [i, el] of e.elements.entries()) {
+      if (ts.isSpreadElement(el) || ts.isOmittedExpression(el)) return no('spreads and holes cannot be read statically', el);
+      const v = within(i, evaluateStatic(el, scope, depth + 1));
+      if (!v.ok) return v;
+      items.push(v.value);
+    }
+    return { ok: true, value: items };
+  }
+  if (ts.isObjectLiteralExpression(e)) {
+    const out: Record<string, Json> = {};
+    for (const p of e.properties) {
+      if (ts.isPropertyAssignment(p)) {
+        const key = staticPropertyName(ts, p.name);
+        if (key === undefined) return no('computed keys cannot be read statically', p.name);
+        const v = within(key, evaluateStatic(p.initializer, scope, depth + 1));
+        if (!v.ok) return v;
+        out[key] = v.value;
+      } else if (ts.isShorthandPropertyAssignment(p)) {
+        const v = within(p.name.text, evaluateStatic(p.name, scope, depth + 1));
+        if (!v.ok) return v;
+        out[p.name.text] = v.value;
+      } else {
+        return no('only `key: value` properties can be read statically', p);
+      }
+    }
+    return { ok: true, value: out };
+  }
+  if (ts.isIdentifier(e)) {
+    if (e.text === 'undefined') return no('`undefined` is not a JSON value; leave the key out instead');
+    const init = scope.constInitializer(e.text);
+    if (!init) return no(`\`${e.text}\` is not a top-level const with a literal value`);
+    return evaluateStatic(init, scope, depth + 1);
+  }
+  if (ts.isTemplateExpression(e)) return no('template literals with ${...} are computed at run time');
+  if (ts.isCallExpression(e)) return no('function calls run at run time, not when the graph is built');
+  return no('this expression is computed at run time');
+}
+
+/** `params.lr`, `args.columns[2]`: where inside a value the failing part is. */
+export function formatValuePath(base: string, path: readonly (string | number)[]): string {
+  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `${acc}.${k}` : `${acc}[${JSON.stringify(k)}]`), base);
+}

@@ -1,0 +1,314 @@
+/**
+ * Phase 2: turns the declarations read from every pipeline file into
+ * validated projects. Pure: the caller supplies what it knows about the file
+ * system (existing project names), so this runs in unit tests without a
+ * workspace and never touches a disk.
+ */
+import * as path from 'node:path';
+import type { Diagnostic } from '../diagnostics';
+import { DiagnosticCodes } from '../diagnostics';
+import { compareCodePoints } from '../hash/canonical';
+import { dirnamePosix, escapesRoot, joinPosix, toPosix } from '../util/paths';
+import type { ArgDeclaration, Loc, ParsedPipelineFile, StepDeclaration } from './declarations';
+import type { PathLocation, ProjectModel, ResolvedArg, StepModel, WorkspaceModel } from './project-model';
+
+/** Nx's `nx run` reads these target names as aliases of build/e2e/lint/serve/test. */
+export const RESERVED_STEP_NAMES: ReadonlySet<string> = new Set(['b', 'e', 'l', 's', 't']);
+
+export interface ExistingProject {
+  /** Name given by a project.json or package.json in the folder. */
+  readonly name: string | undefined;
+  readonly source: 'project.json' | 'package.json';
+}
+
+export interface AnalyzeInput {
+  readonly workspaceRoot: string;
+  readonly files: readonly ParsedPipelineFile[];
+  /** What already stands in a folder (read by the caller), if anything. */
+  readonly existingProject: (root: string) => ExistingProject | undefined;
+}
+
+const IMPORT_EXTENSIONS = ['', '.ts', '.tsx', '.mts', '.cts', '/index.ts', '/index.tsx'];
+
+function at(file: string, loc: Loc): NonNullable<Diagnostic['location']> {
+  return { file, line: loc.line, column: loc.column, length: loc.length };
+}
+
+export function analyzeWorkspace(input: AnalyzeInput): WorkspaceModel {
+  const byRoot = new Map<string, ParsedPipelineFile[]>();
+  for (const f of [...input.files].sort((a, b) => compareCodePoints(a.file, b.file))) {
+    const root = dirnamePosix(f.file);
+    const list = byRoot.get(root) ?? [];
+    list.push(f);
+    byRoot.set(root, list);
+  }
+  const pipelineFiles = new Map(input.files.map((f) => [f.file, f]));
+  const projects: ProjectModel[] = [];
+  const usedNames = new Map<string, string>(); // name → root
+  for (const [root, files] of [...byRoot].sort(([a], [b]) => compareCodePoints(a, b))) {
+    projects.push(analyzeProject(input, root, files, pipelineFiles, usedNames));
+  }
+  return { projects };
+}
+
+function analyzeProject(
+  input: AnalyzeInput,
+  root: string,
+  files: readonly ParsedPipelineFile[],
+  pipelineFiles: ReadonlyMap<string, ParsedPipelineFile>,
+  usedNames: Map<string, string>,
+): ProjectModel {
+  const diagnostics: Diagnostic[] = files.flatMap((f) => f.diagnostics);
+  const { name, displayName } = projectName(input, root, files, diagnostics, usedNames);
+
+  // Every declared step, by target name; a name declared twice is an error on both.
+  const declared = new Map<string, Array<{ file: ParsedPipelineFile; decl: StepDeclaration }>>();
+  for (const file of files) {
+    for (const decl of file.steps) {
+      const target = decl.exportedAs ?? decl.local;
+      declared.set(target, [...(declared.get(target) ?? []), { file, decl }]);
+    }
+  }
+
+  const steps: StepModel[] = [];
+  for (const [target, decls] of [...declared].sort(([a], [b]) => compareCodePoints(a, b))) {
+    const first = decls[0];
+    if (!first) continue;
+    const { file, decl } = first;
+    const errors: Diagnostic[] = file.diagnostics.filter((d) => d.severity === 'error' && d.step === target);
+    const stepDiag = (code: Diagnostic['code'], loc: Loc, message: string, hint: string, onFile = file.file): Diagnostic => ({
+      code,
+      severity: 'error',
+      message,
+      hint,
+      location: at(onFile, loc),
+      project: displayName,
+      step: target,
+    });
+    if (decls.length > 1) {
+      const where = decls.map((d) => `${d.file.file}:${d.decl.loc.line}:${d.decl.loc.column}`).join(', ');
+      for (const d of decls) {
+        errors.push(stepDiag(DiagnosticCodes.duplicateStep, d.decl.loc, `Step name \`${target}\` is declared ${decls.length} times in project ${displayName} (${where}).`, 'Step names are target names and must be unique within a project: rename all but one.', d.file.file));
+      }
+    }
+    if (RESERVED_STEP_NAMES.has(target)) {
+      errors.push(stepDiag(DiagnosticCodes.reservedName, decl.loc, `Step name \`${target}\` cannot be run: Nx reads \`nx run ${displayName}:${target}\` as an alias of another target.`, 'Use a name of two or more characters.'));
+    }
+    if (decl.exportedAs === undefined) {
+      // Already reported by the parser; keep the step broken.
+    }
+
+    const needs: Record<string, string> = {};
+    for (const [inputName, need] of Object.entries(decl.needs)) {
+      const resolved = resolveNeed(file, need.local, files, pipelineFiles);
+      if (resolved.ok) {
+        needs[inputName] = resolved.target;
+      } else {
+        errors.push(stepDiag(resolved.code, need.loc, resolved.message, resolved.hint));
+      }
+    }
+
+    const args: Record<string, ResolvedArg> = {};
+    for (const [argName, arg] of Object.entries(decl.args)) {
+      const r = resolveArg(input.workspaceRoot, file.file, arg);
+      if (r.ok) args[argName] = r.arg;
+      else errors.push({ ...stepDiag(DiagnosticCodes.pathEscapes, arg.loc, r.message, r.hint), argument: argName });
+    }
+
+    const seen = new Map<string, string>();
+    for (const [kind, names] of [['args', Object.keys(decl.args)], ['needs', Object.keys(decl.needs)], ['params', Object.keys(decl.params)]] as const) {
+      for (const n of names) {
+        const other = seen.get(n);
+        if (other) {
+          errors.push(stepDiag(DiagnosticCodes.nameCollision, decl.loc, `\`${n}\` is declared both in ${other} and in ${kind}; the step function receives them in one object.`, 'Rename one of them.'));
+        }
+        seen.set(n, kind);
+      }
+    }
+
+    const pipelineCacheOff = file.pipeline?.cache === false;
+    steps.push({
+      name: target,
+      projectRoot: root,
+      file: file.file,
+      exportName: target,
+      needs,
+      args,
+      params: decl.params,
+      cache: pipelineCacheOff ? { enabled: false } : decl.cache,
+      ...(decl.version !== undefined ? { version: decl.version } : {}),
+      ...(decl.description !== undefined ? { description: decl.description } : {}),
+      declaration: decl,
+      errors,
+    });
+  }
+
+  markCycles(steps, displayName);
+  const all = [...diagnostics, ...steps.flatMap((s) => s.errors.filter((e) => !diagnostics.includes(e)))];
+  return { root, name, displayName, pipelineFiles: files.map((f) => f.file), steps, diagnostics: all };
+}
+
+function projectName(
+  input: AnalyzeInput,
+  root: string,
+  files: readonly ParsedPipelineFile[],
+  diagnostics: Diagnostic[],
+  usedNames: Map<string, string>,
+): { name: string | undefined; displayName: string } {
+  const existing = input.existingProject(root);
+  const named = files.filter((f) => f.pipeline?.name !== undefined);
+  const distinct = [...new Set(named.map((f) => f.pipeline?.name))];
+  if (distinct.length > 1) {
+    const [keep] = distinct;
+    for (const f of named.slice(1)) {
+      if (f.pipeline?.name !== keep && f.pipeline) {
+        diagnostics.push({
+          code: DiagnosticCodes.pipelineNameConflict,
+          severity: 'warning',
+          message: `Pipeline files in ${root} give the project different names ("${keep}" and "${f.pipeline.name}"); using "${keep}".`,
+          hint: 'Pipeline files in one folder form one project: give them the same name, or leave the name out of all but one.',
+          location: at(f.file, f.pipeline.loc),
+        });
+      }
+    }
+  }
+  if (existing) {
+    if (existing.source === 'project.json') {
+      return { name: undefined, displayName: existing.name ?? root };
+    }
+    if (existing.name) return { name: existing.name, displayName: existing.name };
+  }
+  const wanted = distinct[0] ?? (root === '.' ? path.basename(input.workspaceRoot) : path.posix.basename(root));
+  const owner = usedNames.get(wanted);
+  if (owner !== undefined && owner !== root) {
+    const fallback = toPosix(root).replace(/\//g, '-');
+    const decl = named[0]?.pipeline;
+    diagnostics.push({
+      code: DiagnosticCodes.pipelineNameConflict,
+      severity: 'warning',
+      message: `Project name "${wanted}" is already used by the pipeline in ${owner}; this project is named "${fallback}" instead.`,
+      hint: "Give each pipeline folder its own name: pipeline({ name: '...' }).",
+      ...(decl && named[0] ? { location: at(named[0].file, decl.loc) } : {}),
+    });
+    usedNames.set(fallback, root);
+    return { name: fallback, displayName: fallback };
+  }
+  usedNames.set(wanted, root);
+  return { name: wanted, displayName: wanted };
+}
+
+type NeedResolution =
+  | { readonly ok: true; readonly target: string }
+  | { readonly ok: false; readonly code: Diagnostic['code']; readonly message: string; readonly hint: string };
+
+function resolveNeed(
+  file: ParsedPipelineFile,
+  local: string,
+  projectFiles: readonly ParsedPipelineFile[],
+  pipelineFiles: ReadonlyMap<string, ParsedPipelineFile>,
+): NeedResolution {
+  const own = file.steps.find((s) => s.local === local);
+  if (own) return { ok: true, target: own.exportedAs ?? own.local };
+  const binding = file.module.imports[local];
+  if (binding && binding.specifier.startsWith('.')) {
+    const base = joinPosix(dirnamePosix(file.file), binding.specifier.replace(/\.[cm]?js$/, ''));
+    const target = IMPORT_EXTENSIONS.map((ext) => base + ext).find((candidate) => pipelineFiles.has(candidate));
+    const other = target ? pipelineFiles.get(target) : undefined;
+    if (!other) {
+      return {
+        ok: false,
+        code: DiagnosticCodes.unknownNeed,
+        message: `\`${local}\` is imported from '${binding.specifier}', which is not a pipeline file.`,
+        hint: 'A need must be a step declared in a pipeline file of the same project.',
+      };
+    }
+    if (!projectFiles.includes(other)) {
+      return {
+        ok: false,
+        code: DiagnosticCodes.needOutsideProject,
+        message: `\`${local}\` is a step of another project (${dirnamePosix(other.file)}); a step can only need steps of its own project.`,
+        hint: 'Move the pipeline files into one folder, or read the other project\'s output as a file(...) argument.',
+      };
+    }
+    const step = other.steps.find((s) => s.exportedAs === binding.imported);
+    if (step) return { ok: true, target: step.exportedAs ?? step.local };
+    return {
+      ok: false,
+      code: DiagnosticCodes.unknownNeed,
+      message: `${other.file} has no exported step named \`${binding.imported}\`.`,
+      hint: `Steps of ${other.file}: ${other.steps.map((s) => s.exportedAs ?? s.local).join(', ') || '(none)'}.`,
+    };
+  }
+  const candidates = projectFiles.flatMap((f) => f.steps.map((s) => s.exportedAs ?? s.local));
+  return {
+    ok: false,
+    code: DiagnosticCodes.unknownNeed,
+    message: `Unknown need \`${local}\`: no step of that name in ${file.file}${binding ? ` (it is imported from '${binding.specifier}')` : ''}.`,
+    hint: candidates.length ? `Steps of this project: ${candidates.join(', ')}. A step of another pipeline file must be imported from it.` : 'Declare the upstream step first: export const name = step(...).',
+  };
+}
+
+type ArgResolution = { readonly ok: true; readonly arg: ResolvedArg } | { readonly ok: false; readonly message: string; readonly hint: string };
+
+function resolveArg(workspaceRoot: string, file: string, arg: ArgDeclaration): ArgResolution {
+  if (arg.kind === 'value') return { ok: true, arg: { kind: 'value', value: arg.value } };
+  let location: PathLocation;
+  if (path.isAbsolute(arg.path)) {
+    const rel = toPosix(path.relative(workspaceRoot, arg.path));
+    location = escapesRoot(rel) || rel === '' ? { scope: 'external', path: path.resolve(arg.path) } : { scope: 'workspace', path: rel };
+  } else {
+    const rel = joinPosix(dirnamePosix(file), toPosix(arg.path));
+    if (escapesRoot(rel)) {
+      if (!arg.external) {
+        return {
+          ok: false,
+          message: `${arg.kind}('${arg.path}') leaves the workspace (it resolves to ${path.resolve(workspaceRoot, rel)}).`,
+          hint: `If that is intended, say so: ${arg.kind}('${arg.path}', { external: true }). Paths are relative to the pipeline file's folder.`,
+        };
+      }
+      location = { scope: 'external', path: path.resolve(workspaceRoot, rel) };
+    } else {
+      location = { scope: 'workspace', path: rel };
+    }
+  }
+  return {
+    ok: true,
+    arg: arg.kind === 'file' ? { kind: 'file', location, declared: arg.path } : { kind: 'dir', location, declared: arg.path, include: arg.include, exclude: arg.exclude },
+  };
+}
+
+/** Marks every step on a needs-cycle as broken, naming the cycle. */
+function markCycles(steps: StepModel[], project: string): void {
+  const byName = new Map(steps.map((s) => [s.name, s]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const onCycle = new Map<string, string[]>();
+  const visit = (name: string): void => {
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const up of Object.values(byName.get(name)?.needs ?? {})) {
+      if (state.get(up) === 'visiting') {
+        const cycle = [...stack.slice(stack.indexOf(up)), up];
+        for (const n of cycle) if (!onCycle.has(n)) onCycle.set(n, cycle);
+      } else if (!state.has(up) && byName.has(up)) {
+        visit(up);
+      }
+    }
+    stack.pop();
+    state.set(name, 'done');
+  };
+  for (const s of steps) if (!state.has(s.name)) visit(s.name);
+  for (const [name, cycle] of onCycle) {
+    const s = byName.get(name);
+    if (!s) continue;
+    (s.errors as Diagnostic[]).push({
+      code: DiagnosticCodes.cycle,
+      severity: 'error',
+      message: `Steps need each other in a cycle: ${cycle.join(' → ')}.`,
+      hint: 'A step can only need steps that run before it; remove one of these needs.',
+      location: { file: s.file, ...s.declaration.loc },
+      project,
+      step: name,
+    });
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Phase 1 types: what a pipeline file declares, read statically. Nothing
+ * here is validated across files yet (see analyze-project.ts), and nothing
+ * here ran any user code.
+ */
+import type { Json } from '../../api/json';
+import type { CodeUnit, ModuleIndex } from '../code/module-index';
+import type { Diagnostic } from '../diagnostics';
+
+/** Position inside the declaring file (the file is implied by the container). */
+export interface Loc {
+  readonly line: number;
+  readonly column: number;
+  readonly length: number;
+}
+
+export type ArgDeclaration =
+  | { readonly kind: 'file'; readonly path: string; readonly external: boolean; readonly loc: Loc }
+  | {
+      readonly kind: 'dir';
+      readonly path: string;
+      readonly external: boolean;
+      readonly include: readonly string[];
+      readonly exclude: readonly string[];
+      readonly loc: Loc;
+    }
+  | { readonly kind: 'value'; readonly value: Json; readonly loc: Loc };
+
+export interface NeedDeclaration {
+  /** The identifier written in `needs: { raw: load_data }` (here `load_data`). */
+  readonly local: string;
+  readonly loc: Loc;
+}
+
+export type CacheStrategyName = 'code_hash' | 'input_hash';
+
+export type CacheDeclaration =
+  | { readonly enabled: false }
+  | {
+      readonly enabled: true;
+      readonly strategy: CacheStrategyName;
+      readonly ttl?: { readonly text: string; readonly ms: number };
+      /** The custom key function's code; its value is computed before each run. */
+      readonly key?: CodeUnit;
+    };
+
+export interface StepDeclaration {
+  /** The local variable name (the target name is the exported name; see `exportedAs`). */
+  readonly local: string;
+  /** Exported name, or undefined when the step is not exported (an error). */
+  readonly exportedAs: string | undefined;
+  readonly loc: Loc;
+  readonly args: Readonly<Record<string, ArgDeclaration>>;
+  readonly needs: Readonly<Record<string, NeedDeclaration>>;
+  readonly params: Readonly<Record<string, Json>>;
+  /** Where each param is written, for diagnostics about overrides. */
+  readonly paramLocs: Readonly<Record<string, Loc>>;
+  readonly cache: CacheDeclaration;
+  /** Whether `cache` was written (a pipeline's `cache: false` only overrides the default). */
+  readonly cacheExplicit: boolean;
+  readonly version?: string;
+  readonly description?: string;
+  /** The step function's own code. */
+  readonly fn: CodeUnit;
+}
+
+export interface PipelineDeclaration {
+  readonly name?: string;
+  readonly cache?: boolean;
+  readonly description?: string;
+  readonly loc: Loc;
+}
+
+export interface ParsedPipelineFile {
+  /** Workspace-relative POSIX path. */
+  readonly file: string;
+  /** Digest of the file's bytes: the key of the parse cache. */
+  readonly digest: string;
+  readonly pipeline?: PipelineDeclaration;
+  readonly steps: readonly StepDeclaration[];
+  /** The code index, for the step's code closure. */
+  readonly module: ModuleIndex;
+  readonly diagnostics: readonly Diagnostic[];
+}

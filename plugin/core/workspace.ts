@@ -1,0 +1,37 @@
+/**
+ * The services every entry point (graph construction, the pre-task hook, the
+ * executor, the CLI) shares for one workspace: caches, the file hasher, the
+ * code analyzer. Create one per process; call `flush()` before exiting.
+ */
+import { CodeAnalyzer } from './code/closure';
+import { loadPipelineFile } from './discovery/load';
+import { FileHasher } from './hash/file-hasher';
+import { analyzeWorkspace } from './model/analyze';
+import { readExistingProject } from './model/existing-project';
+import type { WorkspaceModel } from './model/project-model';
+import { DiskCache } from './util/disk-cache';
+
+export interface Services {
+  readonly workspaceRoot: string;
+  readonly cache: DiskCache;
+  readonly hasher: FileHasher;
+  readonly code: CodeAnalyzer;
+  flush(): void;
+}
+
+export function createServices(workspaceRoot: string): Services {
+  const cache = new DiskCache(workspaceRoot);
+  const hasher = new FileHasher(cache.path('stat-memo.json'));
+  const code = new CodeAnalyzer(workspaceRoot, cache, hasher);
+  return { workspaceRoot, cache, hasher, code, flush: () => hasher.save() };
+}
+
+/** Reads and validates the given pipeline files (workspace-relative). */
+export function loadWorkspaceModel(services: Services, pipelineFiles: readonly string[]): WorkspaceModel {
+  const files = pipelineFiles.map((f) => loadPipelineFile(services.workspaceRoot, f, services.cache));
+  return analyzeWorkspace({
+    workspaceRoot: services.workspaceRoot,
+    files,
+    existingProject: (root) => readExistingProject(services.workspaceRoot, root),
+  });
+}

@@ -1,0 +1,27 @@
+/**
+ * nx-steps: declare the steps of a pipeline in TypeScript; each becomes a
+ * cached Nx task.
+ *
+ *   import { pipeline, step, file } from 'nx-steps';
+ *   export default pipeline({ name: 'etl' });
+ *   export const load_data = step({ args: { path: file('data/raw.csv') } }, ({ path }) => read(path));
+ */
+export { pipeline } from './api/pipeline';
+export type { Pipeline, PipelineOptions } from './api/pipeline';
+export { step, isStep } from './api/step';
+export type {
+  AnyStep,
+  ArgValue,
+  CacheOptions,
+  CacheStrategy,
+  KeyContext,
+  Step,
+  StepContext,
+  StepInput,
+  StepLogger,
+  StepOptions,
+  StepResult,
+} from './api/step';
+export { file, dir } from './api/args';
+export type { DirArg, DirOptions, FileArg, FileOptions } from './api/args';
+export type { Json } from './api/json';

@@ -1,0 +1,105 @@
+/**
+ * Builds the Nx configuration of each project from its validated steps.
+ * This is the only code that knows the shape of Nx targets.
+ *
+ * Step-specific data stays out of target options: Nx hashes every target's
+ * options into every task hash of the project, so putting params there would
+ * invalidate all siblings when one step's params change. Options are `{}`;
+ * the executor finds its step through metadata (which Nx does not hash), and
+ * the step's fingerprint reaches the hash through inputs only.
+ */
+import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
+import type { Diagnostic } from '../core/diagnostics';
+import { formatDiagnostic } from '../core/diagnostics';
+import { fingerprintEnvName, stepKey } from '../core/fingerprint/env-name';
+import { LOCK_FILE } from '../core/fingerprint/lock-file';
+import type { ProjectModel, StepModel } from '../core/model/project-model';
+import { OUTPUT_ROOT, UPSTREAM_DIGEST_GLOB } from '../core/outputs/layout';
+
+export const EXECUTOR = 'nx-steps:step';
+
+/** What the executor reads back from `metadata.nxSteps`. */
+export interface StepTargetMetadata {
+  readonly file: string;
+  readonly export: string;
+  /** Every pipeline file of the project: the executor re-reads only these. */
+  readonly pipelineFiles: readonly string[];
+}
+
+type Input = NonNullable<TargetConfiguration['inputs']>[number];
+
+function dataInputs(step: StepModel): Input[] {
+  const inputs: Input[] = [];
+  for (const arg of Object.values(step.args)) {
+    if (arg.kind === 'value' || arg.location.scope !== 'workspace') continue;
+    // Lets `nx affected` see committed data files. Gitignored data is not in
+    // Nx's file map (and is covered by the live fingerprint instead).
+    if (arg.kind === 'file') inputs.push(`{workspaceRoot}/${arg.location.path}`);
+    else if (arg.include.length === 0) inputs.push(`{workspaceRoot}/${arg.location.path}/**/*`);
+    else {
+      for (const g of arg.include) inputs.push(`{workspaceRoot}/${arg.location.path}/${g}`);
+    }
+    if (arg.kind === 'dir') for (const g of arg.exclude) inputs.push(`!{workspaceRoot}/${arg.location.path}/${g}`);
+  }
+  return inputs;
+}
+
+function describe(step: StepModel): string {
+  const strategy = step.cache.enabled ? step.cache.strategy : 'not cached';
+  const needs = Object.values(step.needs);
+  return `${step.description ?? `Step ${step.name} of ${step.file}`} (${strategy}${needs.length ? `; needs ${needs.join(', ')}` : ''})`;
+}
+
+export function stepTarget(project: ProjectModel, step: StepModel): TargetConfiguration {
+  const metadata = {
+    description: step.errors.length ? `BROKEN: ${step.errors[0]?.message ?? ''}` : describe(step),
+    technologies: ['nx-steps'],
+    help: {
+      command: `npx nx-steps why ${project.displayName}:${step.name}`,
+      example: { options: { ...step.params } },
+    },
+    nxSteps: { file: step.file, export: step.exportName, pipelineFiles: project.pipelineFiles } satisfies StepTargetMetadata,
+  };
+  const needs = [...new Set(Object.values(step.needs))];
+  const base: TargetConfiguration = {
+    executor: EXECUTOR,
+    options: {},
+    outputs: [`{projectRoot}/${OUTPUT_ROOT}/${step.name}`],
+    dependsOn: needs,
+    metadata,
+  };
+  if (step.errors.length > 0) return { ...base, cache: false, inputs: [] };
+  return {
+    ...base,
+    cache: step.cache.enabled,
+    inputs: [
+      { json: `{workspaceRoot}/${LOCK_FILE}`, fields: [`steps.${stepKey(step.projectRoot, step.name)}`] },
+      { env: fingerprintEnvName(step.projectRoot, step.name) },
+      ...dataInputs(step),
+      ...(needs.length ? [{ dependentTasksOutputFiles: UPSTREAM_DIGEST_GLOB, transitive: false }] : []),
+      // Package versions a step imports are part of its code digest, so a
+      // lockfile change for a package no step imports invalidates nothing.
+      { externalDependencies: [] },
+    ],
+  };
+}
+
+export function projectConfiguration(project: ProjectModel): Omit<ProjectConfiguration, 'root'> & { root?: string } {
+  const targets: Record<string, TargetConfiguration> = {};
+  const groups: Record<string, string[]> = {};
+  for (const step of project.steps) {
+    targets[step.name] = stepTarget(project, step);
+    const group = step.file.split('/').pop() ?? step.file;
+    (groups[group] ??= []).push(step.name);
+  }
+  return {
+    ...(project.name !== undefined ? { name: project.name } : {}),
+    targets,
+    metadata: { technologies: ['nx-steps'], targetGroups: groups },
+  };
+}
+
+/** Text for errors found while building the graph. */
+export function renderErrors(diagnostics: readonly Diagnostic[], readSource: (file: string) => string | undefined): string {
+  return diagnostics.map((d) => formatDiagnostic(d, d.location ? readSource(d.location.file) : undefined)).join('\n\n');
+}
