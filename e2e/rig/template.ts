@@ -67,14 +67,23 @@ export function prepareTemplate(tarball: string, cacheRoot = path.join(os.tmpdir
     .slice(0, 16);
   const dir = path.join(cacheRoot, key);
   if (fs.existsSync(path.join(dir, '.ready'))) return dir;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'e2e-workspace', version: '0.0.0', private: true, devDependencies: deps }, null, 2)}\n`);
+  // Built aside and renamed into place, so parallel runs (other worktrees,
+  // the example) never see a half-installed template.
+  const building = `${dir}.${process.pid}.building`;
+  fs.rmSync(building, { recursive: true, force: true });
+  fs.mkdirSync(building, { recursive: true });
+  fs.writeFileSync(path.join(building, 'package.json'), `${JSON.stringify({ name: 'e2e-workspace', version: '0.0.0', private: true, devDependencies: deps }, null, 2)}\n`);
   for (const [rel, text] of Object.entries(TEMPLATE_FILES)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
+    fs.mkdirSync(path.dirname(path.join(building, rel)), { recursive: true });
+    fs.writeFileSync(path.join(building, rel), text);
   }
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir);
-  fs.writeFileSync(path.join(dir, '.ready'), new Date().toISOString());
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], building);
+  fs.writeFileSync(path.join(building, '.ready'), new Date().toISOString());
+  try {
+    fs.renameSync(building, dir);
+  } catch {
+    // Another process finished first; use its template.
+    fs.rmSync(building, { recursive: true, force: true });
+  }
   return dir;
 }
