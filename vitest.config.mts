@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           include: ['plugin/**/*.test.ts', 'executors/**/*.test.ts', 'generators/**/*.test.ts', 'cli/**/*.test.ts'],
           environment: 'node',
+          // Unit tests first, then e2e (which has its own worker limit).
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -20,6 +22,7 @@ export default defineConfig({
           hookTimeout: 900_000,
           pool: 'forks',
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
