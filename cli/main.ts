@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * The `nx-steps` command: tools around the Nx tasks nx-steps infers
+ * (reports, explanations, cache upkeep). Running steps is `nx run`'s job.
+ */
+import { UsageError } from './args';
+import type { CliIO } from './command';
+import { COMMANDS } from './commands';
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: nx-steps <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `nx-steps <command> --help` for a command\'s options. Steps themselves run with `nx run <project>:<step>`.',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(`${help()}\n`);
+    return name ? 0 : 1;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`nx-steps: unknown command "${name}".\n\n${help()}\n`);
+    return 1;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  const io: CliIO = { cwd: process.cwd(), env: process.env, out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`nx-steps: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report it.\n`);
+      process.exitCode = 2;
+    },
+  );
+}

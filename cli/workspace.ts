@@ -1,0 +1,53 @@
+/**
+ * Finding the workspace and its pipelines from a command line: the nearest
+ * folder with nx.json, and the plugin options registered there.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { WorkspaceModel } from '../plugin/core/model/project-model';
+import type { Services } from '../plugin/core/workspace';
+import { createServices, loadWorkspaceModel } from '../plugin/core/workspace';
+import { discoverPipelineFiles } from '../plugin/nx/discover';
+import { normalizeOptions } from '../plugin/nx/options';
+import { UsageError } from './args';
+
+export function findWorkspaceRoot(from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'nx.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new UsageError(`nx-steps: no nx.json in ${from} or any folder above it; run this inside an Nx workspace.`);
+  }
+}
+
+/** The options of nx-steps/plugin in nx.json (defaults when registered as a plain string). */
+export function pluginOptions(workspaceRoot: string): ReturnType<typeof normalizeOptions> {
+  const nxJson = JSON.parse(fs.readFileSync(path.join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: Array<string | { plugin: string; options?: unknown }> };
+  const entry = (nxJson.plugins ?? []).find((p) => (typeof p === 'string' ? p : p.plugin) === 'nx-steps/plugin');
+  return normalizeOptions(typeof entry === 'object' ? entry.options : undefined);
+}
+
+export interface LoadedWorkspace {
+  readonly root: string;
+  readonly services: Services;
+  readonly model: WorkspaceModel;
+}
+
+export async function loadWorkspace(cwd: string): Promise<LoadedWorkspace> {
+  const root = findWorkspaceRoot(cwd);
+  const files = await discoverPipelineFiles(root, pluginOptions(root).pipelines);
+  const services = createServices(root);
+  return { root, services, model: loadWorkspaceModel(services, files) };
+}
+
+/** Resolves `project:step` (or `project`) against the model, with a clear error otherwise. */
+export function resolveTarget(model: WorkspaceModel, spec: string): { project: WorkspaceModel['projects'][number]; step?: WorkspaceModel['projects'][number]['steps'][number] } {
+  const [projectName, stepName, extra] = spec.split(':');
+  if (!projectName || extra !== undefined) throw new UsageError(`nx-steps: expected <project> or <project>:<step>, got "${spec}".`);
+  const project = model.projects.find((p) => p.displayName === projectName);
+  if (!project) {
+    throw new UsageError(`nx-steps: no pipeline project named "${projectName}". Pipeline projects: ${model.projects.map((p) => p.displayName).join(', ') || '(none)'}.`);
+  }
+  if (stepName === undefined) return { project };
+  const step = project.steps.find((s) => s.name === stepName);
+  if (!step) throw new UsageError(`nx-steps: project ${projectName} has no step "${stepName}". Steps: ${project.steps.map((s) => s.name).join(', ')}.`);
+  return { project, step };
+}
