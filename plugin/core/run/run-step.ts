@@ -12,40 +12,28 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Json } from '../../api/json';
 import type { StepContext } from '../../api/step';
 import { isStep } from '../../api/step';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes, formatDiagnostics } from '../diagnostics';
-import { evaluateArgs, evaluateCode, absoluteArgPath } from '../fingerprint/evaluate';
-import type { FingerprintRecord } from '../fingerprint/fingerprint';
-import { FINGERPRINT_SCHEMA, fingerprintDigest, valueDigest } from '../fingerprint/fingerprint';
-import type { ProjectModel, StepModel } from '../model/project-model';
-import { decodeValue, encodeValue, UnstorableValue } from '../outputs/codec';
-import { FILES_DIR, outputDir } from '../outputs/layout';
+import { absoluteArgPath } from '../fingerprint/evaluate';
+import { fingerprintDigest } from '../fingerprint/fingerprint';
+import { encodeValue, UnstorableValue } from '../outputs/codec';
+import { outputDir } from '../outputs/layout';
 import type { StepMeta } from '../outputs/store';
 import { finishOutputs, prepareOutputDir, readOutputs, UnstorableOutput } from '../outputs/store';
 import { ensureIgnoredDir } from '../util/disk-cache';
 import { formatDuration } from '../util/duration';
 import { nxStepsVersion } from '../version';
 import type { Services } from '../workspace';
-import { createServices, loadWorkspaceModel } from '../workspace';
+import { createServices } from '../workspace';
 import type { RunLog } from './log';
 import { consoleLog } from './log';
 import { importModule, namedExport } from './load-module';
-import { applyOverrides } from './params';
+import { prepareStep, problem } from './prepare';
 
-export interface RunStepRequest {
-  readonly workspaceRoot: string;
-  /** Nx project name (for messages). */
-  readonly project: string;
-  readonly projectRoot: string;
-  readonly step: string;
-  /** Every pipeline file of the project, workspace-relative. */
-  readonly pipelineFiles: readonly string[];
-  /** Executor options: command-line param overrides. */
-  readonly overrides: Readonly<Record<string, unknown>>;
-}
+export type { RunStepRequest } from './prepare';
+import type { RunStepRequest } from './prepare';
 
 export type RunStepOutcome =
   | { readonly ok: true; readonly status: 'executed' | 'kept' | 'uncached'; readonly durationMs: number; readonly meta: StepMeta | undefined }
@@ -58,85 +46,13 @@ export interface RunStepDeps {
   readonly now?: () => number;
 }
 
-interface Prepared {
-  readonly project: ProjectModel;
-  readonly step: StepModel;
-  readonly params: Record<string, Json>;
-  readonly upstream: Record<string, { readonly value: unknown; readonly digest: string }>;
-  readonly fingerprint: FingerprintRecord;
-}
-
-function problem(req: RunStepRequest, code: Diagnostic['code'], message: string, hint: string, extra: Partial<Diagnostic> = {}): Diagnostic {
-  return { code, severity: 'error', message, hint, project: req.project, step: req.step, ...extra };
-}
-
-function prepare(services: Services, req: RunStepRequest): { ok: true; value: Prepared } | { ok: false; diagnostics: Diagnostic[] } {
-  const model = loadWorkspaceModel(services, req.pipelineFiles);
-  const project = model.projects.find((p) => p.root === req.projectRoot);
-  const step = project?.steps.find((s) => s.name === req.step);
-  if (!project || !step) {
-    return {
-      ok: false,
-      diagnostics: [problem(req, DiagnosticCodes.stepNotFound, `No step named \`${req.step}\` in the pipeline files of ${req.project} (${req.pipelineFiles.join(', ')}).`, 'The project graph may be out of date: run the command again, or `nx reset` if it persists.')],
-    };
-  }
-  if (step.errors.length > 0) return { ok: false, diagnostics: [...step.errors] };
-
-  const params = applyOverrides(step.params, req.overrides);
-  if (!params.ok) {
-    const loc = step.declaration.paramLocs[params.error.param];
-    return {
-      ok: false,
-      diagnostics: [problem(req, DiagnosticCodes.badParamOverride, params.error.message, params.error.hint, { argument: params.error.param, ...(loc ? { location: { file: step.file, ...loc } } : {}) })],
-    };
-  }
-
-  const upstream: Record<string, { value: unknown; digest: string }> = {};
-  for (const [inputName, upStep] of Object.entries(step.needs)) {
-    const dir = path.join(services.workspaceRoot, outputDir(project.root, upStep));
-    const read = readOutputs(dir);
-    if (!read.ok) {
-      return {
-        ok: false,
-        diagnostics: [
-          problem(
-            req,
-            DiagnosticCodes.missingUpstream,
-            `The result of upstream step ${upStep} (needed as \`${inputName}\`) is ${read.problem === 'missing' ? 'missing' : `unusable: ${read.detail}`}.`,
-            `Run it with its dependencies: nx run ${req.project}:${req.step} (without --exclude-task-dependencies), or nx run ${req.project}:${upStep}.`,
-            { argument: inputName },
-          ),
-        ],
-      };
-    }
-    upstream[inputName] = { value: decodeValue(read.valueText, { outDir: path.join(dir, FILES_DIR) }), digest: read.meta.result.digest };
-  }
-
-  const args = evaluateArgs(services, step, project.displayName);
-  if (!args.ok) return { ok: false, diagnostics: [args.error] };
-  const cache = step.cache;
-  const strategy = cache.enabled ? cache.strategy : 'code_hash';
-  const code = strategy === 'code_hash' ? evaluateCode(services, project).get(step.name) : undefined;
-  const fingerprint: FingerprintRecord = {
-    schema: FINGERPRINT_SCHEMA,
-    nxSteps: nxStepsVersion(),
-    strategy,
-    ...(code ? { code } : {}),
-    args: args.value,
-    params: Object.fromEntries(Object.entries(params.value).map(([k, v]) => [k, { digest: valueDigest(v), value: v }])),
-    needs: Object.fromEntries(Object.entries(upstream).map(([k, u]) => [k, { step: step.needs[k] ?? k, digest: u.digest }])),
-    ...(step.version !== undefined ? { version: step.version } : {}),
-  };
-  return { ok: true, value: { project, step, params: params.value, upstream, fingerprint } };
-}
-
 export async function runStep(req: RunStepRequest, deps: RunStepDeps = {}): Promise<RunStepOutcome> {
   const services = deps.services ?? createServices(req.workspaceRoot);
   const log = deps.log ?? consoleLog(`${req.project}:${req.step}`);
   const now = deps.now ?? (() => performance.now());
   const load = deps.importModule ?? importModule;
   try {
-    const prepared = prepare(services, req);
+    const prepared = prepareStep(services, req);
     if (!prepared.ok) return { ok: false, diagnostics: prepared.diagnostics };
     const { step, params, upstream, fingerprint } = prepared.value;
     const digest = fingerprintDigest(fingerprint);
@@ -164,7 +80,7 @@ export async function runStep(req: RunStepRequest, deps: RunStepDeps = {}): Prom
 
     const input: Record<string, unknown> = {};
     for (const [name, arg] of Object.entries(step.args)) input[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg);
-    for (const [name, u] of Object.entries(upstream)) input[name] = u.value;
+    for (const [name, u] of Object.entries(upstream)) input[name] = u.value();
     Object.assign(input, params);
 
     const ctx: StepContext = {
