@@ -107,6 +107,32 @@ export class Workspace {
     return r;
   }
 
+  /** Runs the installed `nx-steps` command in the workspace. */
+  cli(args: string[], opts: { env?: Record<string, string | undefined> } = {}): NxResult {
+    const r = spawnSync(process.execPath, [this.path('node_modules/nx-steps/dist/cli/main.js'), ...args], {
+      cwd: this.root,
+      env: this.env(opts.env),
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    const stdout = r.stdout ?? '';
+    const stderr = r.stderr ?? '';
+    return { code: r.status ?? -1, stdout, stderr, output: stripAnsi(`${stdout}\n${stderr}`) };
+  }
+
+  /**
+   * Replaces the shared template's copy of an installed package with a real
+   * copy owned by this workspace, then lets `mutate` change it (e.g. bump its
+   * version, as an upgrade would).
+   */
+  replacePackage(name: string, mutate: (dir: string) => void): void {
+    const link = this.path(`node_modules/${name}`);
+    const real = fs.realpathSync(link);
+    fs.rmSync(link);
+    fs.cpSync(real, link, { recursive: true });
+    mutate(link);
+  }
+
   /** How many times each step function ran since the last `resetCalls()`. */
   calls(): Record<string, number> {
     const out: Record<string, number> = {};

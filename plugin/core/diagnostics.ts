@@ -42,6 +42,7 @@ export const DiagnosticCodes = {
   stepNotFound: 'NXS206',
   corruptOutput: 'NXS207',
   inputChanged: 'NXS208',
+  moduleLoadFailed: 'NXS209',
   badPluginOptions: 'NXS301',
 } as const;
 

@@ -1,10 +1,9 @@
 /**
  * What a module's code is made of, for function-level code hashing.
  *
- * Each top-level declaration becomes a CodeUnit: the digest of its tokens
- * (comments, whitespace and line breaks excluded, so formatting-only edits
- * leave it unchanged while any token edit changes it) and the top-level
- * names it refers to. A step's code is then its function's unit plus the
+ * Each top-level declaration becomes a CodeUnit: the digest of its syntax
+ * tree (comments, layout and other formatting excluded, see feedTokens) and
+ * the top-level names it refers to. A step's code is then its function's unit plus the
  * units it reaches, across modules (see closure.ts).
  *
  * The index is plain JSON, cached on disk by the file's content digest.
@@ -62,23 +61,46 @@ export function tokenDigest(node: TS.Node, sf: TS.SourceFile): string {
 }
 
 /**
- * Visits the leaf tokens of a node. Literal tokens (strings, templates,
- * regular expressions, numbers) are leaves with their exact text, so
- * whitespace inside them counts; trivia between tokens does not. JSDoc
- * comments appear as children of the nodes they document and are skipped.
+ * Serialises a node's syntax tree for hashing: each node as its kind around
+ * its children, each token as its text. Because the structure is explicit,
+ * what formatters change can be left out without two different programs
+ * ever serialising alike:
+ * - comments, JSDoc, whitespace and line breaks (never in the tree);
+ * - semicolons ending statements, and trailing commas in lists;
+ * - redundant parentheses (the tree already says how operands group);
+ * - the quote style of strings (their value is used).
+ * So Prettier reformatting a step leaves its digest alone, while any edit
+ * that changes what the code means changes it: `return\nx` and `return x`
+ * are different trees, and so are `a\n(b)` and `a;\n(b)`.
  */
 export function feedTokens(node: TS.Node, sf: TS.SourceFile, emit: (text: string) => void): void {
   const ts = typescript();
   const visit = (n: TS.Node): void => {
     if (n.kind >= ts.SyntaxKind.FirstJSDocNode && n.kind <= ts.SyntaxKind.LastJSDocNode) return;
+    if (ts.isParenthesizedExpression(n) || ts.isParenthesizedTypeNode(n)) {
+      visit(ts.isParenthesizedExpression(n) ? n.expression : n.type);
+      return;
+    }
     const children = n.getChildren(sf);
     if (children.length === 0) {
       if (n.kind === ts.SyntaxKind.EndOfFileToken) return;
+      if (n.kind === ts.SyntaxKind.SemicolonToken && !(n.parent && ts.isForStatement(n.parent))) return;
+      if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) {
+        emit(`${ts.SyntaxKind[n.kind]}:${n.text}`);
+        return;
+      }
       const text = n.getText(sf);
       if (text.length > 0) emit(text);
       return;
     }
-    for (const child of children) visit(child);
+    emit(`<${n.kind}`);
+    const last = children.length - 1;
+    children.forEach((child, i) => {
+      // A trailing comma: the last token of a list.
+      if (n.kind === ts.SyntaxKind.SyntaxList && i === last && child.kind === ts.SyntaxKind.CommaToken) return;
+      visit(child);
+    });
+    emit('>');
   };
   visit(node);
 }
@@ -137,7 +159,23 @@ function isReferencePosition(ts: typeof TS, id: TS.Identifier): boolean {
   ) {
     return p.name !== id;
   }
-  if (ts.isBindingElement(p)) return p.propertyName !== id;
+  if (ts.isBindingElement(p)) return p.propertyName !== id && p.name !== id;
+  // A name being declared is a binding, not a use.
+  if (
+    (ts.isFunctionDeclaration(p) ||
+      ts.isFunctionExpression(p) ||
+      ts.isClassDeclaration(p) ||
+      ts.isClassExpression(p) ||
+      ts.isVariableDeclaration(p) ||
+      ts.isParameter(p) ||
+      ts.isInterfaceDeclaration(p) ||
+      ts.isTypeAliasDeclaration(p) ||
+      ts.isEnumDeclaration(p) ||
+      ts.isTypeParameterDeclaration(p)) &&
+    p.name === id
+  ) {
+    return false;
+  }
   if (ts.isImportSpecifier(p) || ts.isExportSpecifier(p) || ts.isImportClause(p) || ts.isNamespaceImport(p)) return false;
   if (ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
   return true;

@@ -42,7 +42,7 @@ export type RunStepOutcome =
 export interface RunStepDeps {
   readonly services?: Services;
   readonly log?: RunLog;
-  readonly importModule?: (absFile: string) => Promise<Record<string, unknown>>;
+  readonly importModule?: (absFile: string, workspaceRoot: string) => Promise<Record<string, unknown>>;
   readonly now?: () => number;
 }
 
@@ -69,7 +69,16 @@ export async function runStep(req: RunStepRequest, deps: RunStepDeps = {}): Prom
 
     ensureIgnoredDir(path.join(req.workspaceRoot, req.projectRoot, '.nx-steps'));
     const filesDir = prepareOutputDir(outAbs);
-    const mod = await load(path.join(req.workspaceRoot, step.file));
+    let mod: Record<string, unknown>;
+    try {
+      mod = await load(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
+    } catch (e) {
+      const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      return {
+        ok: false,
+        diagnostics: [problem(req, DiagnosticCodes.moduleLoadFailed, `Loading ${step.file} failed:\n\n${stack}`, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve. Nothing was cached.', { location: { file: step.file, line: 1, column: 1 } })],
+      };
+    }
     const exported = namedExport(mod, step.exportName);
     if (!isStep(exported)) {
       return {

@@ -1,0 +1,75 @@
+/**
+ * `nx-steps fingerprint <project>:<step>`: every part of the key the next run
+ * of a step will use, each with its own digest, and whether the outputs on
+ * disk were made with it. Nothing runs. `--json` gives the full record for
+ * tools (`nx-steps why` diffs the same records).
+ */
+import * as path from 'node:path';
+import type { FingerprintRecord } from '../../plugin/core/fingerprint/fingerprint';
+import { fingerprintDigest } from '../../plugin/core/fingerprint/fingerprint';
+import { outputDir } from '../../plugin/core/outputs/layout';
+import { readOutputs } from '../../plugin/core/outputs/store';
+import { prepareStep } from '../../plugin/core/run/prepare';
+import { renderFailure } from '../../plugin/core/run/run-step';
+import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
+import type { Command } from '../command';
+import { loadWorkspace, resolveTarget } from '../workspace';
+
+const short = (d: string) => d.slice(0, 12);
+
+export function describeRecord(r: FingerprintRecord): string[] {
+  const lines: string[] = [];
+  if (r.code) {
+    const files = Object.entries(r.code.files).map(([f, units]) => `${f} (${units.length} unit${units.length === 1 ? '' : 's'})`);
+    const pkgs = Object.entries(r.code.packages).map(([p, v]) => `${p}@${v}`);
+    lines.push(`  code          ${short(r.code.digest)}  ${files.join(', ')}${pkgs.length ? `; packages: ${pkgs.join(', ')}` : ''}${r.code.unresolved.length ? `; unresolved: ${r.code.unresolved.join(', ')}` : ''}`);
+  } else {
+    lines.push('  code          (not part of the key: input_hash)');
+  }
+  for (const [name, a] of Object.entries(r.args)) {
+    lines.push(`  arg ${name.padEnd(9)} ${short(a.digest)}  ${a.kind}${a.kind === 'value' ? '' : ` ${a.path}${a.kind === 'dir' && a.files !== undefined ? ` (${a.files} files)` : ''}`}`);
+  }
+  for (const [name, p] of Object.entries(r.params)) lines.push(`  param ${name.padEnd(7)} ${short(p.digest)}  ${JSON.stringify(p.value)}`);
+  for (const [name, n] of Object.entries(r.needs)) lines.push(`  need ${name.padEnd(8)} ${short(n.digest)}  result of ${n.step}`);
+  lines.push(`  strategy      ${r.strategy}`, `  version       ${r.version ?? '-'}`, `  nx-steps      ${r.nxSteps}`);
+  if (r.key !== undefined) lines.push(`  custom key    ${short(r.key)}`);
+  if (r.ttl) lines.push(`  ttl           ${r.ttl.text} (window ${r.ttl.window})`);
+  if (r.salt !== undefined) lines.push(`  salt          ${r.salt} (set by nx-steps clear or --fresh)`);
+  return lines;
+}
+
+export const fingerprintCommand: Command = {
+  name: 'fingerprint',
+  summary: "Show every part of a step's cache key, each with its digest",
+  usage: "nx-steps fingerprint <project>:<step> [--json]\n\nComputes the fingerprint the next run of the step will use (nothing runs) and compares it\nwith the one stored next to the step's outputs.",
+  async run(argv, io) {
+    const args = parseArgs(argv);
+    rejectUnknownFlags(args, ['json'], 'fingerprint');
+    const spec = args.positionals[0];
+    if (!spec || args.positionals.length > 1) throw new UsageError('nx-steps fingerprint: expected one <project>:<step>.');
+    const ws = await loadWorkspace(io.cwd);
+    try {
+      const { project, step } = resolveTarget(ws.model, spec);
+      if (!step) throw new UsageError('nx-steps fingerprint: expected <project>:<step>, not a whole project.');
+      const prepared = prepareStep(ws.services, { workspaceRoot: ws.root, project: project.displayName, projectRoot: project.root, step: step.name, pipelineFiles: project.pipelineFiles, overrides: {} });
+      if (!prepared.ok) {
+        io.err(`${renderFailure(ws.root, prepared.diagnostics)}\n`);
+        return 1;
+      }
+      const record = prepared.value.fingerprint;
+      const digest = fingerprintDigest(record);
+      const stored = readOutputs(path.join(ws.root, outputDir(project.root, step.name)));
+      const storedDigest = stored.ok ? stored.meta.fingerprint.digest : null;
+      if (args.flags['json']) {
+        io.out(`${JSON.stringify({ project: project.displayName, step: step.name, digest, record, stored: storedDigest ? { digest: storedDigest, matches: storedDigest === digest } : null }, null, 2)}\n`);
+        return 0;
+      }
+      io.out(`${project.displayName}:${step.name}  fingerprint ${short(digest)}\n`);
+      io.out(`${describeRecord(record).join('\n')}\n`);
+      io.out(storedDigest ? `  on disk       ${short(storedDigest)}  ${storedDigest === digest ? '(outputs match: the next run can reuse them)' : '(made with a different fingerprint)'}\n` : '  on disk       (no outputs)\n');
+      return 0;
+    } finally {
+      ws.services.flush();
+    }
+  },
+};

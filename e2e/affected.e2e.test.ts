@@ -1,0 +1,96 @@
+/**
+ * Issue 3, case 4: `nx affected` (task mode, Nx 24's default) selects exactly
+ * the steps a change reaches, compared against a real git base. Each change is
+ * made the way a developer makes it: edit, run (which keeps
+ * nx-steps.lock.json current), commit.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Workspace } from './rig';
+import { createWorkspace } from './rig';
+
+const open: Workspace[] = [];
+afterEach(() => {
+  for (const ws of open.splice(0)) ws.remove();
+});
+
+const STEPS = ['load_sales', 'total_sales', 'sales_report', 'ingest_ops', 'mean_ops', 'ops_alert'];
+
+const FILES: Record<string, string> = {
+  'tsconfig.base.json': `${JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, baseUrl: '.', paths: { '@ws/shared': ['libs/shared/src/index.ts'] } } }, null, 2)}\n`,
+  'libs/shared/project.json': `${JSON.stringify({ name: 'shared', sourceRoot: 'libs/shared/src', projectType: 'library' }, null, 2)}\n`,
+  'libs/shared/src/index.ts': `export function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+export function mean(xs: readonly number[]): number {
+  return xs.length ? sum(xs) / xs.length : 0;
+}
+`,
+  'pipelines/sales/sales.pipeline.ts': `import { readFile } from 'node:fs/promises';
+import { file, pipeline, step } from 'nx-steps';
+import { sum } from '@ws/shared';
+
+export default pipeline({ name: 'sales' });
+
+export const load_sales = step({ args: { src: file('data/sales.csv') } }, async ({ src }) =>
+  (await readFile(src, 'utf8')).trim().split('\\n').slice(1).map(Number));
+
+export const total_sales = step({ needs: { values: load_sales } }, ({ values }) => sum(values));
+
+export const sales_report = step({ needs: { total: total_sales } }, ({ total }) => \`total \${total}\`);
+`,
+  'pipelines/sales/data/sales.csv': 'amount\n10\n20\n',
+  'pipelines/ops/ops.pipeline.ts': `import { readFile } from 'node:fs/promises';
+import { file, pipeline, step } from 'nx-steps';
+import { mean } from '@ws/shared';
+
+export default pipeline({ name: 'ops' });
+
+export const ingest_ops = step({ args: { src: file('data/ops.csv') } }, async ({ src }) =>
+  (await readFile(src, 'utf8')).trim().split('\\n').slice(1).map(Number));
+
+export const mean_ops = step({ needs: { values: ingest_ops } }, ({ values }) => mean(values));
+
+export const ops_alert = step({ needs: { avg: mean_ops } }, ({ avg }) => (avg > 100 ? 'alert' : 'ok'));
+`,
+  'pipelines/ops/data/ops.csv': 'latency\n90\n120\n',
+};
+
+/** The tasks `nx affected` selects between the last two commits, without running them. */
+function affected(ws: Workspace): string[] {
+  const r = ws.nxOk(['affected', '-t', ...STEPS, '--base=HEAD~1', '--head=HEAD', '--explain=stdout']);
+  const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { affected: Record<string, unknown> };
+  return Object.keys(json.affected).sort();
+}
+
+/** Edit, run (the pre-task hook refreshes nx-steps.lock.json), commit: what a developer does. */
+function change(ws: Workspace, edit: () => void, runTarget: string): void {
+  edit();
+  ws.nxOk(['run', runTarget]);
+  ws.commitAll('change');
+}
+
+describe('nx affected selects exactly the steps a change reaches', () => {
+  it('data file, library helper, step code: each selects its own steps and their downstream steps only', () => {
+    const ws = createWorkspace('affected', FILES);
+    open.push(ws);
+    ws.nxOk(['run-many', '-t', ...STEPS]);
+    ws.initGit();
+
+    change(ws, () => ws.write('pipelines/sales/data/sales.csv', 'amount\n10\n25\n'), 'sales:load_sales');
+    expect(affected(ws)).toEqual(['sales:load_sales', 'sales:sales_report', 'sales:total_sales']);
+
+    change(ws, () => ws.edit('libs/shared/src/index.ts', 'return xs.length ? sum(xs) / xs.length : 0;', 'return xs.length === 0 ? 0 : sum(xs) / xs.length;'), 'ops:mean_ops');
+    expect(affected(ws)).toEqual(['ops:mean_ops', 'ops:ops_alert']);
+
+    change(ws, () => ws.edit('pipelines/sales/sales.pipeline.ts', '({ total }) => `total ${total}`', '({ total }) => `sales total: ${total}`'), 'sales:sales_report');
+    expect(affected(ws)).toEqual(['sales:sales_report']);
+
+    change(ws, () => ws.edit('pipelines/sales/sales.pipeline.ts', '({ values }) => sum(values)', '({ values }) => sum(values) * 1'), 'sales:total_sales');
+    expect(affected(ws)).toEqual(['sales:sales_report', 'sales:total_sales']);
+
+    // A helper both projects reach (mean calls sum): both projects' users of it.
+    change(ws, () => ws.edit('libs/shared/src/index.ts', 'return xs.reduce((a, b) => a + b, 0);', 'return xs.reduce((acc, x) => acc + x, 0);'), 'sales:total_sales');
+    expect(affected(ws)).toEqual(['ops:mean_ops', 'ops:ops_alert', 'sales:sales_report', 'sales:total_sales']);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { parseSource } from '../util/typescript';
+import { buildModuleIndex, tokenDigest } from './module-index';
+
+const digest = (code: string) => tokenDigest(parseSource('x.ts', code), parseSource('x.ts', code));
+function digestOf(code: string): string {
+  const sf = parseSource('x.ts', code);
+  return tokenDigest(sf, sf);
+}
+
+describe('code digests ignore formatting, never meaning', () => {
+  const same: Array<[string, string, string]> = [
+    ['comments', 'const a = f(1);', '// why\nconst a = /* one */ f(1);'],
+    ['JSDoc', 'function f() { return 1; }', '/** Returns one. */\nfunction f() { return 1; }'],
+    ['whitespace and line breaks', 'const a = f(1, 2);', 'const a = f(\n  1,\n  2\n);'],
+    ['statement semicolons', 'const a = 1;\nf(a);', 'const a = 1\nf(a)'],
+    ['trailing commas', 'f(1, 2);\nconst o = { a: 1 };\nconst l = [1];', 'f(1, 2,);\nconst o = { a: 1, };\nconst l = [1,];'],
+    ['redundant parentheses', 'const a = b * (c + d);\nconst e = x;', 'const a = (b * ((c + d)));\nconst e = (x);'],
+    ['quote style', "const a = 'x';", 'const a = "x";'],
+  ];
+  it.each(same)('%s', (_what, a, b) => {
+    expect(digestOf(a)).toBe(digestOf(b));
+  });
+
+  const different: Array<[string, string, string]> = [
+    ['a changed literal', 'f(1);', 'f(2);'],
+    ['a changed name', 'f(a);', 'f(b);'],
+    ['operator grouping', 'const a = (b + c) * d;', 'const a = b + c * d;'],
+    ['ASI: return on its own line', 'function f() { return x; }', 'function f() { return\nx; }'],
+    ['ASI: a call across lines', 'a\n(b)', 'a;\n(b)'],
+    ['for header parts', 'for (;a;) {}', 'for (a;;) {}'],
+    ['const and let', 'const a = 1;', 'let a = 1;'],
+    ['string value', "const a = 'x';", "const a = 'y';"],
+    ['whitespace inside a string', "const a = 'a b';", "const a = 'ab';"],
+    ['regular expression', 'const r = /a b/;', 'const r = /ab/;'],
+    ['template literal', 'const t = `a${b}c`;', 'const t = `a${b} c`;'],
+    ['string vs template', "const a = 'x';", 'const a = `x`;'],
+  ];
+  it.each(different)('%s', (_what, a, b) => {
+    expect(digestOf(a)).not.toBe(digestOf(b));
+  });
+
+  it('is stable', () => {
+    expect(digest('const a = 1;')).toBe(digest('const a = 1;'));
+  });
+});
+
+describe('buildModuleIndex', () => {
+  it('records what each declaration refers to, and exports', () => {
+    const sf = parseSource(
+      'm.ts',
+      `import { a } from './a';\nimport type { T } from './t';\nconst helper = (x: T) => a(x);\nexport function main() { return helper(1); }\nexport { helper as h };\nexport * from './more';\nsetup();\nfunction setup() {}\n`,
+    );
+    const idx = buildModuleIndex(sf);
+    expect(idx.decls['main']?.refs).toEqual(['helper']);
+    expect(idx.decls['helper']?.refs).toEqual(['T', 'a']);
+    expect(idx.imports['T']).toMatchObject({ typeOnly: true });
+    expect(idx.exports).toEqual({ main: { kind: 'local', local: 'main' }, h: { kind: 'local', local: 'helper' } });
+    expect(idx.starExports).toEqual(['./more']);
+    expect(idx.always.map((u) => u.refs)).toEqual([['setup']]);
+  });
+});
