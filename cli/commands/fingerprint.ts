@@ -9,6 +9,8 @@ import type { FingerprintRecord } from '../../plugin/core/fingerprint/fingerprin
 import { fingerprintDigest } from '../../plugin/core/fingerprint/fingerprint';
 import { outputDir } from '../../plugin/core/outputs/layout';
 import { readOutputs } from '../../plugin/core/outputs/store';
+import { evaluateKey } from '../../plugin/core/run/key';
+import { importModule } from '../../plugin/core/run/load-module';
 import { prepareStep } from '../../plugin/core/run/prepare';
 import { renderFailure } from '../../plugin/core/run/run-step';
 import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
@@ -56,7 +58,15 @@ export const fingerprintCommand: Command = {
         io.err(`${renderFailure(ws.root, prepared.diagnostics)}\n`);
         return 1;
       }
-      const record = prepared.value.fingerprint;
+      let record = prepared.value.fingerprint;
+      if (step.cache.enabled && step.cache.key) {
+        const key = await evaluateKey(await importModule(path.join(ws.root, step.file), ws.root), ws.root, project.displayName, step, io.env);
+        if (!key.ok) {
+          io.err(`${renderFailure(ws.root, [key.error])}\n`);
+          return 1;
+        }
+        record = { ...record, key: key.value };
+      }
       const digest = fingerprintDigest(record);
       const stored = readOutputs(path.join(ws.root, outputDir(project.root, step.name)));
       const storedDigest = stored.ok ? stored.meta.fingerprint.digest : null;

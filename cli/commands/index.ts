@@ -1,6 +1,8 @@
 /** Every `nx-steps` command. Add a command: a file in this folder, and one line here. */
 import type { Command } from '../command';
 import { checkCommand } from './check';
+import { clearCommand } from './clear';
 import { fingerprintCommand } from './fingerprint';
+import { keyCommand } from './key';
 
-export const COMMANDS: readonly Command[] = [checkCommand, fingerprintCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, clearCommand, fingerprintCommand, keyCommand];

@@ -43,6 +43,7 @@ export const DiagnosticCodes = {
   corruptOutput: 'NXS207',
   inputChanged: 'NXS208',
   moduleLoadFailed: 'NXS209',
+  keyFailed: 'NXS210',
   badPluginOptions: 'NXS301',
 } as const;
 

@@ -5,7 +5,9 @@
  */
 import type { PreTasksExecutionContext } from '@nx/devkit';
 import { LOCK_FILE, writeLockIfChanged } from '../core/fingerprint/lock-file';
+import { RUN_TIME_ENV, runTime } from '../core/fingerprint/ttl';
 import { fingerprintWorkspace } from '../core/fingerprint/workspace-pass';
+import { writeSalts } from '../core/state/salts';
 import { isCI } from '../core/util/ci';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from './discover';
@@ -18,8 +20,12 @@ export async function preTasksExecution(rawOptions: NxStepsPluginOptions | undef
   if (files.length === 0) return;
   const services = createServices(context.workspaceRoot);
   try {
-    const pass = fingerprintWorkspace(services, loadWorkspaceModel(services, files));
-    Object.assign(process.env, pass.env);
+    // One clock reading per run, handed to the step processes, so TTL windows
+    // agree between the hash and the executor.
+    const now = runTime(process.env);
+    const pass = fingerprintWorkspace(services, loadWorkspaceModel(services, files), { now, env: process.env });
+    Object.assign(process.env, pass.env, { [RUN_TIME_ENV]: String(now) });
+    if (pass.saltsChanged) writeSalts(context.workspaceRoot, pass.salts);
     for (const w of pass.warnings) console.warn(`nx-steps: ${w}`);
     if (!pass.lockChanged) return;
     if (!isCI()) {

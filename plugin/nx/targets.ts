@@ -50,6 +50,17 @@ function describe(step: StepModel): string {
   return `${step.description ?? `Step ${step.name} of ${step.file}`} (${strategy}${needs.length ? `; needs ${needs.join(', ')}` : ''})`;
 }
 
+/**
+ * A custom key runs as a runtime input: Nx runs it while hashing this task
+ * only, with the command's environment. `nx-steps key` never fails (see
+ * cli/commands/key.ts); the `||` fallback covers the command not starting
+ * at all, so even then no two runs share a key.
+ */
+function keyCommand(step: StepModel): string {
+  const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+  return `node_modules/.bin/nx-steps key ${quote(step.projectRoot)} ${quote(step.name)} || echo "key-unavailable-$$"`;
+}
+
 export function stepTarget(project: ProjectModel, step: StepModel): TargetConfiguration {
   const metadata = {
     description: step.errors.length ? `BROKEN: ${step.errors[0]?.message ?? ''}` : describe(step),
@@ -77,6 +88,7 @@ export function stepTarget(project: ProjectModel, step: StepModel): TargetConfig
       { env: fingerprintEnvName(step.projectRoot, step.name) },
       ...dataInputs(step),
       ...(needs.length ? [{ dependentTasksOutputFiles: UPSTREAM_DIGEST_GLOB, transitive: false }] : []),
+      ...(step.cache.enabled && step.cache.key ? [{ runtime: keyCommand(step) }] : []),
       // Package versions a step imports are part of its code digest, so a
       // lockfile change for a package no step imports invalidates nothing.
       { externalDependencies: [] },

@@ -60,3 +60,25 @@ describe('buildModuleIndex', () => {
     expect(idx.always.map((u) => u.refs)).toEqual([['setup']]);
   });
 });
+
+describe('references respect lexical scope', () => {
+  const refsOf = (code: string, top: string[]) => {
+    const sf = parseSource('x.ts', `${top.map((t) => `const ${t} = 0;`).join('\n')}\nexport const unit = ${code};`);
+    return buildModuleIndex(sf).decls['unit']?.refs;
+  };
+  it.each<[string, string, string[], string[]]>([
+    ['a parameter shadows a top-level name', '({ summary }) => summary.total', ['summary'], []],
+    ['a plain parameter', '(summary) => summary', ['summary'], []],
+    ['a local const', '() => { const helper = 1; return helper; }', ['helper'], []],
+    ['a hoisted var', '() => { x(); var helper = 1; return helper; }', ['helper', 'x'], ['x']],
+    ['a nested function declaration', '() => { function helper() { return 1; } return helper(); }', ['helper'], []],
+    ['a catch variable', '() => { try { return 1; } catch (e) { return e; } }', ['e'], []],
+    ['a for-of variable', '(xs) => { for (const x of xs) { use(x); } }', ['x', 'use'], ['use']],
+    ['a block-scoped const does not shadow outside its block', '(c) => { if (c) { const helper = 1; void helper; } return helper(); }', ['helper'], ['helper']],
+    ['a default value refers outside', '(a = fallback) => a', ['fallback'], ['fallback']],
+    ['a property name is not a reference', '(o) => o.helper + ({ helper: 1 }).helper', ['helper'], []],
+    ['a shorthand property is a reference', '() => ({ helper })', ['helper'], ['helper']],
+  ])('%s', (_what, code, top, expected) => {
+    expect(refsOf(code, top)).toEqual(expected);
+  });
+});

@@ -115,13 +115,104 @@ export function codeUnitOf(node: TS.Node, sf: TS.SourceFile, topLevel: ReadonlyS
   return { digest: tokenDigest(node, sf), ...referencedNames(typescript(), node, topLevel) };
 }
 
-/** Identifiers in `node` that may refer to a top-level binding of the module. */
+/**
+ * Identifiers in `node` that refer to a top-level binding of the module: not
+ * a property name, and not shadowed by a local binding that is definitely in
+ * scope (parameters, block-scoped let/const/class/function, hoisted var,
+ * catch and loop variables). `needs: { summary }` with
+ * `({ summary }) => summary.total` is the common case: that `summary` is the
+ * parameter, not the step declared at the top level.
+ *
+ * When unsure, a name counts as a reference: that can only add code to a
+ * step's key, never leave code out.
+ */
 function referencedNames(ts: typeof TS, node: TS.Node, topLevel: ReadonlySet<string>): { refs: string[]; dynamicImports: string[] } {
   const refs = new Set<string>();
   const dynamicImports = new Set<string>();
+  const scopes: Array<ReadonlySet<string>> = [];
+  const isLocal = (name: string) => scopes.some((s) => s.has(name));
+  const within = (names: Set<string>, fn: () => void) => {
+    scopes.push(names);
+    try {
+      fn();
+    } finally {
+      scopes.pop();
+    }
+  };
+  const bind = (name: TS.BindingName | undefined, into: Set<string>) => {
+    if (!name) return;
+    const list: string[] = [];
+    bindingNames(ts, name, list);
+    for (const n of list) into.add(n);
+  };
+  /** `var` declarations anywhere in a function body (but not in nested functions). */
+  const hoisted = (body: TS.Node, into: Set<string>) => {
+    const walk = (n: TS.Node): void => {
+      if (isFunctionLike(ts, n)) return;
+      if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using))) {
+        for (const d of n.declarations) bind(d.name, into);
+      }
+      ts.forEachChild(n, walk);
+    };
+    ts.forEachChild(body, walk);
+  };
+  /** Block-scoped declarations directly in a list of statements. */
+  const blockScoped = (statements: readonly TS.Statement[], into: Set<string>) => {
+    for (const st of statements) {
+      if (ts.isVariableStatement(st) && st.declarationList.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using)) {
+        for (const d of st.declarationList.declarations) bind(d.name, into);
+      } else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) && st.name) {
+        into.add(st.name.text);
+      }
+    }
+  };
   const visit = (n: TS.Node): void => {
+    if (isFunctionLike(ts, n)) {
+      const fn = n as TS.SignatureDeclarationBase & { body?: TS.Node };
+      const names = new Set<string>();
+      if ((ts.isFunctionExpression(n) || ts.isClassExpression(n)) && n.name) names.add(n.name.text);
+      for (const p of fn.parameters) bind(p.name, names);
+      const body = fn.body;
+      if (body && ts.isBlock(body)) {
+        hoisted(body, names);
+        blockScoped(body.statements, names);
+      }
+      within(names, () => {
+        // Everything but the bindings themselves: defaults, types, decorators.
+        for (const p of fn.parameters) ts.forEachChild(p, (c) => (c === p.name ? undefined : visit(c)));
+        if (fn.type) visit(fn.type);
+        if (body) {
+          if (ts.isBlock(body)) body.statements.forEach(visit);
+          else visit(body);
+        }
+      });
+      return;
+    }
+    if (ts.isBlock(n) || ts.isModuleBlock(n) || ts.isCaseBlock(n)) {
+      const names = new Set<string>();
+      if (ts.isCaseBlock(n)) for (const c of n.clauses) blockScoped(c.statements, names);
+      else blockScoped(n.statements, names);
+      within(names, () => ts.forEachChild(n, visit));
+      return;
+    }
+    if ((ts.isForStatement(n) || ts.isForInStatement(n) || ts.isForOfStatement(n)) && n.initializer && ts.isVariableDeclarationList(n.initializer) && n.initializer.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using)) {
+      const names = new Set<string>();
+      for (const d of n.initializer.declarations) bind(d.name, names);
+      within(names, () => ts.forEachChild(n, visit));
+      return;
+    }
+    if (ts.isCatchClause(n)) {
+      const names = new Set<string>();
+      bind(n.variableDeclaration?.name, names);
+      within(names, () => ts.forEachChild(n, visit));
+      return;
+    }
+    if (ts.isClassExpression(n) && n.name) {
+      within(new Set([n.name.text]), () => ts.forEachChild(n, visit));
+      return;
+    }
     if (ts.isIdentifier(n)) {
-      if (topLevel.has(n.text) && isReferencePosition(ts, n)) refs.add(n.text);
+      if (topLevel.has(n.text) && isReferencePosition(ts, n) && !isLocal(n.text)) refs.add(n.text);
       return;
     }
     if (ts.isCallExpression(n)) {
@@ -134,6 +225,18 @@ function referencedNames(ts: typeof TS, node: TS.Node, topLevel: ReadonlySet<str
   };
   visit(node);
   return { refs: [...refs].sort(), dynamicImports: [...dynamicImports].sort() };
+}
+
+function isFunctionLike(ts: typeof TS, n: TS.Node): boolean {
+  return (
+    ts.isFunctionDeclaration(n) ||
+    ts.isFunctionExpression(n) ||
+    ts.isArrowFunction(n) ||
+    ts.isMethodDeclaration(n) ||
+    ts.isConstructorDeclaration(n) ||
+    ts.isGetAccessorDeclaration(n) ||
+    ts.isSetAccessorDeclaration(n)
+  );
 }
 
 /**

@@ -26,7 +26,7 @@ import type { StaticScope } from './static-value';
 import { evaluateStatic, formatValuePath, staticPropertyName, unwrap } from './static-value';
 
 /** Bump when the shape of ParsedPipelineFile changes: it keys the parse cache. */
-export const PARSER_VERSION = 4;
+export const PARSER_VERSION = 5;
 
 export const API_MODULE = 'nx-steps';
 type ApiName = 'step' | 'pipeline' | 'file' | 'dir';

@@ -107,13 +107,19 @@ export function evaluateCode(services: Services, project: ProjectModel): Map<str
 
 /**
  * What the pre-task hook hands Nx for a step: everything that can change
- * without a committed file changing (data contents, plugin version), on top
- * of the lock entry.
+ * without a committed file changing (data contents, plugin version, the TTL
+ * window), on top of the lock entry. The salt is applied separately
+ * (`salted`), because salts are dropped by comparing unsalted digests.
  */
-export function liveDigest(lock: LockEntry, args: Readonly<Record<string, ArgPart>>, nxSteps: string): string {
+export function liveDigest(lock: LockEntry, args: Readonly<Record<string, ArgPart>>, nxSteps: string, ttlWindow?: number): string {
   return canonicalDigest({
     lock: { code: lock.code, config: lock.config },
     nxSteps,
     args: Object.fromEntries(Object.entries(args).map(([k, a]) => [k, `${a.kind}:${a.digest}`])),
+    ttl: ttlWindow,
   });
+}
+
+export function salted(live: string, salt: string | undefined): string {
+  return salt === undefined ? live : canonicalDigest({ live, salt });
 }

@@ -8,10 +8,13 @@ import type { ProjectModel, WorkspaceModel } from '../model/project-model';
 import { nxStepsVersion } from '../version';
 import type { Services } from '../workspace';
 import { fingerprintEnvName, stepKey } from './env-name';
-import { evaluateArgs, evaluateCode, liveDigest } from './evaluate';
+import type { Salt } from '../state/salts';
+import { freshSelector, newSalt, readSalts } from '../state/salts';
+import { evaluateArgs, evaluateCode, liveDigest, salted } from './evaluate';
 import { lockEntry } from './fingerprint';
 import type { LockedStep } from './lock-file';
 import { readLock, renderLock } from './lock-file';
+import { ttlWindow } from './ttl';
 
 export interface WorkspacePass {
   /** Env var name → value, for every step. */
@@ -22,9 +25,32 @@ export interface WorkspacePass {
   readonly lockChanged: boolean;
   /** Problems that forced a project's steps to miss (bugs of ours, never silent). */
   readonly warnings: readonly string[];
+  /** Unsalted live digest of every cached step that could be fingerprinted, by step key. */
+  readonly live: ReadonlyMap<string, string>;
+  /** The salts as they should be after this pass (new bypasses added, outdated ones dropped). */
+  readonly salts: Readonly<Record<string, Salt>>;
+  readonly saltsChanged: boolean;
 }
 
-function fingerprintProject(services: Services, project: ProjectModel, previous: Readonly<Record<string, LockedStep>>, env: Record<string, string>, lock: Map<string, LockedStep>): void {
+export interface PassOptions {
+  /** The run's clock (for TTL windows). */
+  readonly now: number;
+  /** The environment of the command (NX_STEPS_FRESH). */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+interface PassState {
+  readonly env: Record<string, string>;
+  readonly lock: Map<string, LockedStep>;
+  readonly live: Map<string, string>;
+  readonly salts: Record<string, Salt>;
+  saltsChanged: boolean;
+  readonly fresh: (project: string, step: string) => boolean;
+  readonly now: number;
+}
+
+function fingerprintProject(services: Services, project: ProjectModel, previous: Readonly<Record<string, LockedStep>>, st: PassState): void {
+  const { env, lock } = st;
   const version = nxStepsVersion();
   const codes = evaluateCode(services, project);
   for (const step of project.steps) {
@@ -44,19 +70,43 @@ function fingerprintProject(services: Services, project: ProjectModel, previous:
       continue;
     }
     const args = evaluateArgs(services, step, project.displayName);
-    // A missing input makes the step fail when run; the value only has to be unique.
-    env[envName] = args.ok ? liveDigest(entry, args.value, version) : `unavailable:${createHash('sha1').update(args.error.message).digest('hex')}`;
+    if (!args.ok) {
+      // The step fails when run; the value only has to be unique.
+      env[envName] = `unavailable:${createHash('sha1').update(args.error.message).digest('hex')}`;
+      continue;
+    }
+    const ttl = step.cache.ttl ? ttlWindow(key, step.cache.ttl.ms, st.now).window : undefined;
+    const live = liveDigest(entry, args.value, version, ttl);
+    st.live.set(key, live);
+    const existing = st.salts[key];
+    if (st.fresh(project.displayName, step.name)) {
+      st.salts[key] = newSalt(live, 'fresh');
+      st.saltsChanged = true;
+    } else if (existing && existing.base !== live) {
+      // Its inputs changed since it was salted: back to the key every machine shares.
+      delete st.salts[key];
+      st.saltsChanged = true;
+    }
+    env[envName] = salted(live, st.salts[key]?.salt);
   }
 }
 
-export function fingerprintWorkspace(services: Services, model: WorkspaceModel): WorkspacePass {
+export function fingerprintWorkspace(services: Services, model: WorkspaceModel, options: PassOptions): WorkspacePass {
   const previous = readLock(services.workspaceRoot);
-  const env: Record<string, string> = {};
-  const lock = new Map<string, LockedStep>();
+  const st: PassState = {
+    env: {},
+    lock: new Map(),
+    live: new Map(),
+    salts: readSalts(services.workspaceRoot),
+    saltsChanged: false,
+    fresh: freshSelector(options.env),
+    now: options.now,
+  };
+  const { env, lock } = st;
   const warnings: string[] = [];
   for (const project of model.projects) {
     try {
-      fingerprintProject(services, project, previous?.steps ?? {}, env, lock);
+      fingerprintProject(services, project, previous?.steps ?? {}, st);
     } catch (e) {
       // A bug of ours must never produce a stale hit: force misses for this
       // project (a fresh value per run), keep its lock entries, and say so.
@@ -67,5 +117,5 @@ export function fingerprintWorkspace(services: Services, model: WorkspaceModel):
     }
   }
   const lockText = renderLock(lock);
-  return { env, lockText, lockChanged: previous?.text !== lockText, warnings };
+  return { env, lockText, lockChanged: previous?.text !== lockText, warnings, live: st.live, salts: st.salts, saltsChanged: st.saltsChanged };
 }

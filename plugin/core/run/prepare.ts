@@ -11,7 +11,10 @@ import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import { evaluateArgs, evaluateCode } from '../fingerprint/evaluate';
 import type { FingerprintRecord } from '../fingerprint/fingerprint';
+import { stepKey } from '../fingerprint/env-name';
 import { FINGERPRINT_SCHEMA, valueDigest } from '../fingerprint/fingerprint';
+import { runTime, ttlWindow } from '../fingerprint/ttl';
+import { readSalts } from '../state/salts';
 import type { ProjectModel, StepModel } from '../model/project-model';
 import { decodeValue } from '../outputs/codec';
 import { FILES_DIR, outputDir } from '../outputs/layout';
@@ -46,7 +49,17 @@ export function problem(req: RunStepRequest, code: Diagnostic['code'], message: 
   return { code, severity: 'error', message, hint, project: req.project, step: req.step, ...extra };
 }
 
-export function prepareStep(services: Services, req: RunStepRequest): { ok: true; value: Prepared } | { ok: false; diagnostics: Diagnostic[] } {
+function ttlPart(step: StepModel, now: number): { ttl?: NonNullable<FingerprintRecord['ttl']> } {
+  const ttl = step.cache.enabled ? step.cache.ttl : undefined;
+  return ttl ? { ttl: { text: ttl.text, window: ttlWindow(stepKey(step.projectRoot, step.name), ttl.ms, now).window } } : {};
+}
+
+function saltPart(services: Services, step: StepModel): { salt?: string } {
+  const salt = readSalts(services.workspaceRoot)[stepKey(step.projectRoot, step.name)]?.salt;
+  return salt !== undefined ? { salt } : {};
+}
+
+export function prepareStep(services: Services, req: RunStepRequest, now: number = runTime()): { ok: true; value: Prepared } | { ok: false; diagnostics: Diagnostic[] } {
   const model = loadWorkspaceModel(services, req.pipelineFiles);
   const project = model.projects.find((p) => p.root === req.projectRoot);
   const step = project?.steps.find((s) => s.name === req.step);
@@ -103,6 +116,8 @@ export function prepareStep(services: Services, req: RunStepRequest): { ok: true
     params: Object.fromEntries(Object.entries(params.value).map(([k, v]) => [k, { digest: valueDigest(v), value: v }])),
     needs: Object.fromEntries(Object.entries(upstream).map(([k, u]) => [k, { step: step.needs[k] ?? k, digest: u.digest }])),
     ...(step.version !== undefined ? { version: step.version } : {}),
+    ...ttlPart(step, now),
+    ...saltPart(services, step),
   };
   return { ok: true, value: { project, step, params: params.value, upstream, fingerprint } };
 }

@@ -30,6 +30,7 @@ import { createServices } from '../workspace';
 import type { RunLog } from './log';
 import { consoleLog } from './log';
 import { importModule, namedExport } from './load-module';
+import { evaluateKey } from './key';
 import { prepareStep, problem } from './prepare';
 
 export type { RunStepRequest } from './prepare';
@@ -54,7 +55,31 @@ export async function runStep(req: RunStepRequest, deps: RunStepDeps = {}): Prom
   try {
     const prepared = prepareStep(services, req);
     if (!prepared.ok) return { ok: false, diagnostics: prepared.diagnostics };
-    const { step, params, upstream, fingerprint } = prepared.value;
+    const { step, params, upstream } = prepared.value;
+    let fingerprint = prepared.value.fingerprint;
+
+    let mod: Record<string, unknown> | undefined;
+    const loadModule = async (): Promise<{ ok: true; mod: Record<string, unknown> } | { ok: false; diagnostics: Diagnostic[] }> => {
+      try {
+        mod ??= await load(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
+        return { ok: true, mod };
+      } catch (e) {
+        const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
+        return {
+          ok: false,
+          diagnostics: [problem(req, DiagnosticCodes.moduleLoadFailed, `Loading ${step.file} failed:\n\n${stack}`, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve. Nothing was cached.', { location: { file: step.file, line: 1, column: 1 } })],
+        };
+      }
+    };
+
+    if (step.cache.enabled && step.cache.key) {
+      // The custom key is part of the fingerprint: evaluate it before deciding anything.
+      const loaded = await loadModule();
+      if (!loaded.ok) return loaded;
+      const key = await evaluateKey(loaded.mod, req.workspaceRoot, req.project, step, process.env);
+      if (!key.ok) return { ok: false, diagnostics: [key.error] };
+      fingerprint = { ...fingerprint, key: key.value };
+    }
     const digest = fingerprintDigest(fingerprint);
     const outRel = outputDir(req.projectRoot, step.name);
     const outAbs = path.join(req.workspaceRoot, outRel);
@@ -69,17 +94,9 @@ export async function runStep(req: RunStepRequest, deps: RunStepDeps = {}): Prom
 
     ensureIgnoredDir(path.join(req.workspaceRoot, req.projectRoot, '.nx-steps'));
     const filesDir = prepareOutputDir(outAbs);
-    let mod: Record<string, unknown>;
-    try {
-      mod = await load(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
-    } catch (e) {
-      const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
-      return {
-        ok: false,
-        diagnostics: [problem(req, DiagnosticCodes.moduleLoadFailed, `Loading ${step.file} failed:\n\n${stack}`, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve. Nothing was cached.', { location: { file: step.file, line: 1, column: 1 } })],
-      };
-    }
-    const exported = namedExport(mod, step.exportName);
+    const loaded = await loadModule();
+    if (!loaded.ok) return loaded;
+    const exported = namedExport(loaded.mod, step.exportName);
     if (!isStep(exported)) {
       return {
         ok: false,

@@ -1,0 +1,71 @@
+/**
+ * `nx-steps clear [<project> | <project>:<step>]...`: the next run recomputes
+ * exactly these steps (every step when none is named).
+ *
+ * Nx's cache has no per-entry delete, and remote entries must never be
+ * overwritten. So clearing salts each step's key on this machine (see
+ * plugin/core/state/salts.ts) and removes its outputs from the workspace: the
+ * old entries, local and remote, become unreachable, and the recomputed
+ * result is cached under the new key. Nx evicts the unreachable local
+ * entries on its own schedule (`nx reset` frees them at once).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stepKey } from '../../plugin/core/fingerprint/env-name';
+import { runTime } from '../../plugin/core/fingerprint/ttl';
+import { fingerprintWorkspace } from '../../plugin/core/fingerprint/workspace-pass';
+import type { StepModel } from '../../plugin/core/model/project-model';
+import { outputDir } from '../../plugin/core/outputs/layout';
+import { newSalt, readSalts, writeSalts } from '../../plugin/core/state/salts';
+import { parseArgs, rejectUnknownFlags } from '../args';
+import type { Command } from '../command';
+import { loadWorkspace, resolveTarget } from '../workspace';
+
+export const clearCommand: Command = {
+  name: 'clear',
+  summary: 'Make the next run recompute steps (all, a project, or one step)',
+  usage: [
+    'nx-steps clear [<project> | <project>:<step>]...',
+    '',
+    'The next run recomputes exactly the named steps (every step when none is named), even when',
+    'a remote cache holds their results. Clearing is local to this machine.',
+  ].join('\n'),
+  async run(argv, io) {
+    const args = parseArgs(argv);
+    rejectUnknownFlags(args, [], 'clear');
+    const ws = await loadWorkspace(io.cwd);
+    try {
+      const selected: Array<{ project: string; step: StepModel }> = [];
+      const specs = args.positionals.length > 0 ? args.positionals : ws.model.projects.map((p) => p.displayName);
+      for (const spec of specs) {
+        const { project, step } = resolveTarget(ws.model, spec);
+        for (const s of step ? [step] : project.steps) selected.push({ project: project.displayName, step: s });
+      }
+      const pass = fingerprintWorkspace(ws.services, ws.model, { now: runTime(io.env), env: {} });
+      const salts = readSalts(ws.root);
+      const cleared: string[] = [];
+      const skipped: string[] = [];
+      for (const { project, step } of selected) {
+        const name = `${project}:${step.name}`;
+        if (!step.cache.enabled) continue; // never cached: nothing to clear
+        const key = stepKey(step.projectRoot, step.name);
+        const live = pass.live.get(key);
+        fs.rmSync(path.join(ws.root, outputDir(step.projectRoot, step.name)), { recursive: true, force: true });
+        if (live === undefined) {
+          skipped.push(name);
+          continue;
+        }
+        salts[key] = newSalt(live, 'clear');
+        cleared.push(name);
+      }
+      writeSalts(ws.root, salts);
+      io.out(cleared.length ? `Cleared ${cleared.length} step(s): ${cleared.join(', ')}.\nTheir next run recomputes them (on this machine; entries in a shared cache are untouched).\n` : 'Nothing to clear.\n');
+      if (skipped.length) {
+        io.out(`Outputs removed, but ${skipped.join(', ')} cannot be fingerprinted now (broken declaration or missing input); fix that first, then clear again.\n`);
+      }
+      return skipped.length ? 1 : 0;
+    } finally {
+      ws.services.flush();
+    }
+  },
+};
