@@ -4,7 +4,7 @@
  * does not. Files are listed from disk, so gitignored data counts.
  */
 import * as fs from 'node:fs';
-import fg from 'fast-glob';
+import type FastGlob from 'fast-glob';
 import { compareCodePoints } from './canonical';
 import type { FileHasher } from './file-hasher';
 import { hashParts } from './xxhash';
@@ -20,6 +20,8 @@ export interface DirDigest {
 }
 
 export function listDir(absDir: string, sel: DirSelection): string[] {
+  // Loaded on first use: most commands never hash a folder, and it costs ~0.1 s to load.
+  const fg = require('fast-glob') as typeof FastGlob;
   const entries = fg.sync(sel.include.length > 0 ? [...sel.include] : ['**'], {
     cwd: absDir,
     dot: true,

@@ -30,6 +30,14 @@ describe('result codec', () => {
     if (v !== null && typeof v === 'object') expect(Object.getPrototypeOf(back)).toBe(Object.getPrototypeOf(v));
   });
 
+  it('keeps an own __proto__ key as data (JSON can carry one)', () => {
+    const v = JSON.parse('{"__proto__":{"a":1},"b":2}') as Record<string, unknown>;
+    const back = roundTrip(v) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.keys(back)).toEqual(['__proto__', 'b']);
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toEqual({ a: 1 });
+  });
+
   it('keeps -0 and NaN distinct from 0', () => {
     expect(Object.is(roundTrip(-0), -0)).toBe(true);
     expect(Number.isNaN(roundTrip(NaN))).toBe(true);

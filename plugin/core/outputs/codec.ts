@@ -128,13 +128,21 @@ export function encodeValue(value: unknown, options: CodecOptions = {}): string 
     for (const key of Object.keys(obj)) {
       const desc = Object.getOwnPropertyDescriptor(obj, key);
       if (desc && (desc.get || desc.set)) throw new UnstorableValue(keyPath(at, key), 'an accessor property (getter or setter)');
-      out[key] = enc((obj as Record<string, unknown>)[key], keyPath(at, key));
+      setOwn(out, key, enc((obj as Record<string, unknown>)[key], keyPath(at, key)));
     }
     // An object that itself has the tag key is escaped so it is not read back as a tag.
     return TAG in out ? { [TAG]: 'object', v: out } : out;
   };
 
   return JSON.stringify(enc(value, 'result'));
+}
+
+/**
+ * Sets an own property, even one named `__proto__` (plain assignment would
+ * call the prototype setter instead, losing the key and changing the object).
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 export class CorruptValue extends Error {}
@@ -147,7 +155,7 @@ export function decodeValue(text: string, options: CodecOptions = {}): unknown {
     const o = e as Record<string, unknown>;
     if (!(TAG in o)) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(o)) out[k] = dec(v);
+      for (const [k, v] of Object.entries(o)) setOwn(out, k, dec(v));
       return out;
     }
     const tag = o[TAG];
