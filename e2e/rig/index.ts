@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import type { Workspace } from './workspace';
 import { createWorkspaceFrom } from './workspace';
 
+export { createBareWorkspace } from './bare-workspace';
 export { stripAnsi, taskStatuses, Workspace } from './workspace';
 export type { NxResult, TaskStatus } from './workspace';
 

@@ -3,11 +3,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExistingProject } from './analyze';
 
-export function readExistingProject(workspaceRoot: string, root: string): ExistingProject | undefined {
-  const dir = path.join(workspaceRoot, root);
+/**
+ * `readText` reads a workspace-relative POSIX path and may throw or return
+ * null when the file is absent; it defaults to the disk. Generators pass
+ * their Tree's reader, so they name projects exactly as the plugin does.
+ */
+export function readExistingProject(
+  workspaceRoot: string,
+  root: string,
+  readText: (file: string) => string | null = (file) => fs.readFileSync(path.join(workspaceRoot, file), 'utf8'),
+): ExistingProject | undefined {
   const read = (name: string): { name?: unknown } | undefined => {
     try {
-      return JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as { name?: unknown };
+      const text = readText(path.posix.join(root, name));
+      return text === null ? undefined : (JSON.parse(text) as { name?: unknown });
     } catch {
       return undefined;
     }

@@ -1,0 +1,45 @@
+import { readJson } from '@nx/devkit';
+import { describe, expect, it } from 'vitest';
+import { emptyLock, LOCK_FILE } from '../shared/lock';
+import { emptyWorkspace, pendingWrites } from '../test-utils/tree';
+import { initGenerator } from './generator';
+
+describe('nx-steps:init', () => {
+  it('registers the plugin and the sync generator, ignores .nx-steps and creates an empty lock', async () => {
+    const tree = emptyWorkspace();
+    await initGenerator(tree, {});
+    const nxJson = readJson(tree, 'nx.json');
+    expect(nxJson.plugins).toEqual(['nx-steps/plugin']);
+    expect(nxJson.sync).toEqual({ globalGenerators: ['nx-steps:sync'] });
+    // What was there stays.
+    expect(nxJson.targetDefaults.build).toEqual({ cache: true });
+    expect(tree.read('.gitignore', 'utf-8')).toBe('# nx-steps: step outputs and caches\n.nx-steps\n');
+    expect(tree.read(LOCK_FILE, 'utf-8')).toBe(emptyLock());
+    expect(JSON.parse(emptyLock())).toMatchObject({ lockfileVersion: 1, steps: {} });
+  });
+
+  it('changes nothing when run a second time', async () => {
+    const tree = emptyWorkspace({ '.gitignore': 'node_modules\ndist' });
+    await initGenerator(tree, {});
+    const once = pendingWrites(tree);
+    expect(once['.gitignore']).toBe('node_modules\ndist\n\n# nx-steps: step outputs and caches\n.nx-steps\n');
+    await initGenerator(tree, {});
+    expect(pendingWrites(tree)).toEqual(once);
+  });
+
+  it('keeps what is already set up: an object plugin entry, other sync generators, any .nx-steps ignore line, the lock', async () => {
+    const lock = '{ "lockfileVersion": 1, "steps": { "kept": {} } }\n';
+    const tree = emptyWorkspace({
+      '.gitignore': 'node_modules\n/.nx-steps/\n',
+      [LOCK_FILE]: lock,
+    });
+    tree.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-steps/plugin', options: { pipelines: 'pipelines/**/*.pipeline.ts' } }], sync: { globalGenerators: ['other:sync'], applyChanges: true } }));
+    await initGenerator(tree, {});
+    expect(readJson(tree, 'nx.json')).toEqual({
+      plugins: [{ plugin: 'nx-steps/plugin', options: { pipelines: 'pipelines/**/*.pipeline.ts' } }],
+      sync: { globalGenerators: ['other:sync', 'nx-steps:sync'], applyChanges: true },
+    });
+    expect(tree.read('.gitignore', 'utf-8')).toBe('node_modules\n/.nx-steps/\n');
+    expect(tree.read(LOCK_FILE, 'utf-8')).toBe(lock);
+  });
+});
