@@ -48,6 +48,7 @@ export interface RunStepDeps {
 }
 
 export async function runStep(req: RunStepRequest, deps: RunStepDeps = {}): Promise<RunStepOutcome> {
+  const ownServices = deps.services === undefined;
   const services = deps.services ?? createServices(req.workspaceRoot);
   const log = deps.log ?? consoleLog(`${req.project}:${req.step}`);
   const now = deps.now ?? (() => performance.now());
@@ -157,7 +158,7 @@ export async function runStep(req: RunStepRequest, deps: RunStepDeps = {}): Prom
     log.note(`executed in ${formatDuration(durationMs)} (${strategy}) → result ${meta.result.value.bytes} B, ${meta.result.files.length} file(s), digest ${meta.result.digest.slice(0, 12)}`);
     return { ok: true, status: step.cache.enabled ? 'executed' : 'uncached', durationMs, meta };
   } finally {
-    services.flush();
+    if (ownServices) services.flush();
   }
 }
 
