@@ -3,7 +3,8 @@
  * with its own Nx cache folder, the daemon off, and helpers to run nx, edit
  * files and count how often each step function ran.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -98,6 +99,28 @@ export class Workspace {
     const stdout = r.stdout ?? '';
     const stderr = r.stderr ?? '';
     return { code: r.status ?? -1, stdout, stderr, output: stripAnsi(`${stdout}\n${stderr}`) };
+  }
+
+  /** Starts nx without waiting: for concurrent runs and for killing one. */
+  nxAsync(args: string[], opts: { env?: Record<string, string | undefined> } = {}): { child: ChildProcess; done: Promise<NxResult> } {
+    const child = spawn(process.execPath, [this.path('node_modules/nx/dist/bin/nx.js'), ...args], { cwd: this.root, env: this.env(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<NxResult>((resolve) => {
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, output: stripAnsi(`${stdout}\n${stderr}`) }));
+    });
+    return { child, done };
+  }
+
+  /** Waits until a file exists (polling), up to `timeoutMs`. */
+  async waitForFile(rel: string, timeoutMs = 120_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.exists(rel)) {
+      if (Date.now() > until) throw new Error(`waitForFile(${rel}): timed out`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Runs nx and fails with its output when it does not exit 0. */

@@ -168,7 +168,8 @@ export function decodeValue(text: string, options: CodecOptions = {}): unknown {
       case 'bigint':
         return typeof v === 'string' ? BigInt(v) : fail(tag);
       case 'outPath':
-        if (typeof v !== 'string') return fail(tag);
+        // A stored value must not point outside its step's output folder.
+        if (typeof v !== 'string' || v.startsWith('/') || v.includes('\\') || v.split('/').includes('..')) return fail(tag);
         if (!outDir) return v;
         return v === '' ? outDir : `${outDir}/${v}`;
       case 'Date':

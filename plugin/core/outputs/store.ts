@@ -109,15 +109,32 @@ export type ReadOutput =
   | { readonly ok: true; readonly meta: StepMeta; readonly valueText: string }
   | { readonly ok: false; readonly problem: OutputProblem; readonly detail: string };
 
+export interface ReadOptions {
+  /**
+   * Content digest of a file. With it, every stored file is checked against
+   * its recorded digest (pass the stat-memoised hasher: unchanged files are
+   * not read again). Without it only sizes are checked.
+   */
+  readonly digestOf?: (absFile: string) => string;
+}
+
+/** A manifest path that stays inside the folder it is relative to. */
+function isContainedPath(p: string): boolean {
+  return p.length > 0 && !p.startsWith('/') && !/^[A-Za-z]:/.test(p) && !p.includes('\\') && p.split('/').every((seg) => seg !== '..' && seg !== '' && seg !== '.');
+}
+
 /**
- * Reads and verifies an output folder. `deep` also re-hashes every file
- * (the value and the digest file are always checked).
+ * Reads and verifies an output folder. Nothing in it is trusted that does not
+ * match step.json: the value and the digest file always, every file's size
+ * (and digest, with `digestOf`), no file left out of the manifest, no
+ * symbolic link, no path that leads outside the folder. An output restored
+ * from a tampered or truncated cache entry is reported, never used.
  */
-export function readOutputs(dir: string, { deep = false }: { deep?: boolean } = {}): ReadOutput {
+export function readOutputs(dir: string, options: ReadOptions = {}): ReadOutput {
   if (!fs.existsSync(dir)) return { ok: false, problem: 'missing', detail: `${dir} does not exist` };
   const meta = readJsonIfExists<StepMeta>(path.join(dir, META_FILE));
   if (!meta) return { ok: false, problem: 'incomplete', detail: `${META_FILE} is missing or unreadable (the step did not finish writing)` };
-  if (meta.schema !== META_SCHEMA || !meta.result || !meta.fingerprint) {
+  if (meta.schema !== META_SCHEMA || !meta.result || !meta.fingerprint || !Array.isArray(meta.result.files) || !meta.result.value) {
     return { ok: false, problem: 'corrupt', detail: `${META_FILE} has an unknown format` };
   }
   let valueText: string;
@@ -138,17 +155,50 @@ export function readOutputs(dir: string, { deep = false }: { deep?: boolean } = 
   if (digestFile !== meta.result.digest || resultDigest(meta.result.value.digest, meta.result.files) !== meta.result.digest) {
     return { ok: false, problem: 'corrupt', detail: `${RESULT_DIGEST_FILE} does not match the recorded result` };
   }
+  const filesRoot = path.join(dir, FILES_DIR);
+  const listed = new Set<string>();
   for (const f of meta.result.files) {
-    const abs = path.join(dir, FILES_DIR, f.path);
-    let size = -1;
+    if (typeof f?.path !== 'string' || !isContainedPath(f.path)) {
+      return { ok: false, problem: 'corrupt', detail: `${META_FILE} lists a file outside the output folder (${JSON.stringify(f?.path)})` };
+    }
+    listed.add(f.path);
+    const abs = path.join(filesRoot, f.path);
+    let st: fs.Stats;
     try {
-      size = fs.statSync(abs).size;
+      st = fs.lstatSync(abs);
     } catch {
       return { ok: false, problem: 'incomplete', detail: `${FILES_DIR}/${f.path} is missing` };
     }
-    if (size !== f.size || (deep && hashFileContent(abs) !== f.digest)) {
-      return { ok: false, problem: 'corrupt', detail: `${FILES_DIR}/${f.path} does not match its recorded ${size !== f.size ? 'size' : 'digest'}` };
+    if (!st.isFile()) return { ok: false, problem: 'corrupt', detail: `${FILES_DIR}/${f.path} is not a regular file` };
+    if (st.size !== f.size) return { ok: false, problem: 'corrupt', detail: `${FILES_DIR}/${f.path} does not match its recorded size` };
+    if (options.digestOf && options.digestOf(abs) !== f.digest) {
+      return { ok: false, problem: 'corrupt', detail: `${FILES_DIR}/${f.path} does not match its recorded digest` };
     }
   }
+  const extra = unlistedEntry(filesRoot, listed);
+  if (extra) return { ok: false, problem: 'corrupt', detail: `${FILES_DIR}/${extra} is not part of the recorded result` };
   return { ok: true, meta, valueText };
+}
+
+/** The first entry under `root` that the manifest does not list (folders leading to listed files excepted). */
+function unlistedEntry(root: string, listed: ReadonlySet<string>): string | undefined {
+  const walk = (dir: string): string | undefined => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return undefined;
+    }
+    for (const e of entries) {
+      const rel = toPosix(path.relative(root, path.join(dir, e.name)));
+      if (e.isDirectory() && !e.isSymbolicLink()) {
+        const found = walk(path.join(dir, e.name));
+        if (found) return found;
+      } else if (!listed.has(rel)) {
+        return rel;
+      }
+    }
+    return undefined;
+  };
+  return walk(root);
 }

@@ -59,7 +59,16 @@ function saltPart(services: Services, step: StepModel): { salt?: string } {
   return salt !== undefined ? { salt } : {};
 }
 
-export function prepareStep(services: Services, req: RunStepRequest, now: number = runTime()): { ok: true; value: Prepared } | { ok: false; diagnostics: Diagnostic[] } {
+export type PrepareResult =
+  | { readonly ok: true; readonly value: Prepared }
+  | {
+      readonly ok: false;
+      readonly diagnostics: Diagnostic[];
+      /** Set when an upstream result exists but fails verification: it can be recomputed. */
+      readonly corruptUpstream?: { readonly step: string; readonly detail: string };
+    };
+
+export function prepareStep(services: Services, req: RunStepRequest, now: number = runTime()): PrepareResult {
   const model = loadWorkspaceModel(services, req.pipelineFiles);
   const project = model.projects.find((p) => p.root === req.projectRoot);
   const step = project?.steps.find((s) => s.name === req.step);
@@ -83,10 +92,11 @@ export function prepareStep(services: Services, req: RunStepRequest, now: number
   const upstream: Record<string, { digest: string; value: () => unknown }> = {};
   for (const [inputName, upStep] of Object.entries(step.needs)) {
     const dir = path.join(services.workspaceRoot, outputDir(project.root, upStep));
-    const read = readOutputs(dir);
+    const read = readOutputs(dir, { digestOf: (f) => services.hasher.digest(f) });
     if (!read.ok) {
       return {
         ok: false,
+        ...(read.problem !== 'missing' ? { corruptUpstream: { step: upStep, detail: read.detail } } : {}),
         diagnostics: [
           problem(
             req,
@@ -99,7 +109,11 @@ export function prepareStep(services: Services, req: RunStepRequest, now: number
       };
     }
     const valueText = read.valueText;
-    upstream[inputName] = { digest: read.meta.result.digest, value: () => decodeValue(valueText, { outDir: path.join(dir, FILES_DIR) }) };
+    let decoded: { value: unknown } | undefined;
+    upstream[inputName] = {
+      digest: read.meta.result.digest,
+      value: () => (decoded ??= { value: decodeValue(valueText, { outDir: path.join(dir, FILES_DIR) }) }).value,
+    };
   }
 
   const args = evaluateArgs(services, step, project.displayName);

@@ -17,8 +17,14 @@ import { isStep } from '../../api/step';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes, formatDiagnostics } from '../diagnostics';
 import { absoluteArgPath } from '../fingerprint/evaluate';
+import { stepKey } from '../fingerprint/env-name';
+import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import { fingerprintDigest } from '../fingerprint/fingerprint';
-import { encodeValue, UnstorableValue } from '../outputs/codec';
+import { runTime } from '../fingerprint/ttl';
+import { fingerprintWorkspace } from '../fingerprint/workspace-pass';
+import { lockOutputDir } from '../outputs/step-lock';
+import { newSalt, readSalts, writeSalts } from '../state/salts';
+import { CorruptValue, encodeValue, UnstorableValue } from '../outputs/codec';
 import { outputDir } from '../outputs/layout';
 import type { StepMeta } from '../outputs/store';
 import { finishOutputs, prepareOutputDir, readOutputs, UnstorableOutput } from '../outputs/store';
@@ -26,11 +32,12 @@ import { ensureIgnoredDir } from '../util/disk-cache';
 import { formatDuration } from '../util/duration';
 import { nxStepsVersion } from '../version';
 import type { Services } from '../workspace';
-import { createServices } from '../workspace';
+import { createServices, loadWorkspaceModel } from '../workspace';
 import type { RunLog } from './log';
 import { consoleLog } from './log';
 import { importModule, namedExport } from './load-module';
 import { evaluateKey } from './key';
+import type { Prepared, PrepareResult } from './prepare';
 import { prepareStep, problem } from './prepare';
 
 export type { RunStepRequest } from './prepare';
@@ -51,115 +58,196 @@ export async function runStep(req: RunStepRequest, deps: RunStepDeps = {}): Prom
   const ownServices = deps.services === undefined;
   const services = deps.services ?? createServices(req.workspaceRoot);
   const log = deps.log ?? consoleLog(`${req.project}:${req.step}`);
+  try {
+    return await runPrepared(req, { ...deps, services, log });
+  } finally {
+    if (ownServices) services.flush();
+  }
+}
+
+type Deps = RunStepDeps & { readonly services: Services; readonly log: RunLog };
+
+/**
+ * Prepares a step; when an upstream result fails verification (a truncated
+ * or tampered cache entry, restored by Nx without checking), recomputes that
+ * upstream step here and salts its key, so the bad entry is never used again.
+ */
+async function prepareWithRecovery(req: RunStepRequest, deps: Deps, depth = 0): Promise<PrepareResult> {
+  let prepared = prepareStep(deps.services, req);
+  if (prepared.ok) {
+    // Digests matched; the values must decode too (a stored path must not leave its folder).
+    for (const [inputName, u] of Object.entries(prepared.value.upstream)) {
+      try {
+        u.value();
+      } catch (e) {
+        if (!(e instanceof CorruptValue)) throw e;
+        const up = prepared.value.step.needs[inputName] ?? inputName;
+        prepared = { ok: false, diagnostics: [problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${up} is corrupt: ${e.message}.`, 'It will be recomputed.')], corruptUpstream: { step: up, detail: e.message } };
+        break;
+      }
+    }
+  }
+  if (prepared.ok || !prepared.corruptUpstream || depth > 0) return prepared;
+  const { step: up, detail } = prepared.corruptUpstream;
+  deps.log.note(`the stored result of upstream step ${req.project}:${up} failed verification (${detail}); recomputing it, and never using that cache entry again.`);
+  saltStep(deps.services, req, up);
+  const recovered = await runPrepared({ ...req, step: up, overrides: {} }, { ...deps, log: consoleLogLike(deps.log, `${req.project}:${up}`) });
+  if (!recovered.ok) return { ok: false, diagnostics: [...recovered.diagnostics] };
+  return prepareWithRecovery(req, deps, depth + 1);
+}
+
+/** Salts one step's key on this machine (see state/salts.ts). */
+function saltStep(services: Services, req: RunStepRequest, stepName: string): void {
+  const model = loadWorkspaceModel(services, req.pipelineFiles);
+  const project = model.projects.find((p) => p.root === req.projectRoot);
+  if (!project) return;
+  const pass = fingerprintWorkspace(services, { projects: [project] }, { now: runTime(), env: {} });
+  const key = stepKey(req.projectRoot, stepName);
+  const live = pass.live.get(key);
+  if (live === undefined) return;
+  const salts = readSalts(services.workspaceRoot);
+  salts[key] = newSalt(live, 'clear');
+  writeSalts(services.workspaceRoot, salts);
+}
+
+async function runPrepared(req: RunStepRequest, deps: Deps): Promise<RunStepOutcome> {
+  const { services, log } = deps;
   const now = deps.now ?? (() => performance.now());
   const load = deps.importModule ?? importModule;
-  try {
-    const prepared = prepareStep(services, req);
-    if (!prepared.ok) return { ok: false, diagnostics: prepared.diagnostics };
-    const { step, params, upstream } = prepared.value;
-    let fingerprint = prepared.value.fingerprint;
+  const prepared = await prepareWithRecovery(req, deps);
+  if (!prepared.ok) return { ok: false, diagnostics: prepared.diagnostics };
+  const { step, params, upstream } = prepared.value;
+  let fingerprint = prepared.value.fingerprint;
 
-    let mod: Record<string, unknown> | undefined;
-    const loadModule = async (): Promise<{ ok: true; mod: Record<string, unknown> } | { ok: false; diagnostics: Diagnostic[] }> => {
-      try {
-        mod ??= await load(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
-        return { ok: true, mod };
-      } catch (e) {
-        const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
-        return {
-          ok: false,
-          diagnostics: [problem(req, DiagnosticCodes.moduleLoadFailed, `Loading ${step.file} failed:\n\n${stack}`, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve. Nothing was cached.', { location: { file: step.file, line: 1, column: 1 } })],
-        };
-      }
-    };
-
-    if (step.cache.enabled && step.cache.key) {
-      // The custom key is part of the fingerprint: evaluate it before deciding anything.
-      const loaded = await loadModule();
-      if (!loaded.ok) return loaded;
-      const key = await evaluateKey(loaded.mod, req.workspaceRoot, req.project, step, process.env);
-      if (!key.ok) return { ok: false, diagnostics: [key.error] };
-      fingerprint = { ...fingerprint, key: key.value };
-    }
-    const digest = fingerprintDigest(fingerprint);
-    const outRel = outputDir(req.projectRoot, step.name);
-    const outAbs = path.join(req.workspaceRoot, outRel);
-
-    if (step.cache.enabled) {
-      const existing = readOutputs(outAbs);
-      if (existing.ok && existing.meta.fingerprint.digest === digest) {
-        log.note(`outputs on disk already match this step's fingerprint (${digest.slice(0, 12)}); kept, not re-run.`);
-        return { ok: true, status: 'kept', durationMs: 0, meta: existing.meta };
-      }
-    }
-
-    ensureIgnoredDir(path.join(req.workspaceRoot, req.projectRoot, '.nx-steps'));
-    const filesDir = prepareOutputDir(outAbs);
-    const loaded = await loadModule();
-    if (!loaded.ok) return loaded;
-    const exported = namedExport(loaded.mod, step.exportName);
-    if (!isStep(exported)) {
-      return {
-        ok: false,
-        diagnostics: [problem(req, DiagnosticCodes.stepNotFound, `${step.file} does not export a step named \`${step.exportName}\` when it runs (found ${typeof exported}).`, 'The static declaration and the module disagree; check for code that reassigns the export.', { location: { file: step.file, ...step.declaration.loc } })],
-      };
-    }
-
-    const input: Record<string, unknown> = {};
-    for (const [name, arg] of Object.entries(step.args)) input[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg);
-    for (const [name, u] of Object.entries(upstream)) input[name] = u.value();
-    Object.assign(input, params);
-
-    const ctx: StepContext = {
-      project: req.project,
-      step: step.name,
-      outDir: filesDir,
-      log,
-      progress: (done, total) => log.note(total ? `progress ${done}/${total}` : `progress ${done}`),
-    };
-    const started = now();
-    let value: unknown;
+  let mod: Record<string, unknown> | undefined;
+  const loadModule = async (): Promise<{ ok: true; mod: Record<string, unknown> } | { ok: false; diagnostics: Diagnostic[] }> => {
     try {
-      value = await (exported.fn as (input: unknown, ctx: StepContext) => unknown)(input, ctx);
+      mod ??= await load(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
+      return { ok: true, mod };
     } catch (e) {
       const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
       return {
         ok: false,
-        diagnostics: [problem(req, DiagnosticCodes.stepThrew, `The step function threw:\n\n${stack}`, 'Nothing was cached. Fix the error and run again; upstream steps stay cached.')],
+        diagnostics: [problem(req, DiagnosticCodes.moduleLoadFailed, `Loading ${step.file} failed:\n\n${stack}`, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve. Nothing was cached.', { location: { file: step.file, line: 1, column: 1 } })],
       };
     }
-    const durationMs = now() - started;
+  };
 
-    let valueText: string;
-    try {
-      valueText = encodeValue(value, { outDir: filesDir });
-    } catch (e) {
-      fs.rmSync(outAbs, { recursive: true, force: true });
-      if (e instanceof UnstorableValue) {
-        return {
-          ok: false,
-          diagnostics: [problem(req, DiagnosticCodes.unstorableResult, `The step's result cannot be cached: ${e.message}.`, 'Return plain data (objects, arrays, strings, numbers, Map, Set, Date, typed arrays); write anything else to ctx.outDir. Nothing was cached.', { argument: e.path })],
-        };
-      }
-      throw e;
-    }
-    let meta: StepMeta;
-    try {
-      meta = finishOutputs(outAbs, { project: req.project, step: step.name, fingerprint: { digest, record: fingerprint }, valueText, durationMs, nxSteps: nxStepsVersion() });
-    } catch (e) {
-      fs.rmSync(outAbs, { recursive: true, force: true });
-      if (e instanceof UnstorableOutput) {
-        return { ok: false, diagnostics: [problem(req, DiagnosticCodes.unstorableResult, e.message, 'Nothing was cached.')] };
-      }
-      throw e;
-    }
-    // Past tense on purpose: Nx replays this output when it restores the step from its cache.
-    const strategy = step.cache.enabled ? step.cache.strategy : 'cache: false';
-    log.note(`executed in ${formatDuration(durationMs)} (${strategy}) → result ${meta.result.value.bytes} B, ${meta.result.files.length} file(s), digest ${meta.result.digest.slice(0, 12)}`);
-    return { ok: true, status: step.cache.enabled ? 'executed' : 'uncached', durationMs, meta };
-  } finally {
-    if (ownServices) services.flush();
+  if (step.cache.enabled && step.cache.key) {
+    // The custom key is part of the fingerprint: evaluate it before deciding anything.
+    const loaded = await loadModule();
+    if (!loaded.ok) return loaded;
+    const key = await evaluateKey(loaded.mod, req.workspaceRoot, req.project, step, process.env);
+    if (!key.ok) return { ok: false, diagnostics: [key.error] };
+    fingerprint = { ...fingerprint, key: key.value };
   }
+  const digest = fingerprintDigest(fingerprint);
+  const outAbs = path.join(req.workspaceRoot, outputDir(req.projectRoot, step.name));
+  const kept = (): RunStepOutcome | undefined => {
+    if (!step.cache.enabled) return undefined;
+    const existing = readOutputs(outAbs, { digestOf: (f) => services.hasher.digest(f) });
+    if (!existing.ok || existing.meta.fingerprint.digest !== digest) return undefined;
+    log.note(`outputs on disk already match this step's fingerprint (${digest.slice(0, 12)}); kept, not re-run.`);
+    return { ok: true, status: 'kept', durationMs: 0, meta: existing.meta };
+  };
+  const early = kept();
+  if (early) return early;
+
+  ensureIgnoredDir(path.join(req.workspaceRoot, req.projectRoot, '.nx-steps'));
+  fs.mkdirSync(path.dirname(outAbs), { recursive: true });
+  const lock = await lockOutputDir(outAbs, (owner) => log.note(`waiting for another run of this step${owner ? ` (pid ${owner.pid})` : ''} to finish writing its outputs...`));
+  try {
+    // The other run may just have produced exactly this result.
+    const afterWait = kept();
+    if (afterWait) return afterWait;
+    const loaded = await loadModule();
+    if (!loaded.ok) return loaded;
+    return await execute(req, deps, { step, params, upstream, fingerprint, digest, outAbs, mod: loaded.mod, now });
+  } finally {
+    lock.release();
+  }
+}
+
+interface Execution {
+  readonly step: Prepared['step'];
+  readonly params: Prepared['params'];
+  readonly upstream: Prepared['upstream'];
+  readonly fingerprint: FingerprintRecord;
+  readonly digest: string;
+  readonly outAbs: string;
+  readonly mod: Record<string, unknown>;
+  readonly now: () => number;
+}
+
+/** Calls the step function and stores its result. The caller holds the output lock. */
+async function execute(req: RunStepRequest, deps: Deps, x: Execution): Promise<RunStepOutcome> {
+  const { log } = deps;
+  const { step, outAbs } = x;
+  const exported = namedExport(x.mod, step.exportName);
+  if (!isStep(exported)) {
+    return {
+      ok: false,
+      diagnostics: [problem(req, DiagnosticCodes.stepNotFound, `${step.file} does not export a step named \`${step.exportName}\` when it runs (found ${typeof exported}).`, 'The static declaration and the module disagree; check for code that reassigns the export.', { location: { file: step.file, ...step.declaration.loc } })],
+    };
+  }
+  const input: Record<string, unknown> = {};
+  for (const [name, arg] of Object.entries(step.args)) input[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg);
+  for (const [name, u] of Object.entries(x.upstream)) input[name] = u.value();
+  Object.assign(input, x.params);
+
+  const filesDir = prepareOutputDir(outAbs);
+  const ctx: StepContext = {
+    project: req.project,
+    step: step.name,
+    outDir: filesDir,
+    log,
+    progress: (done, total) => log.note(total ? `progress ${done}/${total}` : `progress ${done}`),
+  };
+  const started = x.now();
+  let value: unknown;
+  try {
+    value = await (exported.fn as (input: unknown, ctx: StepContext) => unknown)(input, ctx);
+  } catch (e) {
+    const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    return {
+      ok: false,
+      diagnostics: [problem(req, DiagnosticCodes.stepThrew, `The step function threw:\n\n${stack}`, 'Nothing was cached. Fix the error and run again; upstream steps stay cached.')],
+    };
+  }
+  const durationMs = x.now() - started;
+
+  let valueText: string;
+  try {
+    valueText = encodeValue(value, { outDir: filesDir });
+  } catch (e) {
+    fs.rmSync(outAbs, { recursive: true, force: true });
+    if (e instanceof UnstorableValue) {
+      return {
+        ok: false,
+        diagnostics: [problem(req, DiagnosticCodes.unstorableResult, `The step's result cannot be cached: ${e.message}.`, 'Return plain data (objects, arrays, strings, numbers, Map, Set, Date, typed arrays); write anything else to ctx.outDir. Nothing was cached.', { argument: e.path })],
+      };
+    }
+    throw e;
+  }
+  let meta: StepMeta;
+  try {
+    meta = finishOutputs(outAbs, { project: req.project, step: step.name, fingerprint: { digest: x.digest, record: x.fingerprint }, valueText, durationMs, nxSteps: nxStepsVersion() });
+  } catch (e) {
+    fs.rmSync(outAbs, { recursive: true, force: true });
+    if (e instanceof UnstorableOutput) {
+      return { ok: false, diagnostics: [problem(req, DiagnosticCodes.unstorableResult, e.message, 'Nothing was cached.')] };
+    }
+    throw e;
+  }
+  // Past tense on purpose: Nx replays this output when it restores the step from its cache.
+  const strategy = step.cache.enabled ? step.cache.strategy : 'cache: false';
+  log.note(`executed in ${formatDuration(durationMs)} (${strategy}) → result ${meta.result.value.bytes} B, ${meta.result.files.length} file(s), digest ${meta.result.digest.slice(0, 12)}`);
+  return { ok: true, status: step.cache.enabled ? 'executed' : 'uncached', durationMs, meta };
+}
+
+/** A logger for a recovered upstream step: same sink, its own prefix. */
+function consoleLogLike(base: RunLog, prefix: string): RunLog {
+  return { ...base, note: (m) => base.note(`(${prefix}) ${m}`) };
 }
 
 /** Renders a failed outcome's diagnostics with code frames. */
