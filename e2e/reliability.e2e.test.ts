@@ -146,7 +146,7 @@ describe('bad input', () => {
     });
     const projects = ws.nxOk(['show', 'projects']);
     expect(projects.stdout.split('\n').filter(Boolean).sort()).toEqual(['cyc', 'dup', 'esc', 'etl', 'syn', 'ttl']);
-    expect(projects.output).toContain('syn/syn.pipeline.ts:3:48 - error NXS100: Syntax error: ',' expected.');
+    expect(projects.output).toContain("syn/syn.pipeline.ts:3:48 - error NXS100: Syntax error: ',' expected.");
     const fails = (target: string, text: string) => {
       const r = ws.nx(['run', target]);
       expect(r.code, target).not.toBe(0);
