@@ -1,45 +1,68 @@
 /**
- * Digest of a folder argument: a sorted manifest of (relative POSIX path,
- * content digest). Renaming a file inside changes it; moving the whole folder
- * does not. Files are listed from disk, so gitignored data counts.
+ * Digest of a folder argument: XXH3-128 of its manifest, the list of
+ * (relative POSIX path, content digest) of the files it selects, in
+ * canonical order (dir-walk.ts). Paths are relative to the folder, so
+ * renaming a file inside changes the digest and moving the whole folder
+ * does not. Files are listed from disk: gitignored data counts.
+ *
+ * The selection rules are in dir-selection.ts, the treatment of links,
+ * loops and special files in dir-walk.ts; docs/hashing.md has the table.
  */
 import * as fs from 'node:fs';
-import type FastGlob from 'fast-glob';
-import { compareCodePoints } from './canonical';
+import * as path from 'node:path';
+import type { Result } from '../util/result';
+import { fail, ok } from '../util/result';
+import type { DirSelection } from './dir-selection';
+import { Selection } from './dir-selection';
+import type { ManifestEntry } from './dir-walk';
+import { walkFolder } from './dir-walk';
 import type { FileHasher } from './file-hasher';
-import { hashParts } from './xxhash';
+import { statFailure } from './file-hasher';
+import type { HashFailure } from './hash-failure';
+import { HashError } from './hash-failure';
+import { hashBytes } from './xxhash';
 
-export interface DirSelection {
-  readonly include: readonly string[];
-  readonly exclude: readonly string[];
-}
+export type { DirSelection } from './dir-selection';
 
 export interface DirDigest {
   readonly digest: string;
+  /** Files in the manifest (loops not counted). */
   readonly files: number;
 }
 
-export function listDir(absDir: string, sel: DirSelection): string[] {
-  // Loaded on first use: most commands never hash a folder, and it costs ~0.1 s to load.
-  const fg = require('fast-glob') as typeof FastGlob;
-  const entries = fg.sync(sel.include.length > 0 ? [...sel.include] : ['**'], {
-    cwd: absDir,
-    dot: true,
-    onlyFiles: true,
-    followSymbolicLinks: true,
-    ignore: [...sel.exclude],
-    unique: true,
-    suppressErrors: false,
-  });
-  return entries.sort(compareCodePoints);
+/** Bumped when the manifest's encoding or the selection rules change: every folder digest changes with it. */
+const MANIFEST_VERSION = 'nx-steps-dir-v2';
+
+/**
+ * The manifest as one string. Each entry is framed by the length of its
+ * path, and a file's digest has a fixed length, so no two manifests share
+ * an encoding: `F<len>:<path><digest>` for a file, `L<len>:<path><len>:<ancestor>`
+ * for a link back to an ancestor folder.
+ */
+export function encodeManifest(entries: readonly ManifestEntry[]): string {
+  const parts: string[] = [`${MANIFEST_VERSION}\n`];
+  for (const e of entries) {
+    parts.push('digest' in e ? `F${e.rel.length}:${e.rel}${e.digest}` : `L${e.rel.length}:${e.rel}${e.loopTo.length}:${e.loopTo}`);
+  }
+  return parts.join('');
 }
 
-export function hashDir(absDir: string, sel: DirSelection, hasher: FileHasher): DirDigest {
-  const files = listDir(absDir, sel);
-  const parts: string[] = ['nx-steps-dir-v1'];
-  for (const rel of files) {
-    const abs = `${absDir}/${rel}`;
-    parts.push(rel, hasher.digest(abs, fs.statSync(abs, { bigint: true })));
+export function hashDir(dir: string, sel: DirSelection, hasher: FileHasher): Result<DirDigest, HashFailure> {
+  const abs = path.resolve(dir);
+  let st: fs.BigIntStats;
+  try {
+    st = hasher.io.stat(abs);
+  } catch (e) {
+    return fail(statFailure(e, abs));
   }
-  return { digest: hashParts(parts), files: files.length };
+  if (!st.isDirectory()) return fail({ reason: 'not-folder', path: abs });
+  try {
+    const entries = walkFolder(abs, st, new Selection(sel), hasher);
+    let files = 0;
+    for (const e of entries) if ('digest' in e) files += 1;
+    return ok({ digest: hashBytes(encodeManifest(entries)), files });
+  } catch (e) {
+    if (e instanceof HashError) return fail(e.failure);
+    throw e;
+  }
 }
