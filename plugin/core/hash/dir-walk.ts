@@ -26,7 +26,7 @@ import type { Selection } from './dir-selection';
 import type { FileHasher } from './file-hasher';
 import { specialKind, statFailure } from './file-hasher';
 import { HashError, failureFromErrno } from './hash-failure';
-import type { EntryType, ListingEntry } from './memo-record';
+import { EntryType } from './memo-record';
 import type { FolderMemo } from './stat-memo';
 import { dirKey, inodeId, isSettled } from './stat-key';
 
@@ -36,13 +36,16 @@ export type ManifestEntry =
   | { readonly rel: string; readonly loopTo: string };
 
 function direntType(d: fs.Dirent): EntryType {
-  if (d.isFile()) return 'file';
-  if (d.isDirectory()) return 'dir';
-  if (d.isSymbolicLink()) return 'link';
-  return 'other'; // special files, and file systems that do not report types
+  if (d.isFile()) return EntryType.file;
+  if (d.isDirectory()) return EntryType.dir;
+  if (d.isSymbolicLink()) return EntryType.link;
+  return EntryType.other; // special files, and file systems that do not report types
 }
 
-const byName = (a: ListingEntry, b: ListingEntry): number => compareCodePoints(a.name, b.name);
+interface Listing {
+  readonly names: readonly string[];
+  readonly types: Uint8Array;
+}
 
 class Walk {
   readonly out: ManifestEntry[] = [];
@@ -54,8 +57,8 @@ class Walk {
     private readonly hasher: FileHasher,
   ) {}
 
-  /** The folder's sorted entries, from the memo when the folder did not change. */
-  private list(abs: string, st: fs.BigIntStats, memo: FolderMemo): readonly ListingEntry[] {
+  /** The folder's entries in code-unit order of their names, from the memo when the folder did not change. */
+  private list(abs: string, st: fs.BigIntStats, memo: FolderMemo): Listing {
     const key = dirKey(st);
     const known = memo.listing(key);
     if (known) return known;
@@ -68,9 +71,10 @@ class Walk {
       // It was a folder a moment ago: gone or replaced means it changed under us.
       throw new HashError(f.reason === 'missing' ? { reason: 'changed', path: abs } : f);
     }
-    const entries = dirents.map((d): ListingEntry => ({ name: d.name, type: direntType(d) })).sort(byName);
-    if (isSettled(st, started)) memo.setListing(key, entries);
-    return entries;
+    dirents.sort((a, b) => compareCodePoints(a.name, b.name));
+    const listing = { names: dirents.map((d) => d.name), types: Uint8Array.from(dirents, direntType) };
+    if (isSettled(st, started)) memo.setListing(key, listing.names, listing.types);
+    return listing;
   }
 
   private stat(abs: string, viaLink: boolean): fs.BigIntStats {
@@ -87,23 +91,25 @@ class Walk {
     const id = inodeId(st);
     this.ancestors.set(id, rel === '' ? '.' : rel);
     const memo = this.hasher.folder(abs);
-    for (const entry of this.list(abs, st, memo)) {
-      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (this.selection.prunes(entry.name, childRel)) continue;
-      const childAbs = `${abs}/${entry.name}`;
-      let type = entry.type;
+    const { names, types } = this.list(abs, st, memo);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] ?? '';
+      const childRel = rel === '' ? name : `${rel}/${name}`;
+      if (this.selection.prunes(name, childRel)) continue;
+      const childAbs = `${abs}/${name}`;
+      let type = (types[i] ?? EntryType.other) as EntryType;
       let childSt: fs.BigIntStats | undefined;
-      if (type === 'link' || type === 'other') {
+      if (type === EntryType.link || type === EntryType.other) {
         try {
-          childSt = this.stat(childAbs, type === 'link');
+          childSt = this.stat(childAbs, type === EntryType.link);
         } catch (e) {
           // A broken link that is not selected is never read: ignore it.
           if (e instanceof HashError && e.failure.reason === 'broken-link' && !this.selection.selects(childRel)) continue;
           throw e;
         }
-        type = childSt.isDirectory() ? 'dir' : childSt.isFile() ? 'file' : 'other';
+        type = childSt.isDirectory() ? EntryType.dir : childSt.isFile() ? EntryType.file : EntryType.other;
       }
-      if (type === 'dir') {
+      if (type === EntryType.dir) {
         childSt ??= this.stat(childAbs, false);
         const loopTo = this.ancestors.get(inodeId(childSt));
         if (loopTo !== undefined) {
@@ -113,9 +119,9 @@ class Walk {
         }
       } else if (this.selection.selects(childRel)) {
         childSt ??= this.stat(childAbs, false);
-        if (type === 'other') throw new HashError({ reason: 'special', path: childAbs, kind: specialKind(childSt) });
+        if (type === EntryType.other) throw new HashError({ reason: 'special', path: childAbs, kind: specialKind(childSt) });
         if (!childSt.isFile()) throw new HashError({ reason: 'changed', path: childAbs });
-        this.out.push({ rel: childRel, digest: this.hasher.digestIn(memo, entry.name, childAbs, childSt) });
+        this.out.push({ rel: childRel, digest: this.hasher.digestIn(memo, name, childAbs, childSt) });
       }
     }
     this.ancestors.delete(id);

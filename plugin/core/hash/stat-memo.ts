@@ -23,7 +23,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/fs-atomic';
-import type { DirListing, ListingEntry } from './memo-record';
+import type { DirListing, DirRecordData } from './memo-record';
 import { decodeRecord, DIGEST_BYTES, encodeRecord, FILE_ENTRY_BYTES } from './memo-record';
 import { DIR_KEY_BYTES, FILE_KEY_BYTES } from './stat-key';
 import { hashBytes } from './xxhash';
@@ -31,11 +31,16 @@ import { hashBytes } from './xxhash';
 /** Identity of a record file on disk when it was loaded: a rename-replace changes it. */
 type Stamp = string | undefined;
 
+interface Loaded {
+  readonly data: DirRecordData | undefined;
+  readonly stamp: Stamp;
+}
+
 function stampOf(st: fs.Stats | undefined): Stamp {
   return st ? `${st.ino}:${st.mtimeMs}:${st.size}` : undefined;
 }
 
-function readRecordFile(file: string, dir: string): { data: ReturnType<typeof decodeRecord>; stamp: Stamp } {
+function readRecordFile(file: string, dir: string): Loaded {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -52,11 +57,19 @@ function readRecordFile(file: string, dir: string): { data: ReturnType<typeof de
   }
 }
 
+/** A file entry: an offset into the loaded record's bytes, or its own bytes once this process remembered it. */
+type Entry = number | Buffer;
+
+function entryBytes(bytes: Buffer, e: Entry): Buffer {
+  return typeof e === 'number' ? bytes.subarray(e, e + FILE_ENTRY_BYTES) : e;
+}
+
 /** One folder's record, in memory. */
 export class FolderMemo {
-  private files: Map<string, Buffer>;
+  private bytes: Buffer;
+  private files: Map<string, Entry>;
   private listingData: DirListing | undefined;
-  /** Names this process remembered (a buffer) or forgot (null): what wins in a merge. */
+  /** Names this process remembered (bytes) or forgot (null): what wins in a merge. */
   private readonly touched = new Map<string, Buffer | null>();
   private listingTouched = false;
   private stamp: Stamp;
@@ -64,9 +77,10 @@ export class FolderMemo {
   constructor(
     readonly dir: string,
     private readonly file: string | undefined,
-    loaded: ReturnType<typeof readRecordFile>,
+    loaded: Loaded,
   ) {
-    this.files = new Map(loaded.data?.files ?? []);
+    this.bytes = loaded.data?.bytes ?? Buffer.alloc(0);
+    this.files = loaded.data?.files ?? new Map<string, Entry>();
     this.listingData = loaded.data?.listing;
     this.stamp = loaded.stamp;
   }
@@ -77,9 +91,11 @@ export class FolderMemo {
 
   /** The digest remembered for `name` under exactly this stat key. */
   digest(name: string, key: Buffer): string | undefined {
-    const entry = this.files.get(name);
-    if (!entry || entry.compare(key, 0, FILE_KEY_BYTES, 0, FILE_KEY_BYTES) !== 0) return undefined;
-    return entry.toString('hex', FILE_KEY_BYTES, FILE_ENTRY_BYTES);
+    const e = this.files.get(name);
+    if (e === undefined) return undefined;
+    const [bytes, at] = typeof e === 'number' ? [this.bytes, e] : [e, 0];
+    if (bytes.compare(key, 0, FILE_KEY_BYTES, at, at + FILE_KEY_BYTES) !== 0) return undefined;
+    return bytes.toString('hex', at + FILE_KEY_BYTES, at + FILE_ENTRY_BYTES);
   }
 
   remember(name: string, key: Buffer, digest: string): void {
@@ -91,16 +107,16 @@ export class FolderMemo {
   }
 
   /** The folder's entries, when they were recorded under exactly this folder key. */
-  listing(key: Buffer): readonly ListingEntry[] | undefined {
+  listing(key: Buffer): DirListing | undefined {
     const l = this.listingData;
-    return l && l.key.compare(key, 0, DIR_KEY_BYTES, 0, DIR_KEY_BYTES) === 0 ? l.entries : undefined;
+    return l && l.key.compare(key, 0, DIR_KEY_BYTES, 0, DIR_KEY_BYTES) === 0 ? l : undefined;
   }
 
   /** Records a complete, settled listing, and forgets files that are no longer in it. */
-  setListing(key: Buffer, entries: readonly ListingEntry[]): void {
-    this.listingData = { key: Buffer.from(key.subarray(0, DIR_KEY_BYTES)), entries };
+  setListing(key: Buffer, names: readonly string[], types: Uint8Array): void {
+    this.listingData = { key: Buffer.from(key.subarray(0, DIR_KEY_BYTES)), names, types };
     this.listingTouched = true;
-    const present = new Set(entries.map((e) => e.name));
+    const present = new Set(names);
     for (const name of this.files.keys()) {
       if (!present.has(name)) {
         this.files.delete(name);
@@ -111,18 +127,21 @@ export class FolderMemo {
 
   save(): void {
     if (!this.dirty || !this.file) return;
+    let files = new Map([...this.files].map(([name, e]) => [name, entryBytes(this.bytes, e)]));
     const onDisk = readRecordFile(this.file, this.dir);
     if (onDisk.stamp !== this.stamp) {
       // Another process wrote this record since we read it: start from its version.
-      const merged = new Map(onDisk.data?.files ?? []);
+      const theirs = onDisk.data;
+      files = new Map(theirs ? [...theirs.files].map(([name, at]) => [name, entryBytes(theirs.bytes, at)]) : []);
       for (const [name, entry] of this.touched) {
-        if (entry) merged.set(name, entry);
-        else merged.delete(name);
+        if (entry) files.set(name, entry);
+        else files.delete(name);
       }
-      this.files = merged;
-      if (!this.listingTouched) this.listingData = onDisk.data?.listing;
+      if (!this.listingTouched) this.listingData = theirs?.listing;
     }
-    writeFileAtomic(this.file, encodeRecord({ dir: this.dir, listing: this.listingData, files: this.files }));
+    writeFileAtomic(this.file, encodeRecord({ dir: this.dir, listing: this.listingData, files }));
+    this.bytes = Buffer.alloc(0);
+    this.files = files;
     this.touched.clear();
     this.listingTouched = false;
     try {
