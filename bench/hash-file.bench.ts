@@ -5,10 +5,9 @@
  * `hashFile` (xxh3-64 of the whole file read into memory: goal ≥ 2.5× as fast).
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { fromDist } from './lib/dist';
 import type { Benchmark } from './lib/runner';
-import { benchTempDir, GiB, MiB, removeDir, warmPageCache, writeBigFile } from './lib/temp-files';
+import { bigFileFixture, GiB, MiB, removeDir, warmPageCache } from './lib/temp-files';
 
 type Content = typeof import('../plugin/core/hash/content');
 interface NxNative {
@@ -44,9 +43,7 @@ const bench: Benchmark<State> = {
   runs: 5,
   bytesPerRun: SIZE,
   setup() {
-    const dir = benchTempDir('file');
-    const file = path.join(dir, 'big.bin');
-    writeBigFile(file, SIZE);
+    const { dir, file } = bigFileFixture('file', SIZE);
     warmPageCache(file);
     return {
       dir,

@@ -5,11 +5,10 @@
  * whole file into memory.
  * An idle process that only loads the hasher shows Node's own share.
  */
-import * as path from 'node:path';
 import { runChild, timed } from './lib/child';
 import { distPath } from './lib/dist';
 import type { Benchmark } from './lib/runner';
-import { benchTempDir, GiB, removeDir, writeBigFile } from './lib/temp-files';
+import { bigFileFixture, GiB, removeDir } from './lib/temp-files';
 
 interface State {
   readonly dir: string;
@@ -24,12 +23,7 @@ const bench: Benchmark<State> = {
   title: `peak RSS while hashing a ${SIZE / GiB} GiB file (each run a fresh process)`,
   runs: 3,
   bytesPerRun: SIZE,
-  setup() {
-    const dir = benchTempDir('rss');
-    const file = path.join(dir, 'huge.bin');
-    writeBigFile(file, SIZE);
-    return { dir, file };
-  },
+  setup: () => bigFileFixture('rss', SIZE),
   teardown: (s) => removeDir(s.dir),
   describe: (s) => ({ file: s.file, bytes: SIZE }),
   cases: [

@@ -27,6 +27,14 @@ export function writeBigFile(file: string, bytes: number): void {
   }
 }
 
+/** A temporary folder holding one big file of `bytes`. */
+export function bigFileFixture(name: string, bytes: number): { dir: string; file: string } {
+  const dir = benchTempDir(name);
+  const file = path.join(dir, `${name}.bin`);
+  writeBigFile(file, bytes);
+  return { dir, file };
+}
+
 /** Reads a file once so that the runs measure hashing, not the disk. */
 export function warmPageCache(file: string): void {
   const buf = Buffer.allocUnsafe(8 * MiB);

@@ -8,18 +8,17 @@
  * The selection rules are in dir-selection.ts, the treatment of links,
  * loops and special files in dir-walk.ts; docs/hashing.md has the table.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Result } from '../util/result';
-import { fail, ok } from '../util/result';
+import { fail } from '../util/result';
 import type { DirSelection } from './dir-selection';
 import { Selection } from './dir-selection';
 import type { ManifestEntry } from './dir-walk';
 import { walkFolder } from './dir-walk';
 import type { FileHasher } from './file-hasher';
-import { statFailure } from './file-hasher';
+import { statArgument } from './file-hasher';
 import type { HashFailure } from './hash-failure';
-import { HashError } from './hash-failure';
+import { catchHashError } from './hash-failure';
 import { hashBytes } from './xxhash';
 
 export type { DirSelection } from './dir-selection';
@@ -49,20 +48,14 @@ export function encodeManifest(entries: readonly ManifestEntry[]): string {
 
 export function hashDir(dir: string, sel: DirSelection, hasher: FileHasher): Result<DirDigest, HashFailure> {
   const abs = path.resolve(dir);
-  let st: fs.BigIntStats;
-  try {
-    st = hasher.io.stat(abs);
-  } catch (e) {
-    return fail(statFailure(e, abs));
-  }
+  const stat = statArgument(abs, hasher.io);
+  if (!stat.ok) return stat;
+  const st = stat.value;
   if (!st.isDirectory()) return fail({ reason: 'not-folder', path: abs });
-  try {
+  return catchHashError(() => {
     const entries = walkFolder(abs, st, new Selection(sel), hasher);
     let files = 0;
     for (const e of entries) if ('digest' in e) files += 1;
-    return ok({ digest: hashBytes(encodeManifest(entries)), files });
-  } catch (e) {
-    if (e instanceof HashError) return fail(e.failure);
-    throw e;
-  }
+    return { digest: hashBytes(encodeManifest(entries)), files };
+  });
 }

@@ -18,7 +18,7 @@ import { fail, ok } from '../util/result';
 import type { ContentIo } from './content';
 import { nodeIo, readDigest } from './content';
 import type { HashFailure, SpecialKind } from './hash-failure';
-import { HashError, failureFromErrno } from './hash-failure';
+import { HashError, catchHashError, failureFromErrno } from './hash-failure';
 import type { FolderMemo } from './stat-memo';
 import { StatMemo } from './stat-memo';
 import { fileKey, isSettled, wallClockNs } from './stat-key';
@@ -62,6 +62,15 @@ export function statFailure(e: unknown, abs: string): HashFailure {
     }
   }
   return failure;
+}
+
+/** The stat of an argument's own path (links followed), or why it has none. */
+export function statArgument(abs: string, io: ContentIo): Result<fs.BigIntStats, HashFailure> {
+  try {
+    return ok(io.stat(abs));
+  } catch (e) {
+    return fail(statFailure(e, abs));
+  }
 }
 
 export class FileHasher {
@@ -108,20 +117,12 @@ export class FileHasher {
   /** Digest of a file argument: a regular file, or why not. Symbolic links are followed. */
   hashFile(file: string): Result<string, HashFailure> {
     const abs = path.resolve(file);
-    let st: fs.BigIntStats;
-    try {
-      st = this.io.stat(abs);
-    } catch (e) {
-      return fail(statFailure(e, abs));
-    }
+    const stat = statArgument(abs, this.io);
+    if (!stat.ok) return stat;
+    const st = stat.value;
     if (st.isDirectory()) return fail({ reason: 'is-folder', path: abs });
     if (!st.isFile()) return fail({ reason: 'special', path: abs, kind: specialKind(st) });
-    try {
-      return ok(this.digestIn(this.folder(path.dirname(abs)), path.basename(abs), abs, st));
-    } catch (e) {
-      if (e instanceof HashError) return fail(e.failure);
-      throw e;
-    }
+    return catchHashError(() => this.digestIn(this.folder(path.dirname(abs)), path.basename(abs), abs, st));
   }
 
   /** Digest of a file, or a thrown HashError (for callers that treat any failure alike). */

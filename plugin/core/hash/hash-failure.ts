@@ -4,6 +4,8 @@
  * step and argument. Every `path` is absolute: the caller decides how to
  * show it.
  */
+import type { Result } from '../util/result';
+import { fail, ok } from '../util/result';
 
 export type SpecialKind = 'named pipe' | 'socket' | 'device' | 'unknown file type';
 
@@ -33,6 +35,16 @@ export type HashFailure =
 export class HashError extends Error {
   constructor(readonly failure: HashFailure) {
     super(describeFailure(failure));
+  }
+}
+
+/** Runs hashing code that throws HashError, returning its failure as a value (other errors are bugs: rethrown). */
+export function catchHashError<T>(f: () => T): Result<T, HashFailure> {
+  try {
+    return ok(f());
+  } catch (e) {
+    if (e instanceof HashError) return fail(e.failure);
+    throw e;
   }
 }
 
