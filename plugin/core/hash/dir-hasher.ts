@@ -16,7 +16,7 @@ import { Selection } from './dir-selection';
 import type { ManifestEntry } from './dir-walk';
 import { walkFolder } from './dir-walk';
 import type { FileHasher } from './file-hasher';
-import { statArgument } from './file-hasher';
+import { statArgument } from './path-stat';
 import type { HashFailure } from './hash-failure';
 import { catchHashError } from './hash-failure';
 import { hashBytes } from './xxhash';

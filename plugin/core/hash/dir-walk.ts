@@ -24,7 +24,7 @@ import * as fs from 'node:fs';
 import { compareCodePoints } from './canonical';
 import type { Selection } from './dir-selection';
 import type { FileHasher } from './file-hasher';
-import { specialKind, statFailure } from './file-hasher';
+import { specialKind, statFailure } from './path-stat';
 import { HashError, failureFromErrno } from './hash-failure';
 import { EntryType } from './memo-record';
 import type { FolderMemo } from './stat-memo';

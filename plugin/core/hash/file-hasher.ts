@@ -14,11 +14,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Result } from '../util/result';
-import { fail, ok } from '../util/result';
+import { fail } from '../util/result';
 import type { ContentIo } from './content';
 import { nodeIo, readDigest } from './content';
-import type { HashFailure, SpecialKind } from './hash-failure';
-import { HashError, catchHashError, failureFromErrno } from './hash-failure';
+import type { HashFailure } from './hash-failure';
+import { HashError, catchHashError } from './hash-failure';
+import { specialKind, statArgument } from './path-stat';
 import type { FolderMemo } from './stat-memo';
 import { StatMemo } from './stat-memo';
 import { fileKey, isSettled, wallClockNs } from './stat-key';
@@ -41,36 +42,6 @@ export interface FileHasherOptions {
 /** Digest of a file's bytes with no memo; throws HashError. For callers that hash their own outputs. */
 export function hashFileContent(file: string): string {
   return readDigest(file, undefined);
-}
-
-export function specialKind(st: fs.BigIntStats): SpecialKind {
-  if (st.isFIFO()) return 'named pipe';
-  if (st.isSocket()) return 'socket';
-  if (st.isBlockDevice() || st.isCharacterDevice()) return 'device';
-  return 'unknown file type';
-}
-
-/** Why `abs` cannot be stat'ed: a broken link is named as such, with its target. */
-export function statFailure(e: unknown, abs: string): HashFailure {
-  const failure = failureFromErrno(e, abs);
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ELOOP') {
-    try {
-      if (fs.lstatSync(abs).isSymbolicLink()) return { reason: 'broken-link', path: abs, target: fs.readlinkSync(abs) };
-    } catch {
-      // not there at all: missing
-    }
-  }
-  return failure;
-}
-
-/** The stat of an argument's own path (links followed), or why it has none. */
-export function statArgument(abs: string, io: ContentIo): Result<fs.BigIntStats, HashFailure> {
-  try {
-    return ok(io.stat(abs));
-  } catch (e) {
-    return fail(statFailure(e, abs));
-  }
 }
 
 export class FileHasher {

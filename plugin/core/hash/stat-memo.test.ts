@@ -7,6 +7,7 @@ import { hashDir } from './dir-hasher';
 import { FileHasher } from './file-hasher';
 import { decodeRecord } from './memo-record';
 import { RACY_WINDOW_NS } from './stat-key';
+import type { Tree } from './test-utils/tree';
 import { clockAhead, tempDir, writeTree } from './test-utils/tree';
 import { hashBytes } from './xxhash';
 
@@ -32,6 +33,23 @@ function recordOf(memo: string, dir: string): ReturnType<typeof decodeRecord> {
   return undefined;
 }
 
+/** A hasher as a later process would have it: the same memo folder, and a clock by which the test's files have settled. */
+function nextProcess(memo: string): FileHasher {
+  return new FileHasher(memo, { clock: clockAhead(10) });
+}
+
+/** Builds `tree` under a new folder, hashes its `data` folder in a first process and saves the memo. */
+function hashedOnce(tree: Tree): { dir: string; memo: string; data: string; digest: string } {
+  const dir = tempDir();
+  const memo = path.join(dir, 'memo');
+  const data = path.join(dir, 'data');
+  writeTree(dir, tree);
+  const first = nextProcess(memo);
+  const digest = dirDigest(first, data);
+  first.save();
+  return { dir, memo, data, digest };
+}
+
 function dirDigest(h: FileHasher, dir: string): string {
   const r = hashDir(dir, ALL, h);
   if (!r.ok) throw new Error(JSON.stringify(r.error));
@@ -43,14 +61,14 @@ describe('StatMemo: one record per folder, shared by processes', () => {
     const dir = tempDir();
     const memo = path.join(dir, 'memo');
     writeTree(dir, { 'data/a.csv': 'a', 'data/b.csv': 'b' });
-    const p1 = new FileHasher(memo, { clock: clockAhead(10) });
-    const p2 = new FileHasher(memo, { clock: clockAhead(10) });
+    const p1 = nextProcess(memo);
+    const p2 = nextProcess(memo);
     p1.digest(path.join(dir, 'data/a.csv'));
     p2.digest(path.join(dir, 'data/b.csv')); // p2 loaded the record before p1 saved
     p1.save();
     p2.save(); // merges p1's entry instead of dropping it
 
-    const p3 = new FileHasher(memo, { clock: clockAhead(10) });
+    const p3 = nextProcess(memo);
     p3.digest(path.join(dir, 'data/a.csv'));
     p3.digest(path.join(dir, 'data/b.csv'));
     expect(p3.stats).toMatchObject({ hashed: 0, memoHits: 2 });
@@ -60,50 +78,39 @@ describe('StatMemo: one record per folder, shared by processes', () => {
     const dir = tempDir();
     const memo = path.join(dir, 'memo');
     writeTree(dir, { 'data/a.csv': 'a' });
-    const first = new FileHasher(memo, { clock: clockAhead(10) });
+    const first = nextProcess(memo);
     first.digest(path.join(dir, 'data/a.csv'));
     first.save();
     const [record] = recordFiles(memo);
     if (!record) throw new Error('no record written');
     fs.writeFileSync(record, fs.readFileSync(record).subarray(0, 30)); // torn
 
-    const second = new FileHasher(memo, { clock: clockAhead(10) });
+    const second = nextProcess(memo);
     expect(second.digest(path.join(dir, 'data/a.csv'))).toBe(hashBytes('a'));
     expect(second.stats).toMatchObject({ hashed: 1, memoHits: 0 });
   });
 
   it('a re-check of an unchanged folder reads no file, and a later edit is seen', () => {
-    const dir = tempDir();
-    const memo = path.join(dir, 'memo');
-    writeTree(dir, { 'data/a.csv': 'a', 'data/sub/b.csv': 'b' });
-    const first = new FileHasher(memo, { clock: clockAhead(10) });
-    const d1 = dirDigest(first, path.join(dir, 'data'));
-    first.save();
-
-    const again = new FileHasher(memo, { clock: clockAhead(10) });
-    expect(dirDigest(again, path.join(dir, 'data'))).toBe(d1);
+    const { memo, data, digest } = hashedOnce({ 'data/a.csv': 'a', 'data/sub/b.csv': 'b' });
+    const again = nextProcess(memo);
+    expect(dirDigest(again, data)).toBe(digest);
     expect(again.stats).toMatchObject({ hashed: 0, memoHits: 2 });
 
-    fs.writeFileSync(path.join(dir, 'data/sub/c.csv'), 'c');
-    const edited = new FileHasher(memo, { clock: clockAhead(10) });
-    expect(dirDigest(edited, path.join(dir, 'data'))).not.toBe(d1);
+    fs.writeFileSync(path.join(data, 'sub/c.csv'), 'c');
+    const edited = nextProcess(memo);
+    expect(dirDigest(edited, data)).not.toBe(digest);
     expect(edited.stats).toMatchObject({ hashed: 1, memoHits: 2 });
   });
 
   it('forgets the files a folder no longer lists', () => {
-    const dir = tempDir();
-    const memo = path.join(dir, 'memo');
-    writeTree(dir, { 'data/a.csv': 'a', 'data/b.csv': 'b' });
-    const first = new FileHasher(memo, { clock: clockAhead(10) });
-    dirDigest(first, path.join(dir, 'data'));
-    first.save();
-    expect([...(recordOf(memo, path.join(dir, 'data'))?.files.keys() ?? [])]).toEqual(['a.csv', 'b.csv']);
+    const { memo, data } = hashedOnce({ 'data/a.csv': 'a', 'data/b.csv': 'b' });
+    expect([...(recordOf(memo, data)?.files.keys() ?? [])]).toEqual(['a.csv', 'b.csv']);
 
-    fs.rmSync(path.join(dir, 'data/b.csv'));
-    const second = new FileHasher(memo, { clock: clockAhead(10) });
-    dirDigest(second, path.join(dir, 'data'));
+    fs.rmSync(path.join(data, 'b.csv'));
+    const second = nextProcess(memo);
+    dirDigest(second, data);
     second.save();
-    expect([...(recordOf(memo, path.join(dir, 'data'))?.files.keys() ?? [])]).toEqual(['a.csv']);
+    expect([...(recordOf(memo, data)?.files.keys() ?? [])]).toEqual(['a.csv']);
   });
 
   describe("racy folder listings (an entry added within the same tick keeps the folder's key)", () => {
