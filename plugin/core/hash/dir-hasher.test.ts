@@ -8,10 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DirSelection } from './dir-selection';
-import { Selection } from './dir-selection';
-import type { ManifestEntry } from './dir-walk';
-import { walkFolder } from './dir-walk';
-import { hashDir } from './dir-hasher';
+import { hashDir, listManifest } from './dir-hasher';
 import { FileHasher } from './file-hasher';
 import type { HashFailure } from './hash-failure';
 import type { Tree } from './test-utils/tree';
@@ -29,8 +26,9 @@ function digest(dir: string, sel: DirSelection = ALL): string {
 
 /** The manifest as `path` (file) or `path -> ancestor` (loop) lines, with each file's content instead of its digest. */
 function manifest(dir: string, sel: DirSelection = ALL): string[] {
-  const entries: ManifestEntry[] = walkFolder(dir, fs.statSync(dir, { bigint: true }), new Selection(sel), new FileHasher(undefined));
-  return entries.map((e) => {
+  const entries = listManifest(dir, sel, new FileHasher(undefined));
+  if (!entries.ok) throw new Error(`unexpected failure ${JSON.stringify(entries.error)}`);
+  return entries.value.map((e) => {
     if (!('digest' in e)) return `${e.rel} -> loop to ${e.loopTo}`;
     const text = fs.readFileSync(path.join(dir, e.rel), 'utf8');
     expect(e.digest).toBe(hashBytes(text));
@@ -239,5 +237,17 @@ describe('dir(): identity', () => {
     expect(digest(path.join(parent, 'two'))).toBe(one);
     fs.renameSync(path.join(parent, 'one'), path.join(parent, 'moved'));
     expect(digest(path.join(parent, 'moved'))).toBe(one);
+  });
+
+  it('is XXH3-128 of the documented manifest encoding, also when the manifest spans many 64 KiB blocks', () => {
+    const dir = tempDir();
+    const tree: Record<string, string> = {};
+    for (let i = 0; i < 700; i++) tree[`dönnées-${String(i).padStart(4, '0')}-${'x'.repeat(200)}.csv`] = String(i);
+    writeTree(dir, { ...tree, 'sub/up': { link: '..' } });
+    const entries = listManifest(dir, ALL, new FileHasher(undefined));
+    if (!entries.ok) throw new Error('unexpected failure');
+    const encoded = ['nx-steps-dir-v2\n', ...entries.value.map((e) => ('digest' in e ? `F${e.rel.length}:${e.rel}${e.digest}` : `L${e.rel.length}:${e.rel}${e.loopTo.length}:${e.loopTo}`))].join('');
+    expect(Buffer.byteLength(encoded)).toBeGreaterThan(2 * 64 * 1024);
+    expect(digest(dir)).toBe(hashBytes(encoded));
   });
 });

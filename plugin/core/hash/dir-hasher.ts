@@ -10,16 +10,16 @@
  */
 import * as path from 'node:path';
 import type { Result } from '../util/result';
-import { fail } from '../util/result';
+import { fail, ok } from '../util/result';
 import type { DirSelection } from './dir-selection';
 import { Selection } from './dir-selection';
-import type { ManifestEntry } from './dir-walk';
+import type { ManifestSink } from './dir-walk';
 import { walkFolder } from './dir-walk';
 import type { FileHasher } from './file-hasher';
-import { statArgument } from './path-stat';
 import type { HashFailure } from './hash-failure';
 import { catchHashError } from './hash-failure';
-import { hashBytes } from './xxhash';
+import { statArgument } from './path-stat';
+import { createHasher } from './xxhash';
 
 export type { DirSelection } from './dir-selection';
 
@@ -29,33 +29,77 @@ export interface DirDigest {
   readonly files: number;
 }
 
+export type ManifestEntry = { readonly rel: string; readonly digest: string } | { readonly rel: string; readonly loopTo: string };
+
 /** Bumped when the manifest's encoding or the selection rules change: every folder digest changes with it. */
 const MANIFEST_VERSION = 'nx-steps-dir-v2';
+const BLOCK_BYTES = 64 * 1024;
 
 /**
- * The manifest as one string. Each entry is framed by the length of its
- * path, and a file's digest has a fixed length, so no two manifests share
- * an encoding: `F<len>:<path><digest>` for a file, `L<len>:<path><len>:<ancestor>`
- * for a link back to an ancestor folder.
+ * Hashes the manifest as the walk produces it, in 64 KiB blocks (memory
+ * stays flat whatever the folder's size). Each entry is framed by the
+ * length of its path, and a file's digest has a fixed length, so no two
+ * manifests share an encoding: `F<len>:<path><digest>` for a file,
+ * `L<len>:<path><len>:<ancestor>` for a link back to an ancestor folder.
  */
-export function encodeManifest(entries: readonly ManifestEntry[]): string {
-  const parts: string[] = [`${MANIFEST_VERSION}\n`];
-  for (const e of entries) {
-    parts.push('digest' in e ? `F${e.rel.length}:${e.rel}${e.digest}` : `L${e.rel.length}:${e.rel}${e.loopTo.length}:${e.loopTo}`);
+class ManifestDigest implements ManifestSink {
+  files = 0;
+  private readonly hasher = createHasher();
+  private readonly block = Buffer.allocUnsafe(BLOCK_BYTES);
+  private used = 0;
+
+  constructor() {
+    this.put(`${MANIFEST_VERSION}\n`);
   }
-  return parts.join('');
+
+  private put(text: string): void {
+    const most = text.length * 3; // utf8 bytes of a UTF-16 string, at most
+    if (this.used + most > BLOCK_BYTES) this.flush();
+    if (most > BLOCK_BYTES) this.hasher.update(text);
+    else this.used += this.block.write(text, this.used);
+  }
+
+  private flush(): void {
+    this.hasher.update(this.block.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  file(rel: string, digest: string): void {
+    this.files += 1;
+    this.put(`F${rel.length}:${rel}${digest}`);
+  }
+
+  loop(rel: string, ancestor: string): void {
+    this.put(`L${rel.length}:${rel}${ancestor.length}:${ancestor}`);
+  }
+
+  digest(): DirDigest {
+    this.flush();
+    return { digest: this.hasher.digest(), files: this.files };
+  }
 }
 
-export function hashDir(dir: string, sel: DirSelection, hasher: FileHasher): Result<DirDigest, HashFailure> {
+/** Checks the argument's own path, then walks it into `sink`. */
+function walkArgument(dir: string, sel: DirSelection, hasher: FileHasher, sink: ManifestSink): Result<void, HashFailure> {
   const abs = path.resolve(dir);
   const stat = statArgument(abs, hasher.io);
   if (!stat.ok) return stat;
-  const st = stat.value;
-  if (!st.isDirectory()) return fail({ reason: 'not-folder', path: abs });
-  return catchHashError(() => {
-    const entries = walkFolder(abs, st, new Selection(sel), hasher);
-    let files = 0;
-    for (const e of entries) if ('digest' in e) files += 1;
-    return { digest: hashBytes(encodeManifest(entries)), files };
+  if (!stat.value.isDirectory()) return fail({ reason: 'not-folder', path: abs });
+  return catchHashError(() => walkFolder(abs, stat.value, new Selection(sel), hasher, sink));
+}
+
+export function hashDir(dir: string, sel: DirSelection, hasher: FileHasher): Result<DirDigest, HashFailure> {
+  const manifest = new ManifestDigest();
+  const walked = walkArgument(dir, sel, hasher, manifest);
+  return walked.ok ? ok(manifest.digest()) : walked;
+}
+
+/** The manifest itself, entry by entry: what a folder argument's digest covers (for tests and for explaining a miss). */
+export function listManifest(dir: string, sel: DirSelection, hasher: FileHasher): Result<ManifestEntry[], HashFailure> {
+  const entries: ManifestEntry[] = [];
+  const walked = walkArgument(dir, sel, hasher, {
+    file: (rel, digest) => entries.push({ rel, digest }),
+    loop: (rel, loopTo) => entries.push({ rel, loopTo }),
   });
+  return walked.ok ? ok(entries) : walked;
 }

@@ -3,6 +3,8 @@
  * order: depth first, entries of each folder in code-unit order of their
  * names. The order depends on nothing but the names (not on the order the
  * file system lists them in), so it is the manifest's canonical order.
+ * Entries go to a sink as they are found: a 100,000-file manifest is
+ * hashed on the way instead of being held.
  *
  * What it does with each kind of entry (docs/hashing.md has the table):
  * - regular file: hashed (through the stat memo) when selected;
@@ -30,10 +32,12 @@ import { EntryType } from './memo-record';
 import type { FolderMemo } from './stat-memo';
 import { dirKey, inodeId, isSettled } from './stat-key';
 
-export type ManifestEntry =
-  | { readonly rel: string; readonly digest: string }
+/** Receives the manifest's entries in canonical order, as the walk finds them. */
+export interface ManifestSink {
+  file(rel: string, digest: string): void;
   /** A link back to an ancestor folder ('.' is the argument's root). */
-  | { readonly rel: string; readonly loopTo: string };
+  loop(rel: string, ancestor: string): void;
+}
 
 function direntType(d: fs.Dirent): EntryType {
   if (d.isFile()) return EntryType.file;
@@ -48,13 +52,13 @@ interface Listing {
 }
 
 class Walk {
-  readonly out: ManifestEntry[] = [];
   /** Folders on the current path, by inode id → their relative path: a link to one of them is a loop. */
   private readonly ancestors = new Map<string, string>();
 
   constructor(
     private readonly selection: Selection,
     private readonly hasher: FileHasher,
+    private readonly sink: ManifestSink,
   ) {}
 
   /** The folder's entries in code-unit order of their names, from the memo when the folder did not change. */
@@ -113,7 +117,7 @@ class Walk {
         childSt ??= this.stat(childAbs, false);
         const loopTo = this.ancestors.get(inodeId(childSt));
         if (loopTo !== undefined) {
-          if (this.selection.selects(childRel)) this.out.push({ rel: childRel, loopTo });
+          if (this.selection.selects(childRel)) this.sink.loop(childRel, loopTo);
         } else {
           this.visit(childAbs, childRel, childSt);
         }
@@ -121,16 +125,17 @@ class Walk {
         childSt ??= this.stat(childAbs, false);
         if (type === EntryType.other) throw new HashError({ reason: 'special', path: childAbs, kind: specialKind(childSt) });
         if (!childSt.isFile()) throw new HashError({ reason: 'changed', path: childAbs });
-        this.out.push({ rel: childRel, digest: this.hasher.digestIn(memo, name, childAbs, childSt) });
+        this.sink.file(childRel, this.hasher.digestIn(memo, name, childAbs, childSt));
       }
     }
     this.ancestors.delete(id);
   }
 }
 
-/** The selected files of the folder `abs` (whose stat is `st`), hashed, in manifest order. Throws HashError. */
-export function walkFolder(abs: string, st: fs.BigIntStats, selection: Selection, hasher: FileHasher): ManifestEntry[] {
-  const walk = new Walk(selection, hasher);
-  walk.visit(abs, '', st);
-  return walk.out;
+/**
+ * Hashes the selected files of the folder `abs` (whose stat is `st`) and
+ * hands them to `sink` in manifest order. Throws HashError.
+ */
+export function walkFolder(abs: string, st: fs.BigIntStats, selection: Selection, hasher: FileHasher, sink: ManifestSink): void {
+  new Walk(selection, hasher, sink).visit(abs, '', st);
 }
