@@ -19,7 +19,7 @@
  *   caches) never count: a `dir('.')` argument would otherwise change every
  *   time its own step ran.
  */
-import picomatch from 'picomatch';
+import type Picomatch from 'picomatch';
 import { STATE_DIR } from '../util/disk-cache';
 
 export interface DirSelection {
@@ -34,7 +34,11 @@ function normalize(pattern: string): string {
 }
 
 function matcher(patterns: readonly string[]): Matcher | undefined {
-  return patterns.length > 0 ? picomatch(patterns, { dot: true }) : undefined;
+  if (patterns.length === 0) return undefined;
+  // Loaded on first use: every process that fingerprints steps loads this
+  // module, and most folder arguments have no patterns.
+  const picomatch = require('picomatch') as typeof Picomatch;
+  return picomatch(patterns, { dot: true });
 }
 
 export class Selection {
