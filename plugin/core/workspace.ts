@@ -21,7 +21,7 @@ export interface Services {
 
 export function createServices(workspaceRoot: string): Services {
   const cache = new DiskCache(workspaceRoot);
-  const hasher = new FileHasher(cache.path('stat-memo.json'));
+  const hasher = new FileHasher(cache.path('stat-memo'));
   const code = new CodeAnalyzer(workspaceRoot, cache, hasher);
   return { workspaceRoot, cache, hasher, code, flush: () => hasher.save() };
 }

@@ -3,15 +3,15 @@
  * and code closures. Failures are values (diagnostics naming the project,
  * step, argument and path), never exceptions.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StepCode } from '../code/closure';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import { canonicalDigest } from '../hash/canonical';
 import { hashDir } from '../hash/dir-hasher';
-import { FileChangedWhileHashing } from '../hash/file-hasher';
+import type { HashFailure } from '../hash/hash-failure';
 import type { ProjectModel, ResolvedArg, StepModel } from '../model/project-model';
+import { escapesRoot, relativePosix } from '../util/paths';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import type { Services } from '../workspace';
@@ -22,9 +22,11 @@ export function absoluteArgPath(workspaceRoot: string, arg: Extract<ResolvedArg,
   return arg.location.scope === 'workspace' ? path.join(workspaceRoot, arg.location.path) : arg.location.path;
 }
 
-function argProblem(step: StepModel, project: string, argName: string, message: string, hint: string): Diagnostic {
+type PathArg = Extract<ResolvedArg, { kind: 'file' | 'dir' }>;
+
+function argProblem(step: StepModel, project: string, argName: string, message: string, hint: string, code: Diagnostic['code'] = DiagnosticCodes.missingInput): Diagnostic {
   return {
-    code: DiagnosticCodes.missingInput,
+    code,
     severity: 'error',
     message,
     hint,
@@ -35,7 +37,48 @@ function argProblem(step: StepModel, project: string, argName: string, message: 
   };
 }
 
-/** The content digest of every argument of a step. */
+/**
+ * Why an argument could not be hashed, in the terms of its declaration:
+ * which project, step and argument, which path (workspace-relative when it
+ * is inside the workspace), and what to do. A problem with an entry inside
+ * a folder argument also says how to exclude that entry.
+ */
+function hashProblem(workspaceRoot: string, step: StepModel, project: string, argName: string, arg: PathArg, f: HashFailure): Diagnostic {
+  const root = absoluteArgPath(workspaceRoot, arg);
+  const inWorkspace = (abs: string): boolean => arg.location.scope === 'workspace' && !escapesRoot(relativePosix(workspaceRoot, abs));
+  const p = inWorkspace(f.path) ? relativePosix(workspaceRoot, f.path) : f.path;
+  const inside = arg.kind === 'dir' && f.path !== root ? relativePosix(root, f.path) : undefined;
+  const what = `The ${arg.kind} argument \`${argName}\` of ${project}:${step.name}`;
+  // "is a broken link" for the argument itself, "contains a broken link" for an entry of its folder.
+  const isOrContains = `${what} ${inside === undefined ? 'is' : 'contains'}`;
+  const orExclude = inside === undefined ? '' : `, or exclude it: dir('${arg.declared}', { exclude: ['${inside}'] })`;
+  const problem = (message: string, hint: string, code?: Diagnostic['code']): Diagnostic => argProblem(step, project, argName, message, hint, code);
+  switch (f.reason) {
+    case 'missing':
+      return inside === undefined
+        ? problem(`${what} does not exist: ${p}.`, `Create it, or change the path in ${step.file} (relative paths start at the pipeline file's folder).`)
+        : problem(`${what} lost an entry while it was being hashed: ${p}.`, 'Let whatever writes the folder finish, then run again.', DiagnosticCodes.inputChanged);
+    case 'broken-link':
+      return problem(`${isOrContains} a broken symbolic link: ${p} -> ${f.target}.`, `Create its target, or fix the link${orExclude}.`);
+    case 'permission':
+      return problem(`${what} cannot be read: permission denied on ${p}.`, `Give the user running Nx read access to it${orExclude}.`);
+    case 'changed':
+      return problem(`${what} changed while it was being hashed: ${p}.`, 'Let whatever writes it finish, then run again.', DiagnosticCodes.inputChanged);
+    case 'is-folder':
+      return problem(`${what} is a folder: ${p}.`, `Declare it with dir('${arg.declared}') instead of file(...).`);
+    case 'not-folder':
+      return problem(`${what} is a file, not a folder: ${p}.`, `Declare it with file('${arg.declared}') instead of dir(...).`);
+    case 'special':
+      return problem(
+        `${isOrContains} a ${f.kind}, not a regular file: ${p}.`,
+        `Arguments are identified by their content, and reading a ${f.kind} would consume or block it; point the argument at regular files${orExclude}.`,
+      );
+    case 'io':
+      return problem(`${what} could not be read: ${f.message} (${p}).`, `Check that the path is readable${orExclude}.`);
+  }
+}
+
+/** The content digest of every argument of a step, or why one cannot be hashed. */
 export function evaluateArgs(services: Services, step: StepModel, project: string): Result<Record<string, ArgPart>, Diagnostic> {
   const out: Record<string, ArgPart> = {};
   for (const [name, arg] of Object.entries(step.args)) {
@@ -45,40 +88,14 @@ export function evaluateArgs(services: Services, step: StepModel, project: strin
     }
     const abs = absoluteArgPath(services.workspaceRoot, arg);
     const shown = arg.location.scope === 'workspace' ? arg.location.path : abs;
-    const where = `${arg.kind} argument \`${name}\` of ${project}:${step.name}`;
-    let st: fs.BigIntStats;
-    try {
-      st = fs.statSync(abs, { bigint: true });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return fail(
-        code === 'EACCES'
-          ? argProblem(step, project, name, `The ${where} cannot be read: permission denied on ${shown}.`, 'Give the user running Nx read access to it.')
-          : argProblem(step, project, name, `The ${where} does not exist: ${shown}.`, `Create it, or change the path in ${step.file} (relative paths start at the pipeline file's folder).`),
-      );
-    }
-    try {
-      if (arg.kind === 'file') {
-        if (st.isDirectory()) {
-          return fail(argProblem(step, project, name, `The ${where} is a folder: ${shown}.`, `Declare it with dir('${arg.declared}') instead of file(...).`));
-        }
-        out[name] = { kind: 'file', digest: services.hasher.digest(abs, st), path: shown };
-      } else {
-        if (!st.isDirectory()) {
-          return fail(argProblem(step, project, name, `The ${where} is a file, not a folder: ${shown}.`, `Declare it with file('${arg.declared}') instead of dir(...).`));
-        }
-        const d = hashDir(abs, arg, services.hasher);
-        out[name] = { kind: 'dir', digest: d.digest, path: shown, files: d.files };
-      }
-    } catch (e) {
-      if (e instanceof FileChangedWhileHashing) {
-        return fail({ ...argProblem(step, project, name, `The ${where} changed while it was being hashed: ${e.file}.`, 'Let whatever writes it finish, then run again.'), code: DiagnosticCodes.inputChanged });
-      }
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'EACCES') {
-        return fail(argProblem(step, project, name, `The ${where} cannot be read: permission denied${err.path ? ` on ${err.path}` : ''}.`, 'Give the user running Nx read access to it.'));
-      }
-      return fail(argProblem(step, project, name, `The ${where} could not be hashed: ${err.message}.`, 'Check that the path is readable.'));
+    if (arg.kind === 'file') {
+      const r = services.hasher.hashFile(abs);
+      if (!r.ok) return fail(hashProblem(services.workspaceRoot, step, project, name, arg, r.error));
+      out[name] = { kind: 'file', digest: r.value, path: shown };
+    } else {
+      const r = hashDir(abs, arg, services.hasher);
+      if (!r.ok) return fail(hashProblem(services.workspaceRoot, step, project, name, arg, r.error));
+      out[name] = { kind: 'dir', digest: r.value.digest, path: shown, files: r.value.files };
     }
   }
   return ok(out);

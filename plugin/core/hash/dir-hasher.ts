@@ -1,45 +1,105 @@
 /**
- * Digest of a folder argument: a sorted manifest of (relative POSIX path,
- * content digest). Renaming a file inside changes it; moving the whole folder
- * does not. Files are listed from disk, so gitignored data counts.
+ * Digest of a folder argument: XXH3-128 of its manifest, the list of
+ * (relative POSIX path, content digest) of the files it selects, in
+ * canonical order (dir-walk.ts). Paths are relative to the folder, so
+ * renaming a file inside changes the digest and moving the whole folder
+ * does not. Files are listed from disk: gitignored data counts.
+ *
+ * The selection rules are in dir-selection.ts, the treatment of links,
+ * loops and special files in dir-walk.ts; docs/hashing.md has the table.
  */
-import * as fs from 'node:fs';
-import type FastGlob from 'fast-glob';
-import { compareCodePoints } from './canonical';
+import * as path from 'node:path';
+import type { Result } from '../util/result';
+import { fail, ok } from '../util/result';
+import type { DirSelection } from './dir-selection';
+import { Selection } from './dir-selection';
+import type { ManifestSink } from './dir-walk';
+import { walkFolder } from './dir-walk';
 import type { FileHasher } from './file-hasher';
-import { hashParts } from './xxhash';
+import type { HashFailure } from './hash-failure';
+import { catchHashError } from './hash-failure';
+import { statArgument } from './path-stat';
+import { createHasher } from './xxhash';
 
-export interface DirSelection {
-  readonly include: readonly string[];
-  readonly exclude: readonly string[];
-}
+export type { DirSelection } from './dir-selection';
 
 export interface DirDigest {
   readonly digest: string;
+  /** Files in the manifest (loops not counted). */
   readonly files: number;
 }
 
-export function listDir(absDir: string, sel: DirSelection): string[] {
-  // Loaded on first use: most commands never hash a folder, and it costs ~0.1 s to load.
-  const fg = require('fast-glob') as typeof FastGlob;
-  const entries = fg.sync(sel.include.length > 0 ? [...sel.include] : ['**'], {
-    cwd: absDir,
-    dot: true,
-    onlyFiles: true,
-    followSymbolicLinks: true,
-    ignore: [...sel.exclude],
-    unique: true,
-    suppressErrors: false,
-  });
-  return entries.sort(compareCodePoints);
+export type ManifestEntry = { readonly rel: string; readonly digest: string } | { readonly rel: string; readonly loopTo: string };
+
+/** Bumped when the manifest's encoding or the selection rules change: every folder digest changes with it. */
+const MANIFEST_VERSION = 'nx-steps-dir-v2';
+const BLOCK_BYTES = 64 * 1024;
+
+/**
+ * Hashes the manifest as the walk produces it, in 64 KiB blocks (memory
+ * stays flat whatever the folder's size). Each entry is framed by the
+ * length of its path, and a file's digest has a fixed length, so no two
+ * manifests share an encoding: `F<len>:<path><digest>` for a file,
+ * `L<len>:<path><len>:<ancestor>` for a link back to an ancestor folder.
+ */
+class ManifestDigest implements ManifestSink {
+  files = 0;
+  private readonly hasher = createHasher();
+  private readonly block = Buffer.allocUnsafe(BLOCK_BYTES);
+  private used = 0;
+
+  constructor() {
+    this.put(`${MANIFEST_VERSION}\n`);
+  }
+
+  private put(text: string): void {
+    const most = text.length * 3; // utf8 bytes of a UTF-16 string, at most
+    if (this.used + most > BLOCK_BYTES) this.flush();
+    if (most > BLOCK_BYTES) this.hasher.update(text);
+    else this.used += this.block.write(text, this.used);
+  }
+
+  private flush(): void {
+    this.hasher.update(this.block.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  file(rel: string, digest: string): void {
+    this.files += 1;
+    this.put(`F${rel.length}:${rel}${digest}`);
+  }
+
+  loop(rel: string, ancestor: string): void {
+    this.put(`L${rel.length}:${rel}${ancestor.length}:${ancestor}`);
+  }
+
+  digest(): DirDigest {
+    this.flush();
+    return { digest: this.hasher.digest(), files: this.files };
+  }
 }
 
-export function hashDir(absDir: string, sel: DirSelection, hasher: FileHasher): DirDigest {
-  const files = listDir(absDir, sel);
-  const parts: string[] = ['nx-steps-dir-v1'];
-  for (const rel of files) {
-    const abs = `${absDir}/${rel}`;
-    parts.push(rel, hasher.digest(abs, fs.statSync(abs, { bigint: true })));
-  }
-  return { digest: hashParts(parts), files: files.length };
+/** Checks the argument's own path, then walks it into `sink`. */
+function walkArgument(dir: string, sel: DirSelection, hasher: FileHasher, sink: ManifestSink): Result<void, HashFailure> {
+  const abs = path.resolve(dir);
+  const stat = statArgument(abs, hasher.io);
+  if (!stat.ok) return stat;
+  if (!stat.value.isDirectory()) return fail({ reason: 'not-folder', path: abs });
+  return catchHashError(() => walkFolder(abs, stat.value, new Selection(sel), hasher, sink));
+}
+
+export function hashDir(dir: string, sel: DirSelection, hasher: FileHasher): Result<DirDigest, HashFailure> {
+  const manifest = new ManifestDigest();
+  const walked = walkArgument(dir, sel, hasher, manifest);
+  return walked.ok ? ok(manifest.digest()) : walked;
+}
+
+/** The manifest itself, entry by entry: what a folder argument's digest covers (for tests and for explaining a miss). */
+export function listManifest(dir: string, sel: DirSelection, hasher: FileHasher): Result<ManifestEntry[], HashFailure> {
+  const entries: ManifestEntry[] = [];
+  const walked = walkArgument(dir, sel, hasher, {
+    file: (rel, digest) => entries.push({ rel, digest }),
+    loop: (rel, loopTo) => entries.push({ rel, loopTo }),
+  });
+  return walked.ok ? ok(entries) : walked;
 }

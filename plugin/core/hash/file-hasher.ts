@@ -1,123 +1,109 @@
 /**
  * Content digests of files, at the speed of the disk, and only once.
  *
- * - Streaming XXH3-128 in 1 MiB reads: memory stays flat whatever the size.
- * - A persistent stat memo keyed by (device, inode, size, mtime ns, ctime ns)
- *   skips reading files that did not change.
- * - Racy timestamps (git's "racily clean" problem): a file modified in the
- *   same timestamp tick as it was hashed would keep its stat and fool the
- *   memo. So an entry is only trusted when the file's mtime and ctime are
- *   older than the moment hashing started by more than RACY_WINDOW_NS;
- *   otherwise the file is hashed again (and the entry refreshed), until its
- *   timestamps are safely in the past.
- * - A file that changes while it is read (size or mtime differ before and
- *   after) is an error, not a digest of a mix of two versions.
+ * - The digest is the content alone (XXH3-128, streamed: content.ts): the
+ *   same bytes at another path are the same input.
+ * - A persistent stat memo (stat-memo.ts) skips reading files whose stat
+ *   key (dev, ino, size, mtime ns, ctime ns) is unchanged.
+ * - Racy edits: a digest is only remembered when the file's timestamps were
+ *   settled before hashing started (stat-key.ts `isSettled`), so an edit in
+ *   the same timestamp tick can never be hidden behind an equal key.
+ *
+ * One instance per process (`createServices`); `save()` writes the memo.
  */
 import * as fs from 'node:fs';
-import { createHasher } from './xxhash';
-import { readJsonIfExists, writeFileAtomic } from '../util/fs-atomic';
-
-const CHUNK = 1024 * 1024;
-/** Coarsest timestamp granularity we guard against (FAT: 2 s; ext4/APFS: ns). */
-export const RACY_WINDOW_NS = 2_000_000_000n;
-
-interface MemoEntry {
-  /** dev:ino:size:mtimeNs:ctimeNs */
-  readonly stat: string;
-  readonly digest: string;
-  /** When hashing started, ns since epoch. */
-  readonly at: string;
-}
-
-export class FileChangedWhileHashing extends Error {
-  constructor(readonly file: string) {
-    super(`${file} changed while it was being hashed`);
-  }
-}
-
-function statKey(st: fs.BigIntStats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-}
-
-function nowNs(): bigint {
-  return BigInt(Date.now()) * 1_000_000n;
-}
-
-/** Hashes a file's bytes by streaming; throws FileChangedWhileHashing if it changed meanwhile. */
-export function hashFileContent(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const before = fs.fstatSync(fd, { bigint: true });
-    const h = createHasher();
-    const buf = Buffer.allocUnsafe(CHUNK);
-    let total = 0n;
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, CHUNK, null);
-      if (n === 0) break;
-      h.update(n === CHUNK ? buf : buf.subarray(0, n));
-      total += BigInt(n);
-    }
-    const after = fs.fstatSync(fd, { bigint: true });
-    if (total !== before.size || after.size !== before.size || after.mtimeNs !== before.mtimeNs) {
-      throw new FileChangedWhileHashing(file);
-    }
-    return h.digest();
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+import * as path from 'node:path';
+import type { Result } from '../util/result';
+import { fail } from '../util/result';
+import type { ContentIo } from './content';
+import { nodeIo, readDigest } from './content';
+import type { HashFailure } from './hash-failure';
+import { HashError, catchHashError } from './hash-failure';
+import { specialKind, statArgument } from './path-stat';
+import type { FolderMemo } from './stat-memo';
+import { StatMemo } from './stat-memo';
+import { fileKey, isSettled, wallClockNs } from './stat-key';
 
 export interface HashStats {
+  /** Files whose content was read. */
   hashed: number;
+  /** Files whose digest came from the memo. */
   memoHits: number;
   bytesRead: number;
 }
 
-/**
- * A file hasher with a stat memo. One instance per process; `save()` writes
- * the memo back (merging is unnecessary: a lost entry only costs a re-read).
- */
+export interface FileHasherOptions {
+  /** Wall-clock time in ns (tests move it to either side of the racy window). */
+  readonly clock?: () => bigint;
+  /** System calls (tests wrap them). */
+  readonly io?: ContentIo;
+}
+
+/** Digest of a file's bytes with no memo; throws HashError. For callers that hash their own outputs. */
+export function hashFileContent(file: string): string {
+  return readDigest(file, undefined);
+}
+
 export class FileHasher {
-  private memo: Map<string, MemoEntry> | undefined;
-  private dirty = false;
   readonly stats: HashStats = { hashed: 0, memoHits: 0, bytesRead: 0 };
+  readonly io: ContentIo;
+  private readonly memo: StatMemo;
+  private readonly clock: () => bigint;
 
-  /** @param memoFile where the memo persists; undefined keeps it in memory only. */
-  constructor(private readonly memoFile: string | undefined) {}
-
-  private load(): Map<string, MemoEntry> {
-    if (!this.memo) {
-      const raw = this.memoFile ? readJsonIfExists<Record<string, MemoEntry>>(this.memoFile) : undefined;
-      this.memo = new Map(raw && typeof raw === 'object' ? Object.entries(raw) : []);
-    }
-    return this.memo;
+  /** @param memoDir the folder the memo persists in; undefined keeps it in memory only. */
+  constructor(memoDir: string | undefined, options: FileHasherOptions = {}) {
+    this.memo = new StatMemo(memoDir);
+    this.clock = options.clock ?? wallClockNs;
+    this.io = options.io ?? nodeIo;
   }
 
-  /** Digest of a file's content; `st` may be passed when the caller already has it. */
-  digest(file: string, st: fs.BigIntStats = fs.statSync(file, { bigint: true })): string {
-    const memo = this.load();
-    const key = statKey(st);
-    const hit = memo.get(file);
-    if (hit && hit.stat === key && BigInt(hit.at) - RACY_WINDOW_NS > (st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs)) {
+  now(): bigint {
+    return this.clock();
+  }
+
+  /** The memo record of an absolute folder path (for the folder walker). */
+  folder(dir: string): FolderMemo {
+    return this.memo.folder(dir);
+  }
+
+  /**
+   * Digest of the regular file `name` in `folder`, whose stat is `st`.
+   * Throws HashError.
+   */
+  digestIn(folder: FolderMemo, name: string, abs: string, st: fs.BigIntStats): string {
+    const key = fileKey(st);
+    const known = folder.digest(name, key);
+    if (known !== undefined) {
       this.stats.memoHits += 1;
-      return hit.digest;
+      return known;
     }
-    const at = nowNs();
-    const digest = hashFileContent(file);
+    const started = this.clock();
+    const digest = readDigest(abs, st, this.io);
     this.stats.hashed += 1;
     this.stats.bytesRead += Number(st.size);
-    memo.set(file, { stat: key, digest, at: String(at) });
-    this.dirty = true;
+    if (isSettled(st, started)) folder.remember(name, key, digest);
     return digest;
   }
 
+  /** Digest of a file argument: a regular file, or why not. Symbolic links are followed. */
+  hashFile(file: string): Result<string, HashFailure> {
+    const abs = path.resolve(file);
+    const stat = statArgument(abs, this.io);
+    if (!stat.ok) return stat;
+    const st = stat.value;
+    if (st.isDirectory()) return fail({ reason: 'is-folder', path: abs });
+    if (!st.isFile()) return fail({ reason: 'special', path: abs, kind: specialKind(st) });
+    return catchHashError(() => this.digestIn(this.folder(path.dirname(abs)), path.basename(abs), abs, st));
+  }
+
+  /** Digest of a file, or a thrown HashError (for callers that treat any failure alike). */
+  digest(file: string): string {
+    const r = this.hashFile(file);
+    if (!r.ok) throw new HashError(r.error);
+    return r.value;
+  }
+
   save(): void {
-    if (!this.dirty || !this.memoFile || !this.memo) return;
-    try {
-      writeFileAtomic(this.memoFile, JSON.stringify(Object.fromEntries(this.memo)));
-      this.dirty = false;
-    } catch {
-      // The memo only saves time.
-    }
+    this.memo.save();
   }
 }
