@@ -124,7 +124,7 @@ export class Workspace {
   }
 
   /** Runs nx and fails with its output when it does not exit 0. */
-  nxOk(args: string[], opts: { env?: Record<string, string | undefined> } = {}): NxResult {
+  nxOk(args: string[], opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): NxResult {
     const r = this.nx(args, opts);
     if (r.code !== 0) throw new Error(`nx ${args.join(' ')} exited ${r.code}:\n${r.output}`);
     return r;
