@@ -32,6 +32,7 @@ import { consoleLog } from './log';
 import { importModule, namedExport } from './load-module';
 import { evaluateKey } from './key';
 import { prepareStep, problem } from './prepare';
+import { progressBar } from './progress-bar';
 
 export type { RunStepRequest } from './prepare';
 import type { RunStepRequest } from './prepare';
@@ -114,7 +115,7 @@ export async function runStep(req: RunStepRequest, deps: RunStepDeps = {}): Prom
       step: step.name,
       outDir: filesDir,
       log,
-      progress: (done, total) => log.note(total ? `progress ${done}/${total}` : `progress ${done}`),
+      progress: progressBar((line) => log.note(line), now),
     };
     const started = now();
     let value: unknown;
