@@ -39,7 +39,7 @@ export type Verdict =
 export interface StepExplanation {
   readonly step: string;
   readonly verdict: Verdict;
-  /** Digest of the key the next run would use (when it can be computed now). */
+  /** Digest of the key the next run would use, when it is known now (not while an upstream step will run). */
   readonly next?: string;
   /** The result on disk: the last run that produced or restored it. */
   readonly last?: { readonly fingerprint: string; readonly createdAt: string; readonly durationMs: number };
@@ -113,8 +113,10 @@ function explainOne(
 
   if (upstreamPending.length) {
     // A need whose upstream will run has an unknown digest: its difference now says nothing.
+    // Nor is the next key known: it is left out rather than shown with a stale upstream digest.
     const own = changes.filter((c) => !(c.part === 'needs' && upstreamPending.includes(next.needs[c.name ?? '']?.step ?? '')));
-    return own.length ? explained({ kind: 'run', because: 'key-changed' }, own) : explained({ kind: 'upstream', steps: upstreamPending }, own);
+    const verdict: Verdict = own.length ? { kind: 'run', because: 'key-changed' } : { kind: 'upstream', steps: upstreamPending };
+    return { ...base, verdict, changes: own };
   }
   if (meta && meta.fingerprint.digest === digest) {
     results.set(name, meta.result.digest);
