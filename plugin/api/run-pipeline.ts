@@ -128,7 +128,7 @@ function figures(record: RunRecord | undefined, project: string, output: string)
 /** This run's record: by its id, or (when the hook ran in the Nx daemon, without our env) the newest one since we started. */
 function findRecord(root: string, runId: string, startedAt: number, project: string): RunRecord | undefined {
   const candidates = readRunRecords(root, { since: startedAt - 1_000 });
-  return candidates.find((r) => r.runId === runId) ?? candidates.reverse().find((r) => r.runId === undefined && r.steps.some((s) => s.project === project));
+  return candidates.find((r) => r.runId === runId) ?? [...candidates].reverse().find((r) => r.runId === undefined && r.steps.some((s) => s.project === project));
 }
 
 export async function runPipeline(project: string, options: RunPipelineOptions = {}): Promise<PipelineRun> {
