@@ -216,7 +216,7 @@ describe('runPipeline()', () => {
     expect(r.status, r.stderr).toBe(0);
     type Run = { ok: boolean; reason?: string; message?: string; hitRate: number | null; savedMs: number; steps: Record<string, { cached: boolean; source: string; durationMs: number; savedMs: number }> };
     const [first, second, fresh, unknown] = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Run[];
-    expect(ws.calls()).toEqual({ load_data: 1, clean_data: 1, upload: 2, summary: 1, report: 1, crunch: 1 });
+    expect(ws.calls()).toEqual({ load_data: 2, clean_data: 2, upload: 2, summary: 1, report: 1, crunch: 1 });
 
     expect(first?.ok).toBe(true);
     expect(Object.values(first?.steps ?? {}).every((s) => !s.cached)).toBe(true);
@@ -228,9 +228,10 @@ describe('runPipeline()', () => {
     expect(second?.hitRate).toBe(1);
     expect(second?.steps['crunch']?.savedMs).toBeGreaterThan(0);
 
-    // fresh: Nx's cache is skipped; the outputs already on disk are kept, not re-run.
+    // fresh: the selected step and the step it needs recompute; nothing else runs.
     expect(Object.keys(fresh?.steps ?? {}).sort()).toEqual(['clean_data', 'load_data']);
-    expect(Object.values(fresh?.steps ?? {}).map((s) => s.source)).toEqual(['kept', 'kept']);
+    expect(Object.values(fresh?.steps ?? {}).map((s) => s.source)).toEqual(['executed', 'executed']);
+    expect(fresh?.hitRate).toBe(0);
 
     expect(unknown).toMatchObject({ ok: false, reason: 'unknown-project' });
     expect(unknown?.message).toContain('No pipeline project named "nope"');

@@ -85,7 +85,7 @@ export const whyCommand: Command = {
     // Every flag but --json is a param override, as on `nx run`; an unknown one is reported by name.
     const { json, ...overrides } = args.flags;
     try {
-      const explanations = explainNextRun(
+      const explanations = await explainNextRun(
         ws.services,
         {
           workspaceRoot: ws.root,
@@ -93,6 +93,7 @@ export const whyCommand: Command = {
           projectRoot: project.root,
           pipelineFiles: project.pipelineFiles,
           overrides,
+          env: io.env,
           history: readRunRecords(ws.root).filter((r) => r.steps.some((s) => s.project === project.displayName)),
         },
         step.name,

@@ -19,14 +19,16 @@ import * as path from 'node:path';
 import { readRunRecords } from '../core/records/record-store';
 import type { RunRecord, StepSource } from '../core/records/run-record';
 import { isHit, isLookup, RUN_ID_ENV } from '../core/records/run-record';
+import { FRESH_ENV } from '../core/state/salts';
 
 export interface RunPipelineOptions {
   /** Steps to run, each with the steps it needs. Default: every step of the pipeline. */
   readonly steps?: readonly string[];
   /**
-   * Ignore the Nx cache for this run (`nx run-many --skip-nx-cache`): no
-   * step is restored from it. A step whose outputs on disk already match its
-   * key is still kept rather than re-run (see the README's "kept on disk").
+   * Recompute every step this run touches (the selected steps and the steps
+   * they need), as `NX_STEPS_FRESH` does: their keys get a local salt, so no
+   * cached or kept result is reused, and the new results become the cached
+   * ones (see the README's "Bypass and clear").
    */
   readonly fresh?: boolean;
   /** A folder inside the Nx workspace. Default: the current directory. */
@@ -125,6 +127,18 @@ function figures(record: RunRecord | undefined, project: string, output: string)
   };
 }
 
+/** The steps and every step they need, from the targets' dependsOn (step targets depend on sibling targets by name). */
+function withNeeds(steps: readonly string[], targets: Readonly<Record<string, { dependsOn?: unknown[] }>>): string[] {
+  const out = new Set<string>();
+  const visit = (name: string): void => {
+    if (out.has(name)) return;
+    out.add(name);
+    for (const dep of targets[name]?.dependsOn ?? []) if (typeof dep === 'string' && dep in targets) visit(dep);
+  };
+  steps.forEach(visit);
+  return [...out];
+}
+
 /** This run's record: by its id, or (when the hook ran in the Nx daemon, without our env) the newest one since we started. */
 function findRecord(root: string, runId: string, startedAt: number, project: string): RunRecord | undefined {
   const candidates = readRunRecords(root, { since: startedAt - 1_000 });
@@ -142,7 +156,7 @@ export async function runPipeline(project: string, options: RunPipelineOptions =
   }
   const echo = options.quiet !== true;
   const shown = await exec(nxBin, ['show', 'project', project, '--json'], root, process.env, false);
-  let targets: Record<string, { executor?: string }> = {};
+  let targets: Record<string, { executor?: string; dependsOn?: unknown[] }> = {};
   try {
     targets = (JSON.parse(shown.stdout) as { targets?: typeof targets }).targets ?? {};
   } catch {
@@ -160,8 +174,9 @@ export async function runPipeline(project: string, options: RunPipelineOptions =
   const runId = randomUUID();
   const started = Date.now();
   const steps = options.steps?.length ? options.steps : all;
-  const args = ['run-many', `--projects=${project}`, `--targets=${steps.join(',')}`, ...(options.fresh ? ['--skip-nx-cache'] : [])];
-  const ran = await exec(nxBin, args, root, { ...process.env, [RUN_ID_ENV]: runId }, echo);
+  const args = ['run-many', `--projects=${project}`, `--targets=${steps.join(',')}`];
+  const fresh = options.fresh ? { [FRESH_ENV]: (options.steps?.length ? withNeeds(steps, targets) : [project]).map((s) => (s === project ? s : `${project}:${s}`)).join(',') } : {};
+  const ran = await exec(nxBin, args, root, { ...process.env, [RUN_ID_ENV]: runId, ...fresh }, echo);
   const durationMs = Date.now() - started;
   const record = findRecord(root, runId, started, project);
   const result = figures(record, project, ran.output);

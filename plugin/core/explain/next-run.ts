@@ -2,7 +2,8 @@
  * What the next run of a step will do, and why: `nx-steps why`.
  *
  * The step's next key is the fingerprint prepareStep() computes (exactly
- * what the executor would use), compared with the one stored next to its
+ * what the executor would use; no step runs, only a custom key function
+ * where one is declared), compared with the one stored next to its
  * outputs (the last run that produced or restored them), and with the keys
  * of results recorded in earlier runs (which the Nx cache may still hold).
  *
@@ -11,13 +12,16 @@
  * run. If an upstream step will run, this step re-runs only if the new
  * upstream result differs (early cutoff), unless its own parts changed.
  */
+import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import { fingerprintDigest } from '../fingerprint/fingerprint';
 import { readStepMeta } from '../records/observe';
 import type { RunRecord } from '../records/run-record';
-import { prepareStep } from '../run/prepare';
+import { evaluateKey } from '../run/key';
+import { importModule } from '../run/load-module';
+import { prepareStep, problem } from '../run/prepare';
 import type { RunStepRequest } from '../run/prepare';
 import type { Services } from '../workspace';
 import { loadWorkspaceModel } from '../workspace';
@@ -50,23 +54,48 @@ export interface StepExplanation {
 export interface NextRunRequest extends Omit<RunStepRequest, 'step'> {
   /** Earlier runs, to recognise keys whose results the Nx cache may hold. */
   readonly history: readonly RunRecord[];
+  /** The environment a custom cache key reads (the next run's, as far as we can tell: ours). */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+type Prepared = ReturnType<typeof prepareStep>;
+
+/**
+ * prepareStep's key, plus the custom key's value where a step declares one:
+ * the executor adds it the same way, and only the step's module can compute
+ * it, so this is the one place `why` runs user code (the key function only).
+ */
+async function withCustomKey(req: NextRunRequest, prepared: Prepared): Promise<Prepared> {
+  if (!prepared.ok) return prepared;
+  const { step } = prepared.value;
+  if (!step.cache.enabled || !step.cache.key) return prepared;
+  let mod: Record<string, unknown>;
+  try {
+    mod = await importModule(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
+  } catch (e) {
+    const message = `Loading ${step.file} to evaluate the custom cache key of ${req.project}:${step.name} failed:\n\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+    return { ok: false, diagnostics: [problem({ ...req, step: step.name }, DiagnosticCodes.moduleLoadFailed, message, 'The step fails the same way when it runs; fix the module first.')] };
+  }
+  const key = await evaluateKey(mod, req.workspaceRoot, req.project, step, req.env);
+  if (!key.ok) return { ok: false, diagnostics: [key.error] };
+  return { ok: true, value: { ...prepared.value, fingerprint: { ...prepared.value.fingerprint, key: key.value } } };
 }
 
 /** Explains `step` and every step it needs (transitively), upstream first. */
-export function explainNextRun(services: Services, req: NextRunRequest, step: string): StepExplanation[] {
+export async function explainNextRun(services: Services, req: NextRunRequest, step: string): Promise<StepExplanation[]> {
   // The declared needs, read once: preparation stops at a missing upstream result before it returns the step.
   const model = loadWorkspaceModel(services, req.pipelineFiles).projects.find((p) => p.root === req.projectRoot);
   const needsOf = (name: string): string[] => [...new Set(Object.values(model?.steps.find((s) => s.name === name)?.needs ?? {}))];
   const done = new Map<string, StepExplanation>();
   const results = new Map<string, string>();
-  const visit = (name: string, path: readonly string[]): void => {
-    if (done.has(name) || path.includes(name)) return;
-    for (const up of needsOf(name)) visit(up, [...path, name]);
+  const visit = async (name: string, chain: readonly string[]): Promise<void> => {
+    if (done.has(name) || chain.includes(name)) return;
+    for (const up of needsOf(name)) await visit(up, [...chain, name]);
     // Command-line overrides reach only the step named on the command line, as with `nx run`.
-    const prepared = prepareStep(services, { ...req, step: name, overrides: name === step ? req.overrides : {} });
+    const prepared = await withCustomKey(req, prepareStep(services, { ...req, step: name, overrides: name === step ? req.overrides : {} }));
     done.set(name, explainOne(services, req, name, needsOf(name), prepared, done, results));
   };
-  visit(step, []);
+  await visit(step, []);
   return [...done.values()];
 }
 
@@ -79,7 +108,7 @@ function explainOne(
   req: NextRunRequest,
   name: string,
   needs: readonly string[],
-  prepared: ReturnType<typeof prepareStep>,
+  prepared: Prepared,
   done: ReadonlyMap<string, StepExplanation>,
   results: Map<string, string>,
 ): StepExplanation {
