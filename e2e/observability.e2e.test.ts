@@ -248,7 +248,6 @@ describe('nx-steps report --html', () => {
       return;
     }
     const ws = etl('html');
-    ws.runSteps('etl:clean_data');
     ws.runSteps('etl:upload');
     const written = cli(ws, ['report', '--last', '--html', 'out/report.html']);
     expect(written.code, written.stderr).toBe(0);
@@ -266,8 +265,8 @@ describe('nx-steps report --html', () => {
       await page.goto(`file://${ws.path('out/report.html')}`);
       const nodes = await page.$$eval('svg.dag .step-node', (els) => els.map((e) => [e.getAttribute('data-step'), e.getAttribute('data-status')]));
       expect(Object.fromEntries(nodes)).toEqual({
-        'etl:load_data': 'local',
-        'etl:clean_data': 'local',
+        'etl:load_data': 'executed',
+        'etl:clean_data': 'executed',
         'etl:upload': 'uncached',
         'etl:summary': 'not-run',
         'etl:report': 'not-run',
@@ -279,7 +278,7 @@ describe('nx-steps report --html', () => {
         expect(box.width, selector).toBeGreaterThan(0);
         expect(box.height, selector).toBeGreaterThan(0);
       }
-      expect(await page.$$eval('svg.timeline rect.bar', (els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['local', 'local', 'uncached']);
+      expect(await page.$$eval('svg.timeline rect.bar', (els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['executed', 'executed', 'uncached']);
       expect(requested.every((u) => u.startsWith('file://'))).toBe(true);
       fs.mkdirSync(path.join(REPO_ROOT, 'e2e/.artifacts'), { recursive: true });
       await page.screenshot({ path: path.join(REPO_ROOT, 'e2e/.artifacts/observability-report.png'), fullPage: true });

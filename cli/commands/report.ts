@@ -94,7 +94,10 @@ export const reportCommand: Command = {
         io.err(`nx-steps report: no recorded run ${window}${project ? ` of ${project}` : ''}, so there is nothing to draw. Run a step first (nx run <project>:<step>).\n`);
         return 1;
       }
-      const page = renderHtmlReport({ run: lastRun, summary, window, pipelines: pipelinesOf(lastRun, await loadWorkspace(io.cwd)), generatedAt: new Date().toISOString() });
+      const ws = await loadWorkspace(io.cwd);
+      const pipelines = pipelinesOf(lastRun, ws);
+      ws.services.flush();
+      const page = renderHtmlReport({ run: lastRun, summary, window, pipelines, generatedAt: new Date().toISOString() });
       const file = path.resolve(io.cwd, html);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, page);
