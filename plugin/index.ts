@@ -25,3 +25,5 @@ export type {
 export { file, dir } from './api/args';
 export type { DirArg, DirOptions, FileArg, FileOptions } from './api/args';
 export type { Json } from './api/json';
+export { runPipeline } from './api/run-pipeline';
+export type { PipelineRun, RunPipelineOptions, StepRun } from './api/run-pipeline';

@@ -4,5 +4,7 @@ import { checkCommand } from './check';
 import { clearCommand } from './clear';
 import { fingerprintCommand } from './fingerprint';
 import { keyCommand } from './key';
+import { reportCommand } from './report';
+import { whyCommand } from './why';
 
-export const COMMANDS: readonly Command[] = [checkCommand, clearCommand, fingerprintCommand, keyCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, clearCommand, fingerprintCommand, keyCommand, reportCommand, whyCommand];

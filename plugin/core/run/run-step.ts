@@ -39,6 +39,7 @@ import { importModule, namedExport } from './load-module';
 import { evaluateKey } from './key';
 import type { Prepared, PrepareResult } from './prepare';
 import { prepareStep, problem } from './prepare';
+import { progressBar } from './progress-bar';
 
 export type { RunStepRequest } from './prepare';
 import type { RunStepRequest } from './prepare';
@@ -201,7 +202,7 @@ async function execute(req: RunStepRequest, deps: Deps, x: Execution): Promise<R
     step: step.name,
     outDir: filesDir,
     log,
-    progress: (done, total) => log.note(total ? `progress ${done}/${total}` : `progress ${done}`),
+    progress: progressBar((line) => log.note(line), x.now),
   };
   const started = x.now();
   let value: unknown;

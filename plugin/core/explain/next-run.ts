@@ -1,0 +1,170 @@
+/**
+ * What the next run of a step will do, and why: `nx-steps why`.
+ *
+ * The step's next key is the fingerprint prepareStep() computes (exactly
+ * what the executor would use; no step runs, only a custom key function
+ * where one is declared), compared with the one stored next to its
+ * outputs (the last run that produced or restored them), and with the keys
+ * of results recorded in earlier runs (which the Nx cache may still hold).
+ *
+ * Upstream steps are explained first: a need's part of the key is the
+ * digest of the upstream result, which is only known once that step has
+ * run. If an upstream step will run, this step re-runs only if the new
+ * upstream result differs (early cutoff), unless its own parts changed.
+ */
+import * as path from 'node:path';
+import type { Diagnostic } from '../diagnostics';
+import { DiagnosticCodes } from '../diagnostics';
+import type { FingerprintRecord } from '../fingerprint/fingerprint';
+import { fingerprintDigest } from '../fingerprint/fingerprint';
+import { readStepMeta } from '../records/observe';
+import type { RunRecord } from '../records/run-record';
+import { evaluateKey } from '../run/key';
+import { importModule } from '../run/load-module';
+import { prepareStep, problem } from '../run/prepare';
+import type { RunStepRequest } from '../run/prepare';
+import type { Services } from '../workspace';
+import { loadWorkspaceModel } from '../workspace';
+import type { KeyChange } from './fingerprint-diff';
+import { diffFingerprints } from './fingerprint-diff';
+
+export type Verdict =
+  /** The step function will not be called: its result is known. */
+  | { readonly kind: 'hit'; readonly via: 'outputs-on-disk' | 'nx-cache'; readonly cachedAt?: string }
+  /** It will run: a part of its key changed, or it has no result yet. */
+  | { readonly kind: 'run'; readonly because: 'key-changed' | 'no-result' }
+  /** It depends on upstream steps that will run; it re-runs only if their results change. */
+  | { readonly kind: 'upstream'; readonly steps: readonly string[] }
+  /** `cache: false`: it runs every time. */
+  | { readonly kind: 'always' }
+  /** It cannot run as things are (a missing input, a bad override, a broken declaration). */
+  | { readonly kind: 'error'; readonly diagnostics: readonly Diagnostic[] };
+
+export interface StepExplanation {
+  readonly step: string;
+  readonly verdict: Verdict;
+  /** Digest of the key the next run would use, when it is known now (not while an upstream step will run). */
+  readonly next?: string;
+  /** The result on disk: the last run that produced or restored it. */
+  readonly last?: { readonly fingerprint: string; readonly createdAt: string; readonly durationMs: number };
+  /** Parts of the key that differ from `last`. */
+  readonly changes: readonly KeyChange[];
+}
+
+export interface NextRunRequest extends Omit<RunStepRequest, 'step'> {
+  /** Earlier runs, to recognise keys whose results the Nx cache may hold. */
+  readonly history: readonly RunRecord[];
+  /** The environment a custom cache key reads (the next run's, as far as we can tell: ours). */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+type Prepared = ReturnType<typeof prepareStep>;
+
+/**
+ * prepareStep's key, plus the custom key's value where a step declares one:
+ * the executor adds it the same way, and only the step's module can compute
+ * it, so this is the one place `why` runs user code (the key function only).
+ */
+async function withCustomKey(req: NextRunRequest, prepared: Prepared): Promise<Prepared> {
+  if (!prepared.ok) return prepared;
+  const { step } = prepared.value;
+  if (!step.cache.enabled || !step.cache.key) return prepared;
+  let mod: Record<string, unknown>;
+  try {
+    mod = await importModule(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
+  } catch (e) {
+    const message = `Loading ${step.file} to evaluate the custom cache key of ${req.project}:${step.name} failed:\n\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+    return { ok: false, diagnostics: [problem({ ...req, step: step.name }, DiagnosticCodes.moduleLoadFailed, message, 'The step fails the same way when it runs; fix the module first.')] };
+  }
+  const key = await evaluateKey(mod, req.workspaceRoot, req.project, step, req.env);
+  if (!key.ok) return { ok: false, diagnostics: [key.error] };
+  return { ok: true, value: { ...prepared.value, fingerprint: { ...prepared.value.fingerprint, key: key.value } } };
+}
+
+/** Explains `step` and every step it needs (transitively), upstream first. */
+export async function explainNextRun(services: Services, req: NextRunRequest, step: string): Promise<StepExplanation[]> {
+  // The declared needs, read once: preparation stops at a missing upstream result before it returns the step.
+  const model = loadWorkspaceModel(services, req.pipelineFiles).projects.find((p) => p.root === req.projectRoot);
+  const needsOf = (name: string): string[] => [...new Set(Object.values(model?.steps.find((s) => s.name === name)?.needs ?? {}))];
+  const done = new Map<string, StepExplanation>();
+  const results = new Map<string, string>();
+  const visit = async (name: string, chain: readonly string[]): Promise<void> => {
+    if (done.has(name) || chain.includes(name)) return;
+    for (const up of needsOf(name)) await visit(up, [...chain, name]);
+    // Command-line overrides reach only the step named on the command line, as with `nx run`.
+    const prepared = await withCustomKey(req, prepareStep(services, { ...req, step: name, overrides: name === step ? req.overrides : {} }));
+    done.set(name, explainOne(services, req, name, needsOf(name), prepared, done, results));
+  };
+  await visit(step, []);
+  return [...done.values()];
+}
+
+function pending(v: Verdict): boolean {
+  return v.kind === 'run' || v.kind === 'upstream' || v.kind === 'always' || v.kind === 'error';
+}
+
+function explainOne(
+  services: Services,
+  req: NextRunRequest,
+  name: string,
+  needs: readonly string[],
+  prepared: Prepared,
+  done: ReadonlyMap<string, StepExplanation>,
+  results: Map<string, string>,
+): StepExplanation {
+  const meta = readStepMeta(services.workspaceRoot, req.projectRoot, name);
+  const last = meta ? { fingerprint: meta.fingerprint.digest, createdAt: meta.createdAt, durationMs: meta.durationMs } : undefined;
+  const base = { step: name, ...(last ? { last } : {}) };
+  if (!prepared.ok) {
+    const waiting = needs.filter((u) => {
+      const e = done.get(u);
+      return e !== undefined && pending(e.verdict);
+    });
+    const onlyUpstreamMissing = prepared.diagnostics.every((d) => d.code === DiagnosticCodes.missingUpstream);
+    if (onlyUpstreamMissing && waiting.length) return { ...base, verdict: { kind: 'upstream', steps: waiting }, changes: [] };
+    return { ...base, verdict: { kind: 'error', diagnostics: prepared.diagnostics }, changes: [] };
+  }
+  const { step, fingerprint } = prepared.value;
+  if (!step.cache.enabled) return { ...base, verdict: { kind: 'always' }, changes: [] };
+
+  // An upstream step restored from the Nx cache brings back the result recorded with its key.
+  const next: FingerprintRecord = {
+    ...fingerprint,
+    needs: Object.fromEntries(Object.entries(fingerprint.needs).map(([k, n]) => [k, { ...n, digest: results.get(n.step) ?? n.digest }])),
+  };
+  const digest = fingerprintDigest(next);
+  const changes = meta ? diffFingerprints(meta.fingerprint.record, next) : [];
+  const upstreamPending = needs.filter((u) => {
+    const e = done.get(u);
+    return e !== undefined && pending(e.verdict);
+  });
+  const explained = (verdict: Verdict, shown: readonly KeyChange[] = changes): StepExplanation => ({ ...base, verdict, next: digest, changes: shown });
+
+  if (upstreamPending.length) {
+    // A need whose upstream will run has an unknown digest: its difference now says nothing.
+    // Nor is the next key known: it is left out rather than shown with a stale upstream digest.
+    const own = changes.filter((c) => !(c.part === 'needs' && upstreamPending.includes(next.needs[c.name ?? '']?.step ?? '')));
+    const verdict: Verdict = own.length ? { kind: 'run', because: 'key-changed' } : { kind: 'upstream', steps: upstreamPending };
+    return { ...base, verdict, changes: own };
+  }
+  if (meta && meta.fingerprint.digest === digest) {
+    results.set(name, meta.result.digest);
+    return explained({ kind: 'hit', via: 'outputs-on-disk' });
+  }
+  const earlier = findCached(req.history, req.project, name, digest);
+  if (earlier) {
+    if (earlier.result) results.set(name, earlier.result);
+    return explained({ kind: 'hit', via: 'nx-cache', cachedAt: earlier.at });
+  }
+  return explained({ kind: 'run', because: meta ? 'key-changed' : 'no-result' });
+}
+
+/** The newest recorded result of this step made or restored with this key. */
+function findCached(history: readonly RunRecord[], project: string, step: string, digest: string): { at: string; result?: string } | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const run = history[i] as RunRecord;
+    const s = run.steps.find((x) => x.project === project && x.step === step && x.fingerprint === digest && x.source !== 'uncached');
+    if (s) return { at: run.startedAt, ...(s.result ? { result: s.result } : {}) };
+  }
+  return undefined;
+}
