@@ -186,7 +186,7 @@ describe.runIf(process.env['NX_STEPS_STRESS'] === '1')('load', () => {
     const targets = Array.from({ length: 10 }, (_, s) => Array.from({ length: 50 }, (_, p) => `s${s}_${p}`)).flat();
     const runAll = () => {
       ws.resetCalls();
-      ws.nxOk(['run-many', '-t', ...targets, '--parallel=2']);
+      ws.nxOk(['run-many', '-t', ...targets, '--parallel=2'], { timeoutMs: 1_500_000 });
       return ws.calls();
     };
     const cold = runAll();
