@@ -9,8 +9,7 @@ import type { FingerprintRecord } from '../../plugin/core/fingerprint/fingerprin
 import { fingerprintDigest } from '../../plugin/core/fingerprint/fingerprint';
 import { outputDir } from '../../plugin/core/outputs/layout';
 import { readOutputs } from '../../plugin/core/outputs/store';
-import { evaluateKey } from '../../plugin/core/run/key';
-import { importModule } from '../../plugin/core/run/load-module';
+import { withCustomKey } from '../../plugin/core/run/key';
 import { prepareStep } from '../../plugin/core/run/prepare';
 import { renderFailure } from '../../plugin/core/run/run-step';
 import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
@@ -53,20 +52,13 @@ export const fingerprintCommand: Command = {
     try {
       const { project, step } = resolveTarget(ws.model, spec);
       if (!step) throw new UsageError('nx-steps fingerprint: expected <project>:<step>, not a whole project.');
-      const prepared = prepareStep(ws.services, { workspaceRoot: ws.root, project: project.displayName, projectRoot: project.root, step: step.name, pipelineFiles: project.pipelineFiles, overrides: {} });
+      const req = { workspaceRoot: ws.root, project: project.displayName, projectRoot: project.root, step: step.name, pipelineFiles: project.pipelineFiles, overrides: {} };
+      const prepared = await withCustomKey(prepareStep(ws.services, req), req, io.env);
       if (!prepared.ok) {
         io.err(`${renderFailure(ws.root, prepared.diagnostics)}\n`);
         return 1;
       }
-      let record = prepared.value.fingerprint;
-      if (step.cache.enabled && step.cache.key) {
-        const key = await evaluateKey(await importModule(path.join(ws.root, step.file), ws.root), ws.root, project.displayName, step, io.env);
-        if (!key.ok) {
-          io.err(`${renderFailure(ws.root, [key.error])}\n`);
-          return 1;
-        }
-        record = { ...record, key: key.value };
-      }
+      const record = prepared.value.fingerprint;
       const digest = fingerprintDigest(record);
       const stored = readOutputs(path.join(ws.root, outputDir(project.root, step.name)));
       const storedDigest = stored.ok ? stored.meta.fingerprint.digest : null;

@@ -12,16 +12,15 @@
  * run. If an upstream step will run, this step re-runs only if the new
  * upstream result differs (early cutoff), unless its own parts changed.
  */
-import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import { fingerprintDigest } from '../fingerprint/fingerprint';
 import { readStepMeta } from '../records/observe';
 import type { RunRecord } from '../records/run-record';
-import { evaluateKey } from '../run/key';
-import { importModule } from '../run/load-module';
-import { prepareStep, problem } from '../run/prepare';
+import { withCustomKey } from '../run/key';
+import type { PrepareResult } from '../run/prepare';
+import { prepareStep } from '../run/prepare';
 import type { RunStepRequest } from '../run/prepare';
 import type { Services } from '../workspace';
 import { loadWorkspaceModel } from '../workspace';
@@ -58,29 +57,6 @@ export interface NextRunRequest extends Omit<RunStepRequest, 'step'> {
   readonly env: NodeJS.ProcessEnv;
 }
 
-type Prepared = ReturnType<typeof prepareStep>;
-
-/**
- * prepareStep's key, plus the custom key's value where a step declares one:
- * the executor adds it the same way, and only the step's module can compute
- * it, so this is the one place `why` runs user code (the key function only).
- */
-async function withCustomKey(req: NextRunRequest, prepared: Prepared): Promise<Prepared> {
-  if (!prepared.ok) return prepared;
-  const { step } = prepared.value;
-  if (!step.cache.enabled || !step.cache.key) return prepared;
-  let mod: Record<string, unknown>;
-  try {
-    mod = await importModule(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
-  } catch (e) {
-    const message = `Loading ${step.file} to evaluate the custom cache key of ${req.project}:${step.name} failed:\n\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
-    return { ok: false, diagnostics: [problem({ ...req, step: step.name }, DiagnosticCodes.moduleLoadFailed, message, 'The step fails the same way when it runs; fix the module first.')] };
-  }
-  const key = await evaluateKey(mod, req.workspaceRoot, req.project, step, req.env);
-  if (!key.ok) return { ok: false, diagnostics: [key.error] };
-  return { ok: true, value: { ...prepared.value, fingerprint: { ...prepared.value.fingerprint, key: key.value } } };
-}
-
 /** Explains `step` and every step it needs (transitively), upstream first. */
 export async function explainNextRun(services: Services, req: NextRunRequest, step: string): Promise<StepExplanation[]> {
   // The declared needs, read once: preparation stops at a missing upstream result before it returns the step.
@@ -92,7 +68,7 @@ export async function explainNextRun(services: Services, req: NextRunRequest, st
     if (done.has(name) || chain.includes(name)) return;
     for (const up of needsOf(name)) await visit(up, [...chain, name]);
     // Command-line overrides reach only the step named on the command line, as with `nx run`.
-    const prepared = await withCustomKey(req, prepareStep(services, { ...req, step: name, overrides: name === step ? req.overrides : {} }));
+    const prepared = await withCustomKey(prepareStep(services, { ...req, step: name, overrides: name === step ? req.overrides : {} }), req, req.env);
     done.set(name, explainOne(services, req, name, needsOf(name), prepared, done, results));
   };
   await visit(step, []);
@@ -108,7 +84,7 @@ function explainOne(
   req: NextRunRequest,
   name: string,
   needs: readonly string[],
-  prepared: Prepared,
+  prepared: PrepareResult,
   done: ReadonlyMap<string, StepExplanation>,
   results: Map<string, string>,
 ): StepExplanation {

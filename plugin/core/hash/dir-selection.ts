@@ -13,7 +13,7 @@
  *   and `**\/node_modules` all prune). Exclude always wins, whatever the
  *   order of the lists or of the patterns in them.
  * - A pattern that starts with `!` means "leave out" in either list, as in
- *   Nx inputs and fast-glob: `include: ['*.csv', '!secret.csv']` selects
+ *   Nx inputs and glob tools: `include: ['*.csv', '!secret.csv']` selects
  *   the CSV files but `secret.csv`.
  * - nx-steps' own state folders (`.nx-steps`, which hold step outputs and
  *   caches) never count: a `dir('.')` argument would otherwise change every

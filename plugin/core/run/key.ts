@@ -17,7 +17,10 @@ import { canonicalDigest } from '../hash/canonical';
 import type { StepModel } from '../model/project-model';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
-import { namedExport } from './load-module';
+import * as path from 'node:path';
+import { importModule, namedExport } from './load-module';
+import type { PrepareResult } from './prepare';
+import { problem } from './prepare';
 
 export function keyContext(workspaceRoot: string, step: StepModel, env: NodeJS.ProcessEnv): KeyContext {
   const args: Record<string, unknown> = {};
@@ -55,4 +58,32 @@ export async function evaluateKey(
   } catch {
     return fail(keyProblem(project, step, `The custom cache key of ${project}:${step.name} returned ${value === null ? 'null' : typeof value === 'object' ? 'an object that is not plain data' : `a ${typeof value}`}.`, 'Return a string, a number, or plain objects and arrays of those.'));
   }
+}
+
+/**
+ * A prepared step's fingerprint plus its custom key's value, where it
+ * declares one: what the executor adds before deciding anything. Only the
+ * step's module can compute the key, so this loads it (running its top-level
+ * code and the key function, never the step). `load` lets the executor reuse
+ * the module it loads anyway.
+ */
+export async function withCustomKey(
+  prepared: PrepareResult,
+  req: { readonly workspaceRoot: string; readonly project: string; readonly projectRoot: string; readonly pipelineFiles: readonly string[] },
+  env: NodeJS.ProcessEnv,
+  load: (absFile: string, workspaceRoot: string) => Promise<Record<string, unknown>> = importModule,
+): Promise<PrepareResult> {
+  if (!prepared.ok) return prepared;
+  const { step } = prepared.value;
+  if (!step.cache.enabled || !step.cache.key) return prepared;
+  let mod: Record<string, unknown>;
+  try {
+    mod = await load(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
+  } catch (e) {
+    const message = `Loading ${step.file} to evaluate the custom cache key of ${req.project}:${step.name} failed:\n\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+    return { ok: false, diagnostics: [problem({ ...req, step: step.name, overrides: {} }, DiagnosticCodes.moduleLoadFailed, message, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve.', { location: { file: step.file, line: 1, column: 1 } })] };
+  }
+  const key = await evaluateKey(mod, req.workspaceRoot, req.project, step, env);
+  if (!key.ok) return { ok: false, diagnostics: [key.error] };
+  return { ok: true, value: { ...prepared.value, fingerprint: { ...prepared.value.fingerprint, key: key.value } } };
 }

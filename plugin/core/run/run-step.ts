@@ -36,7 +36,7 @@ import { createServices, loadWorkspaceModel } from '../workspace';
 import type { RunLog } from './log';
 import { consoleLog } from './log';
 import { importModule, namedExport } from './load-module';
-import { evaluateKey } from './key';
+import { withCustomKey } from './key';
 import type { Prepared, PrepareResult } from './prepare';
 import { prepareStep, problem } from './prepare';
 import { progressBar } from './progress-bar';
@@ -115,16 +115,15 @@ async function runPrepared(req: RunStepRequest, deps: Deps): Promise<RunStepOutc
   const { services, log } = deps;
   const now = deps.now ?? (() => performance.now());
   const load = deps.importModule ?? importModule;
-  const prepared = await prepareWithRecovery(req, deps);
-  if (!prepared.ok) return { ok: false, diagnostics: prepared.diagnostics };
-  const { step, params, upstream } = prepared.value;
-  let fingerprint = prepared.value.fingerprint;
-
   let mod: Record<string, unknown> | undefined;
+  const loadOnce = async (file: string, root: string) => (mod ??= await load(file, root));
+  // The custom key is part of the fingerprint: evaluated before deciding anything.
+  const prepared = await withCustomKey(await prepareWithRecovery(req, deps), req, process.env, loadOnce);
+  if (!prepared.ok) return { ok: false, diagnostics: prepared.diagnostics };
+  const { step, params, upstream, fingerprint } = prepared.value;
   const loadModule = async (): Promise<{ ok: true; mod: Record<string, unknown> } | { ok: false; diagnostics: Diagnostic[] }> => {
     try {
-      mod ??= await load(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
-      return { ok: true, mod };
+      return { ok: true, mod: await loadOnce(path.join(req.workspaceRoot, step.file), req.workspaceRoot) };
     } catch (e) {
       const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
       return {
@@ -133,15 +132,6 @@ async function runPrepared(req: RunStepRequest, deps: Deps): Promise<RunStepOutc
       };
     }
   };
-
-  if (step.cache.enabled && step.cache.key) {
-    // The custom key is part of the fingerprint: evaluate it before deciding anything.
-    const loaded = await loadModule();
-    if (!loaded.ok) return loaded;
-    const key = await evaluateKey(loaded.mod, req.workspaceRoot, req.project, step, process.env);
-    if (!key.ok) return { ok: false, diagnostics: [key.error] };
-    fingerprint = { ...fingerprint, key: key.value };
-  }
   const digest = fingerprintDigest(fingerprint);
   const outAbs = path.join(req.workspaceRoot, outputDir(req.projectRoot, step.name));
   const kept = (): RunStepOutcome | undefined => {
