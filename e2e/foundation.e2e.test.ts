@@ -141,6 +141,50 @@ describe('steps as cached Nx tasks', () => {
   });
 });
 
+describe('projects', () => {
+  it('several pipeline files share a project, and a step needs a step of another file', () => {
+    const ws = createWorkspace('two-files', {
+      'lab/load.pipeline.ts': `import { pipeline, step } from 'nx-steps';
+import { count } from '../tools/count';
+export default pipeline({ name: 'lab' });
+export const load = step(() => { count('load'); return [1, 2, 3]; });
+export const other = step(() => { count('other'); return 'other'; });
+`,
+      'lab/train.pipeline.ts': `import { step } from 'nx-steps';
+import { count } from '../tools/count';
+import { load } from './load.pipeline';
+export const train = step({ needs: { rows: load } }, ({ rows }) => { count('train'); return rows.length; });
+`,
+    });
+    open.push(ws);
+    const first = ws.runSteps('lab:train');
+    expect(first.calls).toEqual({ load: 1, train: 1 });
+    expect(JSON.parse(ws.read('lab/.nx-steps/out/train/value.json'))).toBe(3);
+    // Editing a step of the other file that train does not need leaves train alone.
+    ws.edit('lab/load.pipeline.ts', "return 'other';", "return 'changed';");
+    expect(ws.runSteps('lab:train').calls).toEqual({});
+    ws.edit('lab/load.pipeline.ts', 'return [1, 2, 3];', 'return [1, 2, 3, 4];');
+    expect(ws.runSteps('lab:train').calls).toEqual({ load: 1, train: 1 });
+  });
+
+  it('steps join a project that already stands in the folder', () => {
+    const ws = createWorkspace('join', {
+      'svc/project.json': JSON.stringify({ name: 'service', targets: { hello: { command: 'echo hello' } } }),
+      'svc/svc.pipeline.ts': `import { pipeline, step } from 'nx-steps';
+import { count } from '../tools/count';
+export default pipeline({ name: 'ignored-because-project-json-names-it' });
+export const refresh = step(() => { count('refresh'); return 1; });
+`,
+    });
+    open.push(ws);
+    const project = JSON.parse(ws.nxOk(['show', 'project', 'service', '--json']).stdout) as { targets: Record<string, { executor: string }> };
+    expect(Object.keys(project.targets).sort()).toEqual(['hello', 'refresh']);
+    expect(project.targets['refresh']?.executor).toBe('nx-steps:step');
+    expect(ws.runSteps('service:refresh').calls).toEqual({ refresh: 1 });
+    expect(ws.runSteps('service:refresh').calls).toEqual({});
+  });
+});
+
 describe('the project graph', () => {
   it('documents every step and keeps outputs inside the project, gitignored', () => {
     const ws = etl('graph');

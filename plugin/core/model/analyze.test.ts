@@ -122,6 +122,18 @@ describe('bad declarations', () => {
     `);
   });
 
+  it('a pipeline name that an existing project.json overrides', () => {
+    const model = analyzeWorkspace({
+      workspaceRoot: '/ws',
+      files: [parsePipelineFile('svc/svc.pipeline.ts', `${head.replace("name: 'p'", "name: 'pipes'")}export const refresh = step(() => 1);\n`)],
+      existingProject: () => ({ name: 'service', source: 'project.json' }),
+    });
+    expect(model.projects[0]?.displayName).toBe('service');
+    expect(model.projects[0]?.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`)).toEqual([
+      'warning NXS112: The steps join project "service" (named by svc/project.json); pipeline name "pipes" is not used.',
+    ]);
+  });
+
   it('a step name nx run cannot reach', () => {
     expect(problems({ 'p/p.pipeline.ts': `${head}export const t = step(() => 1);\n` })).toContain('error NXS108: Step name `t` cannot be run: Nx reads `nx run p:t` as an alias of another target.');
   });

@@ -173,6 +173,17 @@ function projectName(
     }
   }
   if (existing) {
+    const given = existing.name;
+    const declared = named[0];
+    if (given && declared?.pipeline?.name !== undefined && declared.pipeline.name !== given) {
+      diagnostics.push({
+        code: DiagnosticCodes.pipelineNameConflict,
+        severity: 'warning',
+        message: `The steps join project "${given}" (named by ${root === '.' ? '' : `${root}/`}${existing.source}); pipeline name "${declared.pipeline.name}" is not used.`,
+        hint: `A pipeline file joins the project that already stands in its folder. Remove the name from pipeline({ ... }), or run the steps as ${given}:<step>.`,
+        location: at(declared.file, declared.pipeline.loc),
+      });
+    }
     if (existing.source === 'project.json') {
       return { name: undefined, displayName: existing.name ?? root };
     }
