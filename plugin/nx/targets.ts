@@ -34,12 +34,17 @@ function dataInputs(step: StepModel): Input[] {
     if (arg.kind === 'value' || arg.location.scope !== 'workspace') continue;
     // Lets `nx affected` see committed data files. Gitignored data is not in
     // Nx's file map (and is covered by the live fingerprint instead).
-    if (arg.kind === 'file') inputs.push(`{workspaceRoot}/${arg.location.path}`);
-    else if (arg.include.length === 0) inputs.push(`{workspaceRoot}/${arg.location.path}/**/*`);
-    else {
-      for (const g of arg.include) inputs.push(`{workspaceRoot}/${arg.location.path}/${g}`);
+    const base = `{workspaceRoot}/${arg.location.path}`;
+    if (arg.kind === 'file') {
+      inputs.push(base);
+      continue;
     }
-    if (arg.kind === 'dir') for (const g of arg.exclude) inputs.push(`!{workspaceRoot}/${arg.location.path}/${g}`);
+    // `!pattern` leaves files out in either list (docs/hashing.md); Nx writes exclusions as `!<fileset>`.
+    const includes = arg.include.filter((g) => !g.startsWith('!'));
+    const excludes = [...arg.exclude.map((g) => g.replace(/^!/, '')), ...arg.include.filter((g) => g.startsWith('!')).map((g) => g.slice(1))];
+    if (includes.length === 0) inputs.push(`${base}/**/*`);
+    for (const g of includes) inputs.push(`${base}/${g}`);
+    for (const g of excludes) inputs.push(`!${base}/${g}`);
   }
   return inputs;
 }

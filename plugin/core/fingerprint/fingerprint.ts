@@ -77,7 +77,8 @@ function declaredArg(a: ResolvedArg): CanonicalValue {
     case 'file':
       return { kind: 'file', scope: a.location.scope, path: a.location.path };
     case 'dir':
-      return { kind: 'dir', scope: a.location.scope, path: a.location.path, include: [...a.include], exclude: [...a.exclude] };
+      // Pattern order never changes which files a folder selects (docs/hashing.md), so it never changes the lock.
+      return { kind: 'dir', scope: a.location.scope, path: a.location.path, include: [...a.include].sort(), exclude: [...a.exclude].sort() };
   }
 }
 

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { parsePipelineFile } from '../core/discovery/parse-pipeline';
+import { analyzeWorkspace } from '../core/model/analyze';
+import { projectConfiguration } from './targets';
+
+function targets(source: string) {
+  const model = analyzeWorkspace({ workspaceRoot: '/ws', files: [parsePipelineFile('etl/etl.pipeline.ts', source)], existingProject: () => undefined });
+  const project = model.projects[0];
+  if (!project) throw new Error('no project');
+  return projectConfiguration(project).targets ?? {};
+}
+
+const head = "import { dir, file, pipeline, step } from 'nx-steps';\nexport default pipeline({ name: 'etl' });\n";
+
+describe('inferred targets', () => {
+  it('keep step data out of options (hashed into every task of the project) and in metadata', () => {
+    const t = targets(`${head}export const load = step({ args: { src: file('raw.csv') }, params: { n: 1 } }, ({ src }) => src);\nexport const clean = step({ needs: { rows: load }, cache: 'input_hash' }, ({ rows }) => rows);\n`);
+    expect(t['load']?.options).toEqual({});
+    expect(t['clean']?.options).toEqual({});
+    expect(t['clean']?.dependsOn).toEqual(['load']);
+    expect(t['clean']?.outputs).toEqual(['{projectRoot}/.nx-steps/out/clean']);
+    expect(t['clean']?.metadata?.['nxSteps']).toEqual({ file: 'etl/etl.pipeline.ts', export: 'clean', pipelineFiles: ['etl/etl.pipeline.ts'] });
+    expect(t['load']?.inputs).toEqual([
+      { json: '{workspaceRoot}/nx-steps.lock.json', fields: [expect.stringMatching(/^steps\.etl_load_[0-9a-f]{8}$/)] },
+      { env: expect.stringMatching(/^NX_STEPS_FP_etl_load_[0-9a-f]{8}$/) },
+      '{workspaceRoot}/etl/raw.csv',
+      { externalDependencies: [] },
+    ]);
+    expect(t['clean']?.inputs).toContainEqual({ dependentTasksOutputFiles: '**/.nx-steps/out/*/result.xxh128', transitive: false });
+  });
+
+  it('turn `!` include patterns of a folder into Nx exclusions', () => {
+    const t = targets(`${head}export const scan = step({ args: { data: dir('data', { include: ['*.csv', '!secret.csv'], exclude: ['tmp/**'] }) } }, ({ data }) => data);\n`);
+    const files = (t['scan']?.inputs ?? []).filter((i) => typeof i === 'string');
+    expect(files).toEqual(['{workspaceRoot}/etl/data/*.csv', '!{workspaceRoot}/etl/data/tmp/**', '!{workspaceRoot}/etl/data/secret.csv']);
+  });
+
+  it('give a custom key a runtime input that can never fail silently, and cache: false no cache', () => {
+    const t = targets(`${head}export const train = step({ cache: { key: ({ env }) => env.TAG } }, () => 1);\nexport const send = step({ cache: false }, () => 1);\n`);
+    expect(t['train']?.inputs).toContainEqual({ runtime: `node_modules/.bin/nx-steps key 'etl' 'train' || echo "key-unavailable-$$"` });
+    expect(t['send']?.cache).toBe(false);
+  });
+
+  it('keep a broken step as a target that fails with its diagnostic, never cached', () => {
+    const t = targets(`${head}export const bad = step({ params: { n: f() } }, () => 1);\n`);
+    expect(t['bad']?.cache).toBe(false);
+    expect(t['bad']?.metadata?.['description']).toMatch(/^BROKEN: `params\.n` must be a literal value/);
+  });
+});
