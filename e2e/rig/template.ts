@@ -22,6 +22,10 @@ function templateDependencies(tarball: string): Record<string, string> {
     '@nx/devkit': pkg.dependencies['@nx/devkit'] ?? '^24.0.0',
     typescript: pkg.dependencies['typescript'] ?? '~5.9.3',
     'nx-steps': `file:${tarball}`,
+    // A small npm package that e2e pipelines import and "upgrade" (the
+    // invalidation tests). Declared here: a transitive dependency of ours
+    // would vanish from the template the day we drop its parent.
+    'is-number': '7.0.0',
   };
 }
 

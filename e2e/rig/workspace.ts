@@ -126,7 +126,7 @@ export class Workspace {
   /** Runs nx and fails with its output when it does not exit 0. */
   nxOk(args: string[], opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): NxResult {
     const r = this.nx(args, opts);
-    if (r.code !== 0) throw new Error(`nx ${args.join(' ')} exited ${r.code}:\n${r.output}`);
+    if (r.code !== 0) throw new Error(`nx ${args.join(' ')} exited ${r.code}:\n${quoted(r.output)}`);
     return r;
   }
 
@@ -245,4 +245,14 @@ export function createWorkspaceFrom(templateDir: string, name: string, files: Re
   const ws = new Workspace(root, cleanEnv(`${root}-nx-cache`));
   for (const [rel, text] of Object.entries(files)) ws.write(rel, text);
   return ws;
+}
+
+/**
+ * Child output quoted line by line. Unquoted, the child's stack frames read as
+ * this error's own: Vitest then opens those files for source maps, and tsx's
+ * bundle (which holds a literal `//# sourceMappingURL=data:` line) crashes its
+ * reporter, hiding why the test failed.
+ */
+function quoted(output: string): string {
+  return output.replace(/^/gm, '│ ');
 }

@@ -18,6 +18,7 @@ import type { StepModel } from '../model/project-model';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import * as path from 'node:path';
+import { describeLoadFailure } from './load-failure';
 import { importModule, namedExport } from './load-module';
 import type { PrepareResult } from './prepare';
 import { problem } from './prepare';
@@ -80,8 +81,9 @@ export async function withCustomKey(
   try {
     mod = await load(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
   } catch (e) {
-    const message = `Loading ${step.file} to evaluate the custom cache key of ${req.project}:${step.name} failed:\n\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
-    return { ok: false, diagnostics: [problem({ ...req, step: step.name, overrides: {} }, DiagnosticCodes.moduleLoadFailed, message, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve.', { location: { file: step.file, line: 1, column: 1 } })] };
+    const failure = describeLoadFailure(e, path.join(req.workspaceRoot, step.file), step.file);
+    const message = `Loading ${step.file} to evaluate the custom cache key of ${req.project}:${step.name} failed:\n\n${failure.stack}`;
+    return { ok: false, diagnostics: [problem({ ...req, step: step.name, overrides: {} }, DiagnosticCodes.moduleLoadFailed, message, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve.', { location: failure.location })] };
   }
   const key = await evaluateKey(mod, req.workspaceRoot, req.project, step, env);
   if (!key.ok) return { ok: false, diagnostics: [key.error] };

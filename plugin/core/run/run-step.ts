@@ -35,6 +35,7 @@ import type { Services } from '../workspace';
 import { createServices, loadWorkspaceModel } from '../workspace';
 import type { RunLog } from './log';
 import { consoleLog } from './log';
+import { describeLoadFailure } from './load-failure';
 import { importModule, namedExport } from './load-module';
 import { withCustomKey } from './key';
 import type { Prepared, PrepareResult } from './prepare';
@@ -125,10 +126,10 @@ async function runPrepared(req: RunStepRequest, deps: Deps): Promise<RunStepOutc
     try {
       return { ok: true, mod: await loadOnce(path.join(req.workspaceRoot, step.file), req.workspaceRoot) };
     } catch (e) {
-      const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      const failure = describeLoadFailure(e, path.join(req.workspaceRoot, step.file), step.file);
       return {
         ok: false,
-        diagnostics: [problem(req, DiagnosticCodes.moduleLoadFailed, `Loading ${step.file} failed:\n\n${stack}`, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve. Nothing was cached.', { location: { file: step.file, line: 1, column: 1 } })],
+        diagnostics: [problem(req, DiagnosticCodes.moduleLoadFailed, `Loading ${step.file} failed:\n\n${failure.stack}`, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve. Nothing was cached.', { location: failure.location })],
       };
     }
   };
