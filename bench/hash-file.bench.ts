@@ -39,6 +39,7 @@ function plainRead(file: string): void {
 
 const bench: Benchmark<State> = {
   name: 'hash-file',
+  issueRow: 5,
   title: `${SIZE / GiB} GiB page-cached file: nx-steps vs a plain read vs Nx's hashFile`,
   runs: 5,
   bytesPerRun: SIZE,
@@ -61,8 +62,8 @@ const bench: Benchmark<State> = {
     { name: "Nx native hashFile (xxh3-64)", run: (s) => void s.nx.hashFile(s.file) },
   ],
   goals: [
-    { label: 'nx-steps speed relative to a plain read', value: (r) => r.speedup('nx-steps readDigest (XXH3-128)', 'plain read (1 MiB reads)'), op: '>=', target: 0.9, unit: '×' },
-    { label: "nx-steps speed relative to Nx's hashFile", value: (r) => r.speedup('nx-steps readDigest (XXH3-128)', 'Nx native hashFile (xxh3-64)'), op: '>=', target: 2.5, unit: '×' },
+    { label: 'file hashing speed relative to a plain read', control: 'plain read of the same file, 1 MiB reads', value: (r) => r.ratio('plain read (1 MiB reads)', 'nx-steps readDigest (XXH3-128)'), op: '>=', target: 0.9, unit: '×' },
+    { label: "file hashing speed relative to Nx's hashFile", control: "Nx's native hashFile", value: (r) => r.ratio('Nx native hashFile (xxh3-64)', 'nx-steps readDigest (XXH3-128)'), op: '>=', target: 2.5, unit: '×' },
   ],
 };
 

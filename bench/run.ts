@@ -6,6 +6,9 @@
  *   npm run bench                         every benchmark
  *   npm run bench -- hash-dir --runs 3    one benchmark, 3 runs per case
  *
+ * Then it prints the table of every goal (bench/results/summary.json), from
+ * the latest results of each benchmark.
+ *
  * `npm run bench` builds first: the benchmarks measure dist/, the code
  * users run.
  */
@@ -14,6 +17,7 @@ import * as path from 'node:path';
 import { machine, render, writeJson } from './lib/report';
 import type { Benchmark } from './lib/runner';
 import { measure } from './lib/runner';
+import { writeSummary } from './lib/summary';
 
 const BENCH_DIR = __dirname;
 
@@ -61,6 +65,8 @@ async function main(): Promise<void> {
       await bench.teardown(state);
     }
   }
+  const summary = writeSummary(path.join(BENCH_DIR, 'results'));
+  console.log(`\n== Issue 9: every goal, from the latest results of each benchmark\n\n${summary.text}\n   -> ${path.relative(process.cwd(), summary.file)}`);
 }
 
 main().catch((e: unknown) => {

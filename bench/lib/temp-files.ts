@@ -49,3 +49,12 @@ export function warmPageCache(file: string): void {
 export function removeDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * Waits until files written just now are older than nx-steps' racy window
+ * (2 s, see docs/hashing.md), as data at rest is: until then the stat memo
+ * rightly refuses to remember their digests, and every run would read them.
+ */
+export function settleTimestamps(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
+}

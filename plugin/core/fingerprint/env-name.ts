@@ -7,9 +7,20 @@
  */
 import { hashBytes } from '../hash/xxhash';
 
+// Every graph build asks for each step's key twice (lock field, env name),
+// and the pre-task hook twice more: 4,000 native hash calls for 1,000 steps.
+// A process only ever sees the workspace's steps, so the memo stays small.
+const keys = new Map<string, string>();
+
 export function stepKey(projectRoot: string, step: string): string {
-  const readable = `${projectRoot === '.' ? 'root' : projectRoot}_${step}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 60);
-  return `${readable}_${hashBytes(`${projectRoot}\0${step}`).slice(0, 8)}`;
+  const id = `${projectRoot}\0${step}`;
+  let key = keys.get(id);
+  if (key === undefined) {
+    const readable = `${projectRoot === '.' ? 'root' : projectRoot}_${step}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 60);
+    key = `${readable}_${hashBytes(id).slice(0, 8)}`;
+    keys.set(id, key);
+  }
+  return key;
 }
 
 export function fingerprintEnvName(projectRoot: string, step: string): string {

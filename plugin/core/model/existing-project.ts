@@ -4,6 +4,15 @@ import * as path from 'node:path';
 import type { ExistingProject } from './analyze';
 
 /**
+ * Most pipeline folders have neither file: asking first is cheaper than the
+ * exception a failed read throws, and the graph asks for every folder on
+ * every build (profiled: a quarter of a warm build's reading, 100 folders).
+ */
+function readIfExists(file: string): string | null {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+}
+
+/**
  * `readText` reads a workspace-relative POSIX path and may throw or return
  * null when the file is absent; it defaults to the disk. Generators pass
  * their Tree's reader, so they name projects exactly as the plugin does.
@@ -11,7 +20,7 @@ import type { ExistingProject } from './analyze';
 export function readExistingProject(
   workspaceRoot: string,
   root: string,
-  readText: (file: string) => string | null = (file) => fs.readFileSync(path.join(workspaceRoot, file), 'utf8'),
+  readText: (file: string) => string | null = (file) => readIfExists(path.join(workspaceRoot, file)),
 ): ExistingProject | undefined {
   const read = (name: string): { name?: unknown } | undefined => {
     try {
