@@ -27,6 +27,18 @@ const CONTROL = `Nx alone: ${N} plain cached targets`;
 const CHAINED = 'Nx alone, chained by output (dependentTasksOutputFiles)';
 const FLOOR = 'Nx alone, chained by output + an empty plugin';
 const STEPS = `nx-steps: ${N}-step pipeline`;
+// Nx starts a worker process per plugin, its own built-in ones included,
+// unless NX_ISOLATE_PLUGINS=false. Both sides again without those workers:
+// the same comparison in Nx's other mode.
+const CONTROL_IN_PROCESS = `${CONTROL}, NX_ISOLATE_PLUGINS=false`;
+const CHAINED_IN_PROCESS = `${CHAINED}, NX_ISOLATE_PLUGINS=false`;
+const STEPS_IN_PROCESS = `nx-steps: ${N}-step pipeline, NX_ISOLATE_PLUGINS=false`;
+const IN_PROCESS = { NX_ISOLATE_PLUGINS: 'false' };
+// nx-steps' pre-task hook (fingerprints every step of the run), as Nx
+// measures it. A case of its own: NX_PERF_LOGGING slows Nx down, so no ratio
+// uses that case's wall time.
+const HOOK = 'nx-steps:preTasksExecution';
+const STEPS_PERF = `nx-steps: ${N}-step pipeline, NX_PERF_LOGGING=true (for the hook's time only)`;
 
 const bench: Benchmark<State> = {
   name: 'chain-cached',
@@ -55,11 +67,18 @@ const bench: Benchmark<State> = {
     { name: CHAINED, run: (s) => measureNx(s.chained, ['run', 'chain:t50'], { expect: allHits(N) }) },
     { name: FLOOR, run: (s) => measureNx(s.floor, ['run', 'chain:t50'], { expect: allHits(N) }) },
     { name: STEPS, run: (s) => measureNx(s.steps, ['run', 'chain:s50'], { expect: allHits(N) }) },
+    { name: CONTROL_IN_PROCESS, run: (s) => measureNx(s.control, ['run', 'chain:t50'], { expect: allHits(N), env: IN_PROCESS }) },
+    { name: CHAINED_IN_PROCESS, run: (s) => measureNx(s.chained, ['run', 'chain:t50'], { expect: allHits(N), env: IN_PROCESS }) },
+    { name: STEPS_IN_PROCESS, run: (s) => measureNx(s.steps, ['run', 'chain:s50'], { expect: allHits(N), env: IN_PROCESS }) },
+    { name: STEPS_PERF, run: (s) => measureNx(s.steps, ['run', 'chain:s50'], { expect: allHits(N), perf: [HOOK] }) },
   ],
   goals: [
     { label: 'nx-steps wall time / control', control: `${N} plain cached Nx targets, same inputs`, value: (r) => r.ratio(STEPS, CONTROL), op: '<=', target: 1.1, unit: '×' },
     { label: "Nx's floor (chained by output + an empty plugin) / control", control: `${N} plain cached Nx targets`, value: (r) => r.ratio(FLOOR, CONTROL), unit: '×' },
     { label: "nx-steps wall time / Nx's floor", control: 'chained by output + an empty plugin', value: (r) => r.ratio(STEPS, FLOOR), unit: '×' },
+    { label: 'with NX_ISOLATE_PLUGINS=false on both sides: nx-steps / control', control: `${N} plain cached Nx targets, NX_ISOLATE_PLUGINS=false`, value: (r) => r.ratio(STEPS_IN_PROCESS, CONTROL_IN_PROCESS), unit: '×' },
+    { label: "with NX_ISOLATE_PLUGINS=false: nx-steps / Nx's floor (chained by output)", control: 'chained by output, NX_ISOLATE_PLUGINS=false', value: (r) => r.ratio(STEPS_IN_PROCESS, CHAINED_IN_PROCESS), unit: '×' },
+    { label: "nx-steps' pre-task hook for the 50 steps", control: 'as Nx measures it (NX_PERF_LOGGING)', value: (r) => r.metric(STEPS_PERF, `${HOOK} ms`), unit: ' ms' },
   ],
 };
 

@@ -76,7 +76,7 @@ function cold(ws: Workspace): void {
   removeDir(path.join(ws.root, '.nx-steps', 'cache'));
 }
 
-const graph = (ws: Workspace) => measureNx(ws, ['show', 'projects'], { expect: new RegExp(`^${name(PIPELINES)}$`, 'm') });
+const graph = (ws: Workspace, env?: Record<string, string>) => measureNx(ws, ['show', 'projects'], { expect: new RegExp(`^${name(PIPELINES)}$`, 'm'), ...(env ? { env } : {}) });
 
 const CONTROL_COLD = 'cold: Nx alone (project.json files)';
 const EMPTY_COLD = 'cold: Nx alone + an empty plugin';
@@ -84,6 +84,10 @@ const STEPS_COLD = 'cold: nx-steps (pipeline files)';
 const CONTROL_WARM = 'warm: Nx alone (project.json files)';
 const EMPTY_WARM = 'warm: Nx alone + an empty plugin';
 const STEPS_WARM = 'warm: nx-steps (pipeline files)';
+// Both again without Nx's worker process per plugin (see chain-cached.bench.ts).
+const CONTROL_WARM_IN_PROCESS = 'warm: Nx alone, NX_ISOLATE_PLUGINS=false';
+const STEPS_WARM_IN_PROCESS = 'warm: nx-steps, NX_ISOLATE_PLUGINS=false';
+const IN_PROCESS = { NX_ISOLATE_PLUGINS: 'false' };
 
 const bench: Benchmark<State> = {
   name: 'graph',
@@ -109,12 +113,15 @@ const bench: Benchmark<State> = {
     { name: CONTROL_WARM, run: (s) => graph(s.control) },
     { name: EMPTY_WARM, run: (s) => graph(s.empty) },
     { name: STEPS_WARM, run: (s) => graph(s.steps) },
+    { name: CONTROL_WARM_IN_PROCESS, run: (s) => graph(s.control, IN_PROCESS) },
+    { name: STEPS_WARM_IN_PROCESS, run: (s) => graph(s.steps, IN_PROCESS) },
   ],
   goals: [
     { label: 'cold graph: nx-steps / control', control: 'the same projects in project.json files, no plugin', value: (r) => r.ratio(STEPS_COLD, CONTROL_COLD), op: '<=', target: 2, unit: '×' },
     { label: 'warm graph: nx-steps / control', control: 'the same projects in project.json files, no plugin', value: (r) => r.ratio(STEPS_WARM, CONTROL_WARM), op: '<=', target: 1.1, unit: '×' },
     { label: "warm graph: Nx's floor for any plugin (control + an empty plugin) / control", control: 'the same projects, no plugin', value: (r) => r.ratio(EMPTY_WARM, CONTROL_WARM), unit: '×' },
     { label: "warm graph: nx-steps / Nx's floor", control: 'control + an empty plugin', value: (r) => r.ratio(STEPS_WARM, EMPTY_WARM), unit: '×' },
+    { label: 'warm graph with NX_ISOLATE_PLUGINS=false on both sides: nx-steps / control', control: 'the same projects, no plugin, NX_ISOLATE_PLUGINS=false', value: (r) => r.ratio(STEPS_WARM_IN_PROCESS, CONTROL_WARM_IN_PROCESS), unit: '×' },
   ],
 };
 
