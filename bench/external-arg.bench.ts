@@ -36,6 +36,11 @@ interface State {
 const HOOK = 'nx-steps:preTasksExecution';
 const INSIDE = 'nx-steps: the file inside the workspace';
 const OUTSIDE = 'nx-steps: the file outside the workspace';
+// The hook's time as Nx measures it (NX_PERF_LOGGING), in cases of their
+// own: the logging slows Nx down, so wall and CPU figures come from the two
+// cases above.
+const INSIDE_PERF = `${INSIDE}, NX_PERF_LOGGING=true`;
+const OUTSIDE_PERF = `${OUTSIDE}, NX_PERF_LOGGING=true`;
 
 const bench: Benchmark<State> = {
   name: 'external-arg',
@@ -62,12 +67,14 @@ const bench: Benchmark<State> = {
   },
   control: INSIDE,
   cases: [
-    { name: INSIDE, run: (s) => measureNx(s.inWorkspace, ['run', 'ext:load'], { expect: allHits(1), perf: [HOOK] }) },
-    { name: OUTSIDE, run: (s) => measureNx(s.external, ['run', 'ext:load'], { expect: allHits(1), perf: [HOOK] }) },
+    { name: INSIDE, run: (s) => measureNx(s.inWorkspace, ['run', 'ext:load'], { expect: allHits(1) }) },
+    { name: OUTSIDE, run: (s) => measureNx(s.external, ['run', 'ext:load'], { expect: allHits(1) }) },
+    { name: INSIDE_PERF, run: (s) => measureNx(s.inWorkspace, ['run', 'ext:load'], { expect: allHits(1), perf: [HOOK] }) },
+    { name: OUTSIDE_PERF, run: (s) => measureNx(s.external, ['run', 'ext:load'], { expect: allHits(1), perf: [HOOK] }) },
   ],
   goals: [
     { label: 'extra wall time with the file outside', control: 'the same step with the file inside', value: (r) => scaled(r.difference(OUTSIDE, INSIDE), 1000), unit: ' ms' },
-    { label: 'extra time in the pre-task hook (which hashes the argument)', control: 'the same step with the file inside', value: (r) => r.difference(OUTSIDE, INSIDE, `${HOOK} ms`), unit: ' ms' },
+    { label: 'extra time in the pre-task hook (which hashes the argument)', control: 'the same step with the file inside', value: (r) => r.difference(OUTSIDE_PERF, INSIDE_PERF, `${HOOK} ms`), unit: ' ms' },
     { label: 'extra CPU time with the file outside', control: 'the same step with the file inside', value: (r) => scaled(r.difference(OUTSIDE, INSIDE, 'cpuSeconds'), 1000), unit: ' ms' },
   ],
 };

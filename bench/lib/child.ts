@@ -9,7 +9,7 @@ import type { Metrics } from './runner';
 
 /** Appended to every child script: reports `metrics` (a variable the script defines) with the process's peak RSS. */
 const REPORT = `
-process.stdout.write('\\n' + JSON.stringify({ ...metrics, peakRssMB: process.resourceUsage().maxRSS / 1024 }) + '\\n');`;
+process.stdout.write('\\n' + JSON.stringify({ ...metrics, peakRssMB: process.resourceUsage().maxRSS * 1024 / 1e6 }) + '\\n');`;
 
 export function runChild(script: string): Metrics {
   const r = spawnSync(process.execPath, ['-e', `${script}\n${REPORT}`], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });

@@ -173,7 +173,8 @@ function collectUsage(file: string, timeoutMs = 15_000): Metrics {
       const unreported = started.filter((pid) => !exited.has(pid)).length;
       return {
         cpuSeconds: reports.reduce((sum, l) => sum + (l.cpuUs ?? 0), 0) / 1e6,
-        peakRssMB: Math.max(0, ...reports.map((l) => (l.maxRssKiB ?? 0) / 1024)),
+        // MB as in the issue (10^6 bytes); the kernel counts KiB.
+        peakRssMB: Math.max(0, ...reports.map((l) => ((l.maxRssKiB ?? 0) * 1024) / 1e6)),
         processes: started.length,
         // Only when it happens: their CPU time and memory are missing from the figures.
         ...(unreported > 0 ? { unreported } : {}),

@@ -12,6 +12,8 @@ interface GoalJson {
   readonly value: number | null;
   readonly min?: number;
   readonly max?: number;
+  /** The figure's own values (run-by-run ratios): fewer than the benchmark's runs when a case runs less often. */
+  readonly values?: readonly number[];
   readonly op: string | null;
   readonly target: number | null;
   readonly unit: string;
@@ -67,7 +69,7 @@ export function summaryRows(resultsDir: string): SummaryRow[] {
       goal: g.op !== null && g.target !== null ? `${g.op} ${g.target}${g.unit}` : null,
       met: g.met,
       control: g.control,
-      runs: r.runs,
+      runs: g.values?.length ?? r.runs,
       date: r.date.slice(0, 10),
       load: `${r.machine.loadAverage1m ?? '?'}→${r.machine.loadAverage1mAfter ?? '?'}`,
     })),
