@@ -8,7 +8,9 @@ import type { WorkspaceModel } from '../plugin/core/model/project-model';
 import type { Services } from '../plugin/core/workspace';
 import { createServices, loadWorkspaceModel } from '../plugin/core/workspace';
 import { discoverPipelineFiles } from '../plugin/nx/discover';
-import { normalizeOptions } from '../plugin/nx/options';
+import type { NormalizedOptions } from '../plugin/nx/options';
+import { optionsOfPlugins } from '../plugin/nx/options';
+import { parseJsonc } from '../plugin/core/util/jsonc';
 import { UsageError } from './args';
 
 export function findWorkspaceRoot(from: string): string {
@@ -19,10 +21,10 @@ export function findWorkspaceRoot(from: string): string {
 }
 
 /** The options of nx-steps/plugin in nx.json (defaults when registered as a plain string). */
-export function pluginOptions(workspaceRoot: string): ReturnType<typeof normalizeOptions> {
-  const nxJson = JSON.parse(fs.readFileSync(path.join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: Array<string | { plugin: string; options?: unknown }> };
-  const entry = (nxJson.plugins ?? []).find((p) => (typeof p === 'string' ? p : p.plugin) === 'nx-steps/plugin');
-  return normalizeOptions(typeof entry === 'object' ? entry.options : undefined);
+export function pluginOptions(workspaceRoot: string): NormalizedOptions {
+  // nx.json may hold comments, as Nx allows.
+  const nxJson = parseJsonc(fs.readFileSync(path.join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: Array<string | { plugin: string; options?: unknown }> };
+  return optionsOfPlugins(nxJson.plugins);
 }
 
 export interface LoadedWorkspace {

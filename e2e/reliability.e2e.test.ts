@@ -79,7 +79,7 @@ export const write_big = step({ needs: { source } }, async ({ source }, ctx) => 
 describe('two runs at once', () => {
   it('both finish with correct results; one waits for the other instead of mixing outputs', async () => {
     const ws = workspace('concurrent');
-    ws.edit('etl/etl.pipeline.ts', "  count('summary');", "  count('summary');\n  await new Promise((r) => setTimeout(r, 1500));");
+    ws.edit('etl/etl.pipeline.ts', "  count('summary');", "  count('summary');\n  await new Promise((r) => setTimeout(r, 1500));\n  count('summary:end');");
     ws.edit('etl/etl.pipeline.ts', 'export const summary = step({ needs: { clean: clean_data }, params: { scale: 1 } }, ({ clean, scale }) => {', 'export const summary = step({ needs: { clean: clean_data }, params: { scale: 1 } }, async ({ clean, scale }) => {');
     const a = ws.nxAsync(['run', 'etl:report']);
     const b = ws.nxAsync(['run', 'etl:report']);
@@ -89,6 +89,9 @@ describe('two runs at once', () => {
     expect(JSON.parse(ws.read('etl/.nx-steps/out/summary/value.json'))).toEqual({ total: 40 });
     // Never more than one call per step per run, and the outputs verify.
     for (const [step, n] of Object.entries(ws.calls())) expect(n, step).toBeLessThanOrEqual(2);
+    // The two runs never wrote summary's outputs at the same time: each call ended before another began.
+    const summaryCalls = ws.read('calls.log').split('\n').filter((l) => l.startsWith('summary'));
+    expect(summaryCalls.join(',')).toMatch(/^(summary,summary:end,?)+$/);
     expect(ws.runSteps('etl:report').calls).toEqual({});
   });
 });

@@ -15,11 +15,11 @@
  */
 import { EMPTY_PLUGIN, EMPTY_PLUGIN_NAME, nxJsonWithPlugins } from './nx';
 
-export const CHAIN_PROJECT = 'chain';
-export const DATA_FILE = 'a,b\n1,2\n3,4\n';
+const CHAIN_PROJECT = 'chain';
+const DATA_FILE = 'a,b\n1,2\n3,4\n';
 
 /** The pipeline file of an n-step chain. */
-export function chainPipeline(n: number): string {
+function chainPipeline(n: number): string {
   const lines = [
     "import { readFile } from 'node:fs/promises';",
     "import { file, pipeline, step } from 'nx-steps';",
@@ -50,7 +50,7 @@ fs.writeFileSync('out/t' + i + '/result.json', JSON.stringify(prev + 1));
  * for nx-steps' executor without --batch. What that costs per task is Nx's
  * floor for any executor that is not nx:run-commands.
  */
-export const EXECUTOR_PACKAGE = 'nxs-bench-executor';
+const EXECUTOR_PACKAGE = 'nxs-bench-executor';
 const EXECUTOR_FILES: Readonly<Record<string, string>> = {
   [`node_modules/${EXECUTOR_PACKAGE}/package.json`]: `${JSON.stringify({ name: EXECUTOR_PACKAGE, version: '0.0.0', executors: './executors.json' })}\n`,
   [`node_modules/${EXECUTOR_PACKAGE}/executors.json`]: `${JSON.stringify({ executors: { step: { implementation: './step.js', schema: './schema.json', description: 'one chain step' } } })}\n`,
@@ -67,7 +67,7 @@ module.exports = async function step({ index: i }, context) {
 `,
 };
 
-export interface ControlChainOptions {
+interface ControlChainOptions {
   /** Hash each target's upstream result file into it (correct chaining, as nx-steps does). */
   readonly chainedByOutput?: boolean;
   /** Register a plugin that does nothing (see EMPTY_PLUGIN). */

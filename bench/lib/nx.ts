@@ -30,7 +30,7 @@ export function benchTemplate(): string {
 }
 
 /** nx.json of a workspace without nx-steps: what the controls run in. */
-export const NX_JSON_WITHOUT_PLUGIN = `${JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2)}\n`;
+const NX_JSON_WITHOUT_PLUGIN = `${JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2)}\n`;
 
 /**
  * A plugin that does nothing, with the hooks nx-steps has: what Nx charges

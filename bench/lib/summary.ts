@@ -30,7 +30,7 @@ interface ResultJson {
   readonly goals: readonly GoalJson[];
 }
 
-export interface SummaryRow {
+interface SummaryRow {
   readonly row: number | null;
   readonly benchmark: string;
   readonly figure: string;
@@ -46,14 +46,14 @@ export interface SummaryRow {
   readonly load: string;
 }
 
-export const SUMMARY_FILE = 'summary.json';
+const SUMMARY_FILE = 'summary.json';
 
 function fmt(n: number): string {
   const abs = Math.abs(n);
   return abs >= 100 ? n.toFixed(0) : abs >= 10 ? n.toFixed(1) : n.toFixed(2);
 }
 
-export function summaryRows(resultsDir: string): SummaryRow[] {
+function summaryRows(resultsDir: string): SummaryRow[] {
   const files = fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir).filter((f) => f.endsWith('.json') && f !== SUMMARY_FILE && !f.endsWith('.tmp.json')) : [];
   const results = files.map((f) => JSON.parse(fs.readFileSync(path.join(resultsDir, f), 'utf8')) as ResultJson);
   results.sort((a, b) => (a.issueRow ?? 99) - (b.issueRow ?? 99) || a.benchmark.localeCompare(b.benchmark));
@@ -77,7 +77,7 @@ export function summaryRows(resultsDir: string): SummaryRow[] {
 }
 
 /** The rows as a Markdown table (what BENCHMARKS.md shows). */
-export function renderSummary(rows: readonly SummaryRow[]): string {
+function renderSummary(rows: readonly SummaryRow[]): string {
   const head = ['#', 'benchmark', 'figure', 'median [min–max]', 'goal', '', 'control', 'runs', 'load 1m'];
   const body = rows.map((r) => [
     r.row === null ? '' : String(r.row),

@@ -3,9 +3,7 @@
  * warnings included (graph construction only prints errors). Exit code 1
  * when there is an error: usable as a CI gate.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { formatDiagnostic, isError } from '../../plugin/core/diagnostics';
+import { formatWorkspaceDiagnostics, isError } from '../../plugin/core/diagnostics';
 import { parseArgs, rejectUnknownFlags } from '../args';
 import type { Command } from '../command';
 import { loadWorkspace } from '../workspace';
@@ -23,14 +21,7 @@ export const checkCommand: Command = {
     if (args.flags['json']) {
       io.out(`${JSON.stringify({ projects: ws.model.projects.map((p) => ({ name: p.displayName, root: p.root, steps: p.steps.map((s) => s.name) })), diagnostics }, null, 2)}\n`);
     } else {
-      const read = (file: string) => {
-        try {
-          return fs.readFileSync(path.join(ws.root, file), 'utf8');
-        } catch {
-          return undefined;
-        }
-      };
-      for (const d of diagnostics) io.out(`${formatDiagnostic(d, d.location ? read(d.location.file) : undefined)}\n\n`);
+      if (diagnostics.length) io.out(`${formatWorkspaceDiagnostics(ws.root, diagnostics)}\n\n`);
       const steps = ws.model.projects.reduce((n, p) => n + p.steps.length, 0);
       io.out(`${ws.model.projects.length} pipeline project(s), ${steps} step(s): ${errors} error(s), ${diagnostics.length - errors} warning(s).\n`);
     }

@@ -11,12 +11,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stepKey } from '../../plugin/core/fingerprint/env-name';
 import { runTime } from '../../plugin/core/fingerprint/ttl';
-import { fingerprintWorkspace } from '../../plugin/core/fingerprint/workspace-pass';
+import { saltSteps } from '../../plugin/core/fingerprint/workspace-pass';
 import type { StepModel } from '../../plugin/core/model/project-model';
 import { outputDir } from '../../plugin/core/outputs/layout';
-import { newSalt, readSalts, writeSalts } from '../../plugin/core/state/salts';
 import { parseArgs, rejectUnknownFlags } from '../args';
 import type { Command } from '../command';
 import { loadWorkspace, resolveTarget } from '../workspace';
@@ -41,24 +39,15 @@ export const clearCommand: Command = {
         const { project, step } = resolveTarget(ws.model, spec);
         for (const s of step ? [step] : project.steps) selected.push({ project: project.displayName, step: s });
       }
-      const pass = fingerprintWorkspace(ws.services, ws.model, { now: runTime(io.env), env: {} });
-      const salts = readSalts(ws.root);
+      const cached = selected.filter(({ step }) => step.cache.enabled); // never cached: nothing to clear
+      // Salted before the outputs go: downstream fingerprints read them.
+      const unsalted = new Set(saltSteps(ws.services, ws.model, cached.map((c) => c.step), runTime(io.env)));
       const cleared: string[] = [];
       const skipped: string[] = [];
-      for (const { project, step } of selected) {
-        const name = `${project}:${step.name}`;
-        if (!step.cache.enabled) continue; // never cached: nothing to clear
-        const key = stepKey(step.projectRoot, step.name);
-        const live = pass.live.get(key);
+      for (const { project, step } of cached) {
         fs.rmSync(path.join(ws.root, outputDir(step.projectRoot, step.name)), { recursive: true, force: true });
-        if (live === undefined) {
-          skipped.push(name);
-          continue;
-        }
-        salts[key] = newSalt(live, 'clear');
-        cleared.push(name);
+        (unsalted.has(step) ? skipped : cleared).push(`${project}:${step.name}`);
       }
-      writeSalts(ws.root, salts);
       io.out(cleared.length ? `Cleared ${cleared.length} step(s): ${cleared.join(', ')}.\nTheir next run recomputes them (on this machine; entries in a shared cache are untouched).\n` : 'Nothing to clear.\n');
       if (skipped.length) {
         io.out(`Outputs removed, but ${skipped.join(', ')} cannot be fingerprinted now (broken declaration or missing input); fix that first, then clear again.\n`);

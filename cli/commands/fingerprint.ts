@@ -11,7 +11,7 @@ import { outputDir } from '../../plugin/core/outputs/layout';
 import { readOutputs } from '../../plugin/core/outputs/store';
 import { withCustomKey } from '../../plugin/core/run/key';
 import { prepareStep } from '../../plugin/core/run/prepare';
-import { renderFailure } from '../../plugin/core/run/run-step';
+import { formatWorkspaceDiagnostics } from '../../plugin/core/diagnostics';
 import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
 import type { Command } from '../command';
 import { loadWorkspace, resolveTarget } from '../workspace';
@@ -55,7 +55,7 @@ export const fingerprintCommand: Command = {
       const req = { workspaceRoot: ws.root, project: project.displayName, projectRoot: project.root, step: step.name, pipelineFiles: project.pipelineFiles, overrides: {} };
       const prepared = await withCustomKey(prepareStep(ws.services, req), req, io.env);
       if (!prepared.ok) {
-        io.err(`${renderFailure(ws.root, prepared.diagnostics)}\n`);
+        io.err(`${formatWorkspaceDiagnostics(ws.root, prepared.diagnostics)}\n`);
         return 1;
       }
       const record = prepared.value.fingerprint;

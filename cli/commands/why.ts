@@ -4,9 +4,7 @@
  * disk. Runs no step: it computes the key the executor would compute
  * (plugin/core/explain).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { formatDiagnostics } from '../../plugin/core/diagnostics';
+import { formatWorkspaceDiagnostics } from '../../plugin/core/diagnostics';
 import type { StepExplanation } from '../../plugin/core/explain/next-run';
 import { explainNextRun } from '../../plugin/core/explain/next-run';
 import { readRunRecords } from '../../plugin/core/records/record-store';
@@ -53,14 +51,7 @@ function headline(target: string, e: StepExplanation): string {
 function block(target: string, e: StepExplanation, root: string, indent: string): string[] {
   const lines = [`${indent}${headline(target, e)}`];
   if (e.verdict.kind === 'error') {
-    const read = (file: string) => {
-      try {
-        return fs.readFileSync(path.join(root, file), 'utf8');
-      } catch {
-        return undefined;
-      }
-    };
-    lines.push('', ...formatDiagnostics(e.verdict.diagnostics, read).split('\n').map((l) => `${indent}  ${l}`));
+    lines.push('', ...formatWorkspaceDiagnostics(root, e.verdict.diagnostics).split('\n').map((l) => `${indent}  ${l}`));
     return lines;
   }
   const listed = e.verdict.kind === 'run' || (e.verdict.kind === 'hit' && e.verdict.via === 'nx-cache');

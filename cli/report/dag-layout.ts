@@ -11,13 +11,13 @@ export interface DagStep {
   readonly needs: readonly string[];
 }
 
-export interface PlacedStep {
+interface PlacedStep {
   readonly name: string;
   readonly x: number;
   readonly y: number;
 }
 
-export interface DagLayout {
+interface DagLayout {
   readonly nodes: readonly PlacedStep[];
   readonly edges: readonly { readonly from: string; readonly to: string }[];
   readonly width: number;

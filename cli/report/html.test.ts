@@ -14,7 +14,11 @@ describe('DAG layout', () => {
       { name: 'report', needs: ['summary', 'load'] },
     ]);
     const col = (n: string) => layout.nodes.find((p) => p.name === n)?.x;
-    expect([col('load'), col('clean'), col('summary'), col('report')]).toEqual([...new Set([col('load'), col('clean'), col('summary'), col('report')])]);
+    // One column per depth, left to right in dependency order.
+    const [load, clean, summary, report] = [col('load'), col('clean'), col('summary'), col('report')].map((x) => x ?? Number.NaN);
+    expect(load).toBeLessThan(clean ?? Number.NaN);
+    expect(clean).toBeLessThan(summary ?? Number.NaN);
+    expect(summary).toBeLessThan(report ?? Number.NaN);
     expect(col('summary')).toBe(col('upload'));
     expect(layout.edges).toContainEqual({ from: 'load', to: 'report' });
     expect(layout.width).toBeGreaterThan(0);

@@ -41,7 +41,7 @@ const COLORS: Readonly<Record<NodeStatus, { fill: string; stroke: string }>> = {
 
 const LABEL: Readonly<Record<NodeStatus, string>> = { ...SOURCE_LABEL, 'not-run': 'not in this run' };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

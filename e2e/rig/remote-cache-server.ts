@@ -18,15 +18,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** What installs everything the server needs on Debian (run as root; `.ci/run` does it). */
-export const NGINX_INSTALL_COMMAND = 'apt-get install -y nginx libnginx-mod-http-js';
+const NGINX_INSTALL_COMMAND = 'apt-get install -y nginx libnginx-mod-http-js';
 
-export interface Nginx {
+interface Nginx {
   readonly binary: string;
   /** The njs module (Debian's libnginx-mod-http-js), loaded by absolute path. */
   readonly jsModule: string;
 }
 
-export type TokenRole = 'read-write' | 'read-only';
+type TokenRole = 'read-write' | 'read-only';
 
 /** One line of the server's access log. */
 export interface CacheRequest {
@@ -52,7 +52,7 @@ function missing(what: string): Error {
 }
 
 /** Finds nginx and its njs module; throws with the install command when either is missing. */
-export function findNginx(env: NodeJS.ProcessEnv = process.env): Nginx {
+function findNginx(env: NodeJS.ProcessEnv = process.env): Nginx {
   // /usr/sbin is not on every user's PATH.
   const dirs = [...(env['PATH'] ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin'].filter(Boolean);
   const binary = dirs.map((d) => path.join(d, 'nginx')).find((p) => fs.existsSync(p));

@@ -17,7 +17,8 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import type { RunLog } from '../../plugin/core/run/log';
 import type { RunStepOutcome, RunStepRequest } from '../../plugin/core/run/run-step';
-import { renderFailure, runStep } from '../../plugin/core/run/run-step';
+import { formatWorkspaceDiagnostics } from '../../plugin/core/diagnostics';
+import { runStep } from '../../plugin/core/run/run-step';
 import { createServices } from '../../plugin/core/workspace';
 import type { Services } from '../../plugin/core/workspace';
 import { stepRequest } from './request';
@@ -45,7 +46,7 @@ function bufferLog(prefix: string): { log: RunLog; text: () => string } {
 }
 
 /** Task ids in an order where every task comes after the tasks it depends on. */
-export function topologicalOrder(graph: TaskGraph): string[] {
+function topologicalOrder(graph: TaskGraph): string[] {
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (id: string): void => {
@@ -95,7 +96,7 @@ export default async function* batchSteps(
       let text = out.text();
       if (!outcome.ok) {
         failed.add(id);
-        text += `\n${renderFailure(context.root, outcome.diagnostics)}\n`;
+        text += `\n${formatWorkspaceDiagnostics(context.root, outcome.diagnostics)}\n`;
       }
       yield { task: id, result: { success: outcome.ok, terminalOutput: text, startTime, endTime: Date.now() } };
     }

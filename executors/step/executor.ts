@@ -5,7 +5,8 @@
  */
 import type { ExecutorContext } from '@nx/devkit';
 import type { RunStepOutcome, RunStepRequest } from '../../plugin/core/run/run-step';
-import { renderFailure, runStep } from '../../plugin/core/run/run-step';
+import { formatWorkspaceDiagnostics } from '../../plugin/core/diagnostics';
+import { runStep } from '../../plugin/core/run/run-step';
 import { stepRequest } from './request';
 import type { StepExecutorOptions } from './schema';
 
@@ -21,7 +22,7 @@ export default async function stepExecutor(
   }
   const outcome = await engine(req);
   if (!outcome.ok) {
-    console.error(`\n${renderFailure(context.root, outcome.diagnostics)}\n`);
+    console.error(`\n${formatWorkspaceDiagnostics(context.root, outcome.diagnostics)}\n`);
     return { success: false };
   }
   return { success: true };

@@ -3,7 +3,8 @@
  *
  * Pipeline files are found and read through the Tree (see workspace.ts), but
  * the fingerprint core reads the disk: a step's code closure follows its
- * imports into other modules, and its data arguments are hashed by content.
+ * imports into other modules (data arguments are not read: lock entries never
+ * depend on data).
  * That is right for the sync generator, whose Tree is the workspace as it is
  * on disk (`nx sync` starts from an unchanged Tree), and for the callbacks
  * below, which run after Nx flushed the generator's files. It would not be
@@ -37,8 +38,8 @@ export function expectedLock(tree: Tree, ws: PipelineWorkspace): ExpectedLock {
   if (ws.files.length === 0) return { text: emptyLock(), warnings: [] };
   const services = createServices(tree.root);
   try {
-    // Only the lock is kept: the clock and the environment shape live digests and bypass salts, never lock entries.
-    const pass = fingerprintWorkspace(services, ws.model, { now: Date.now(), env: {} });
+    // The clock and the environment shape live digests and bypass salts, never lock entries.
+    const pass = fingerprintWorkspace(services, ws.model, { now: Date.now(), env: {}, lockOnly: true });
     return { text: pass.lockText, warnings: pass.warnings };
   } finally {
     services.flush();

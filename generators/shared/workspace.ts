@@ -7,7 +7,7 @@
  * name, step name and need.
  */
 import { createRequire } from 'node:module';
-import type { NxJsonConfiguration, Tree } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import { globAsync, readNxJson } from '@nx/devkit';
 import { parsePipelineFile } from '../../plugin/core/discovery/parse-pipeline';
 import type { ParsedPipelineFile } from '../../plugin/core/model/declarations';
@@ -15,21 +15,14 @@ import { analyzeWorkspace } from '../../plugin/core/model/analyze';
 import { readExistingProject } from '../../plugin/core/model/existing-project';
 import type { ProjectModel, WorkspaceModel } from '../../plugin/core/model/project-model';
 import type { NormalizedOptions } from '../../plugin/nx/options';
-import { normalizeOptions } from '../../plugin/nx/options';
+import { optionsOfPlugins } from '../../plugin/nx/options';
 
-export const PLUGIN = 'nx-steps/plugin';
+export { isNxStepsPlugin, PLUGIN } from '../../plugin/nx/options';
 export const SYNC_GENERATOR = 'nx-steps:sync';
-
-type PluginEntry = NonNullable<NxJsonConfiguration['plugins']>[number];
-
-export function isNxStepsPlugin(entry: PluginEntry): boolean {
-  return (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN;
-}
 
 /** The plugin's options as registered in nx.json (the defaults when it is not registered yet). */
 export function pluginOptions(tree: Tree): NormalizedOptions {
-  const entry = (readNxJson(tree)?.plugins ?? []).find(isNxStepsPlugin);
-  return normalizeOptions(typeof entry === 'object' ? entry.options : undefined);
+  return optionsOfPlugins(readNxJson(tree)?.plugins);
 }
 
 export interface PipelineWorkspace {

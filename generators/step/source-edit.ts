@@ -21,7 +21,7 @@ export interface SourceStyle {
   readonly eol: '\n' | '\r\n';
 }
 
-export const DEFAULT_STYLE: SourceStyle = { quote: "'", semi: true, indent: '  ', eol: '\n' };
+const DEFAULT_STYLE: SourceStyle = { quote: "'", semi: true, indent: '  ', eol: '\n' };
 
 /** A need as the new step writes it: `needs: { input: local }`. */
 export interface NeedRef {
@@ -47,7 +47,7 @@ export interface NamedImport {
 /** Lines longer than this are broken over several, as formatters do. */
 const MAX_LINE = 100;
 
-export function detectStyle(text: string, sf: TS.SourceFile = parseSource('style.ts', text)): SourceStyle {
+function detectStyle(text: string, sf: TS.SourceFile = parseSource('style.ts', text)): SourceStyle {
   const ts = typescript();
   const imports = sf.statements.filter(ts.isImportDeclaration);
   const first = imports[0];
@@ -77,7 +77,7 @@ function quoted(s: string, style: SourceStyle): string {
 }
 
 /** `export const name = step(...)`: typed by its needs, with a body to replace. `stepFn` is how this file reaches step(). */
-export function renderStep(step: NewStep, stepFn: string, style: SourceStyle): string {
+function renderStep(step: NewStep, stepFn: string, style: SourceStyle): string {
   const { indent: i, semi } = style;
   const end = semi ? ';' : '';
   const needs = step.needs.map((n) => (n.input === n.local ? n.input : `${n.input}: ${n.local}`));
@@ -131,7 +131,7 @@ function namedImportOf(sf: TS.SourceFile, specifier: string): TS.NamedImports | 
   return undefined;
 }
 
-export interface AddStepEdit {
+interface AddStepEdit {
   /** The existing text of the pipeline file ('' for a new file). */
   readonly text: string;
   readonly file: string;

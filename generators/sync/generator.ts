@@ -18,7 +18,7 @@ import { expectedLock, LOCK_FILE } from '../shared/lock';
 import { readPipelines } from '../shared/workspace';
 
 /** What Nx reads from a sync generator's result (nx's SyncGeneratorResult, which @nx/devkit does not export). */
-export interface SyncResult {
+interface SyncResult {
   readonly outOfSyncMessage?: string;
   readonly outOfSyncDetails?: string[];
 }
@@ -33,7 +33,7 @@ function stepsOf(text: string | null): Record<string, LockedStep> {
 }
 
 /** One line per step whose entry differs, for `nx sync:check`. */
-export function describeLockChange(before: string | null, after: string): string[] {
+function describeLockChange(before: string | null, after: string): string[] {
   const old = stepsOf(before);
   const now = stepsOf(after);
   const label = (e: LockedStep): string => `${e.file}: ${e.step}`;

@@ -4,6 +4,8 @@
  * all report through this one type, so the text a user sees is the same
  * whether it surfaces in `nx show projects` or in `nx run`.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** 1-based line and column, as editors show them. */
 export interface SourceLocation {
@@ -109,4 +111,18 @@ function codeFrame(source: string, loc: SourceLocation): string | undefined {
 /** Several diagnostics, each with its frame when the reader can supply the source. */
 export function formatDiagnostics(ds: readonly Diagnostic[], readSource: (file: string) => string | undefined): string {
   return ds.map((d) => formatDiagnostic(d, d.location ? readSource(d.location.file) : undefined)).join('\n\n');
+}
+
+/**
+ * Diagnostics whose locations are relative to `workspaceRoot`, each with its
+ * code frame. A file that cannot be read (deleted since) costs only its frame.
+ */
+export function formatWorkspaceDiagnostics(workspaceRoot: string, ds: readonly Diagnostic[]): string {
+  return formatDiagnostics(ds, (file) => {
+    try {
+      return fs.readFileSync(path.join(workspaceRoot, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
 }

@@ -8,15 +8,13 @@
  * with partial results, verified on 24.0.6). A broken step becomes a target
  * that fails with its diagnostic, and errors are printed here too.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { CreateNodes, CreateNodesResult } from '@nx/devkit';
-import { isError } from '../core/diagnostics';
+import { formatWorkspaceDiagnostics, isError } from '../core/diagnostics';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from './discover';
 import type { NxStepsPluginOptions } from './options';
 import { normalizeOptions } from './options';
-import { projectConfiguration, renderErrors } from './targets';
+import { projectConfiguration } from './targets';
 
 /** See discover.ts for why the anchor is nx.json rather than the pipeline files. */
 export const CREATE_NODES_ANCHOR = 'nx.json';
@@ -35,7 +33,7 @@ export const createNodes: CreateNodes<NxStepsPluginOptions> = [
     for (const project of model.projects) projects[project.root] = projectConfiguration(project);
 
     const errors = model.projects.flatMap((p) => p.diagnostics.filter(isError));
-    const text = errors.length ? renderErrors(errors, (f) => readQuietly(path.join(context.workspaceRoot, f))) : '';
+    const text = errors.length ? formatWorkspaceDiagnostics(context.workspaceRoot, errors) : '';
     if (text && !printed.has(text)) {
       printed.add(text);
       console.error(`\nnx-steps: ${errors.length} problem(s) in pipeline files; these steps fail when run until fixed:\n\n${text}\n`);
@@ -43,11 +41,3 @@ export const createNodes: CreateNodes<NxStepsPluginOptions> = [
     return [[configFiles[0] ?? CREATE_NODES_ANCHOR, { projects }]];
   },
 ];
-
-function readQuietly(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}

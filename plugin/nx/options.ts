@@ -8,6 +8,21 @@ export interface NormalizedOptions {
   readonly pipelines: string;
 }
 
+/** The name nx.json registers the plugin by. */
+export const PLUGIN = 'nx-steps/plugin';
+
+type PluginEntry = string | { readonly plugin: string; readonly options?: unknown };
+
+export function isNxStepsPlugin(entry: PluginEntry): boolean {
+  return (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN;
+}
+
+/** The plugin's options in nx.json's `plugins` (the defaults when it is registered as a plain string, or not at all). */
+export function optionsOfPlugins(plugins: readonly PluginEntry[] | undefined): NormalizedOptions {
+  const entry = (plugins ?? []).find(isNxStepsPlugin);
+  return normalizeOptions(typeof entry === 'object' ? entry.options : undefined);
+}
+
 export const DEFAULT_OPTIONS: NormalizedOptions = { pipelines: '**/*.pipeline.ts' };
 
 /** Unknown or mistyped options are a configuration error with a clear message. */

@@ -25,7 +25,7 @@ export const TOKEN_VAR = 'NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN';
 export const PROBE_HASH = '0000000000000000000';
 
 /** How long the check waits. Nx's own client has no time limit: a silent server would hold the run. */
-export const PROBE_TIMEOUT_MS = 5_000;
+const PROBE_TIMEOUT_MS = 5_000;
 
 export type RemoteCacheCheck =
   /** No self-hosted server set, the remote cache skipped for this run, a proxy, or credentials in the URL. */
@@ -56,7 +56,7 @@ function proxied(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** The server as it may be printed: scheme, host and path; never user, password or query. */
-export function printableServer(url: string): string {
+function printableServer(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
@@ -89,7 +89,7 @@ function failureReason(error: unknown, timeoutMs: number): string {
 }
 
 /** Looks up PROBE_HASH the way Nx looks up a task's hash. Never throws. */
-export async function checkSelfHostedRemoteCache(env: NodeJS.ProcessEnv, argv: readonly string[], options: CheckOptions = {}): Promise<RemoteCacheCheck> {
+async function checkSelfHostedRemoteCache(env: NodeJS.ProcessEnv, argv: readonly string[], options: CheckOptions = {}): Promise<RemoteCacheCheck> {
   const base = env[SERVER_VAR];
   if (!base || remoteCacheSkipped(env, argv) || proxied(env)) return { kind: 'not-checked' };
   const server = printableServer(base);

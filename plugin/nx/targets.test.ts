@@ -35,6 +35,12 @@ describe('inferred targets', () => {
     expect(files).toEqual(['{workspaceRoot}/etl/data/*.csv', '!{workspaceRoot}/etl/data/tmp/**', '!{workspaceRoot}/etl/data/secret.csv']);
   });
 
+  it('write folder patterns as the hasher reads them: no leading ./ or trailing /', () => {
+    const t = targets(`${head}export const scan = step({ args: { data: dir('data', { include: ['./raw/**'], exclude: ['tmp/'] }) } }, ({ data }) => data);\n`);
+    const files = (t['scan']?.inputs ?? []).filter((i) => typeof i === 'string');
+    expect(files).toEqual(['{workspaceRoot}/etl/data/raw/**', '!{workspaceRoot}/etl/data/tmp']);
+  });
+
   it('give a custom key a runtime input that can never fail silently, and cache: false no cache', () => {
     const t = targets(`${head}export const train = step({ cache: { key: ({ env }) => env.TAG } }, () => 1);\nexport const send = step({ cache: false }, () => 1);\n`);
     expect(t['train']?.inputs).toContainEqual({ runtime: `node_modules/.bin/nx-steps key 'etl' 'train' || echo "key-unavailable-$$"` });

@@ -9,9 +9,8 @@
  * the step's fingerprint reaches the hash through inputs only.
  */
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import type { Diagnostic } from '../core/diagnostics';
-import { formatDiagnostic } from '../core/diagnostics';
 import { fingerprintEnvName, stepKey } from '../core/fingerprint/env-name';
+import { splitPatterns } from '../core/hash/dir-selection';
 import { LOCK_FILE } from '../core/fingerprint/lock-file';
 import type { ProjectModel, StepModel } from '../core/model/project-model';
 import { OUTPUT_ROOT, UPSTREAM_DIGEST_GLOB } from '../core/outputs/layout';
@@ -39,9 +38,8 @@ function dataInputs(step: StepModel): Input[] {
       inputs.push(base);
       continue;
     }
-    // `!pattern` leaves files out in either list (docs/hashing.md); Nx writes exclusions as `!<fileset>`.
-    const includes = arg.include.filter((g) => !g.startsWith('!'));
-    const excludes = [...arg.exclude.map((g) => g.replace(/^!/, '')), ...arg.include.filter((g) => g.startsWith('!')).map((g) => g.slice(1))];
+    // The hasher's reading of the patterns (docs/hashing.md); Nx writes exclusions as `!<fileset>`.
+    const { include: includes, exclude: excludes } = splitPatterns(arg);
     if (includes.length === 0) inputs.push(`${base}/**/*`);
     for (const g of includes) inputs.push(`${base}/${g}`);
     for (const g of excludes) inputs.push(`!${base}/${g}`);
@@ -116,7 +114,3 @@ export function projectConfiguration(project: ProjectModel): Omit<ProjectConfigu
   };
 }
 
-/** Text for errors found while building the graph. */
-export function renderErrors(diagnostics: readonly Diagnostic[], readSource: (file: string) => string | undefined): string {
-  return diagnostics.map((d) => formatDiagnostic(d, d.location ? readSource(d.location.file) : undefined)).join('\n\n');
-}

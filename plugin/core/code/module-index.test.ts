@@ -76,6 +76,13 @@ describe('references respect lexical scope', () => {
     ['a for-of variable', '(xs) => { for (const x of xs) { use(x); } }', ['x', 'use'], ['use']],
     ['a block-scoped const does not shadow outside its block', '(c) => { if (c) { const helper = 1; void helper; } return helper(); }', ['helper'], ['helper']],
     ['a default value refers outside', '(a = fallback) => a', ['fallback'], ['fallback']],
+    ['a default inside a destructured parameter', '({ a = fallback }) => a', ['fallback'], ['fallback']],
+    ['a default inside an array parameter', '([a = fallback]) => a', ['fallback'], ['fallback']],
+    ['a computed key in a destructured parameter', '({ [fallback]: v }) => v', ['fallback'], ['fallback']],
+    ['a computed method name', '() => ({ [K]() { return 1; } })', ['K'], ['K']],
+    ['a computed accessor name', '() => ({ get [K]() { return 1; } })', ['K'], ['K']],
+    ['a computed class member name', '() => class { [K]() {} }', ['K'], ['K']],
+    ['a destructured parameter name still shadows', '({ a = 1, b: [c] }) => a + c', ['a', 'c'], []],
     ['a property name is not a reference', '(o) => o.helper + ({ helper: 1 }).helper', ['helper'], []],
     ['a shorthand property is a reference', '() => ({ helper })', ['helper'], ['helper']],
   ])('%s', (_what, code, top, expected) => {

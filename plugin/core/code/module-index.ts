@@ -179,22 +179,18 @@ function referencedNames(ts: typeof TS, node: TS.Node, topLevel: ReadonlySet<str
     if (isFunctionLike(ts, n)) {
       const fn = n as TS.SignatureDeclarationBase & { body?: TS.Node };
       const names = new Set<string>();
-      if ((ts.isFunctionExpression(n) || ts.isClassExpression(n)) && n.name) names.add(n.name.text);
+      if (ts.isFunctionExpression(n) && n.name) names.add(n.name.text);
       for (const p of fn.parameters) bind(p.name, names);
       const body = fn.body;
       if (body && ts.isBlock(body)) {
         hoisted(body, names);
         blockScoped(body.statements, names);
       }
-      within(names, () => {
-        // Everything but the bindings themselves: defaults, types, decorators.
-        for (const p of fn.parameters) ts.forEachChild(p, (c) => (c === p.name ? undefined : visit(c)));
-        if (fn.type) visit(fn.type);
-        if (body) {
-          if (ts.isBlock(body)) body.statements.forEach(visit);
-          else visit(body);
-        }
-      });
+      // Every child in the function's scope: decorators, a computed name,
+      // parameters (binding names are not references, see isReferencePosition;
+      // their defaults and computed keys are), types, the body. The body's
+      // statements go directly: its block scope is `names` already.
+      within(names, () => ts.forEachChild(n, (c) => (c === body && ts.isBlock(body) ? body.statements.forEach(visit) : visit(c))));
       return;
     }
     if (ts.isBlock(n) || ts.isModuleBlock(n) || ts.isCaseBlock(n)) {

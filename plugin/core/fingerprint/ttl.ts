@@ -19,9 +19,9 @@ import { hashBytes } from '../hash/xxhash';
 /** Set by the pre-task hook: the run's clock reading, in ms since the epoch. */
 export const RUN_TIME_ENV = 'NX_STEPS_RUN_TIME';
 /** Pretend the current time is this (ms since the epoch): for tests and for reproducing a TTL decision. */
-export const NOW_ENV = 'NX_STEPS_NOW';
+const NOW_ENV = 'NX_STEPS_NOW';
 
-export interface TtlWindow {
+interface TtlWindow {
   readonly window: number;
   /** When the window started and ends (ms since the epoch). */
   readonly startsAt: number;

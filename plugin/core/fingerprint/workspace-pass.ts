@@ -4,12 +4,12 @@
  * sync generator and the CLI, so they can never disagree.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { ProjectModel, WorkspaceModel } from '../model/project-model';
+import type { ProjectModel, StepModel, WorkspaceModel } from '../model/project-model';
 import { nxStepsVersion } from '../version';
 import type { Services } from '../workspace';
 import { fingerprintEnvName, stepKey } from './env-name';
 import type { Salt } from '../state/salts';
-import { freshSelector, newSalt, readSalts } from '../state/salts';
+import { freshSelector, newSalt, readSalts, writeSalts } from '../state/salts';
 import { evaluateArgs, evaluateCode, liveDigest, salted } from './evaluate';
 import { lockEntry } from './fingerprint';
 import type { LockedStep } from './lock-file';
@@ -37,6 +37,12 @@ export interface PassOptions {
   readonly now: number;
   /** The environment of the command (NX_STEPS_FRESH). */
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Only the lock is wanted (`nx sync`, generators): lock entries never
+   * depend on data, so file and dir arguments are not hashed, and `env`,
+   * `live` and the salts come back empty or unchanged.
+   */
+  readonly lockOnly?: boolean;
 }
 
 interface PassState {
@@ -47,6 +53,7 @@ interface PassState {
   saltsChanged: boolean;
   readonly fresh: (project: string, step: string) => boolean;
   readonly now: number;
+  readonly lockOnly: boolean;
 }
 
 function fingerprintProject(services: Services, project: ProjectModel, previous: Readonly<Record<string, LockedStep>>, st: PassState): void {
@@ -65,6 +72,7 @@ function fingerprintProject(services: Services, project: ProjectModel, previous:
     }
     const entry = lockEntry(step, codes.get(step.name));
     lock.set(key, { file: step.file, step: step.name, ...entry });
+    if (st.lockOnly) continue;
     if (!step.cache.enabled) {
       env[envName] = 'not-cached';
       continue;
@@ -101,6 +109,7 @@ export function fingerprintWorkspace(services: Services, model: WorkspaceModel, 
     saltsChanged: false,
     fresh: freshSelector(options.env),
     now: options.now,
+    lockOnly: options.lockOnly ?? false,
   };
   const { env, lock } = st;
   const warnings: string[] = [];
@@ -118,4 +127,25 @@ export function fingerprintWorkspace(services: Services, model: WorkspaceModel, 
   }
   const lockText = renderLock(lock);
   return { env, lockText, lockChanged: previous?.text !== lockText, warnings, live: st.live, salts: st.salts, saltsChanged: st.saltsChanged };
+}
+
+/**
+ * Salts the keys of `steps` on this machine, so that their next run misses
+ * every existing cache entry (`nx-steps clear`, and recovery from a corrupt
+ * upstream entry; see state/salts.ts). Returns the steps that cannot be
+ * fingerprinted now (a broken declaration or a missing input): those are not
+ * salted.
+ */
+export function saltSteps(services: Services, model: WorkspaceModel, steps: readonly StepModel[], now: number): StepModel[] {
+  const pass = fingerprintWorkspace(services, model, { now, env: {} });
+  const salts = readSalts(services.workspaceRoot);
+  const unsalted: StepModel[] = [];
+  for (const step of steps) {
+    const key = stepKey(step.projectRoot, step.name);
+    const live = pass.live.get(key);
+    if (live === undefined) unsalted.push(step);
+    else salts[key] = newSalt(live, 'clear');
+  }
+  writeSalts(services.workspaceRoot, salts);
+  return unsalted;
 }

@@ -41,17 +41,26 @@ function matcher(patterns: readonly string[]): Matcher | undefined {
   return picomatch(patterns, { dot: true });
 }
 
+/**
+ * A selection's patterns as Nx-style positive and negative globs, normalised
+ * (no leading `./`, no trailing `/`): `!pattern` leaves files out in either
+ * list. The hasher and the targets' Nx inputs both read patterns through this.
+ */
+export function splitPatterns(sel: DirSelection): { include: string[]; exclude: string[] } {
+  const include: string[] = [];
+  const excludedByInclude: string[] = [];
+  for (const p of sel.include) (p.startsWith('!') ? excludedByInclude : include).push(normalize(p.replace(/^!/, '')));
+  return { include, exclude: [...sel.exclude.map((p) => normalize(p.replace(/^!/, ''))), ...excludedByInclude] };
+}
+
 export class Selection {
   private readonly include: Matcher | undefined;
   private readonly exclude: Matcher | undefined;
 
   constructor(sel: DirSelection) {
-    const positive: string[] = [];
-    const negative: string[] = [];
-    for (const p of sel.include) (p.startsWith('!') ? negative : positive).push(normalize(p.slice(p.startsWith('!') ? 1 : 0)));
-    for (const p of sel.exclude) negative.push(normalize(p.startsWith('!') ? p.slice(1) : p));
-    this.include = matcher(positive);
-    this.exclude = matcher(negative);
+    const { include, exclude } = splitPatterns(sel);
+    this.include = matcher(include);
+    this.exclude = matcher(exclude);
   }
 
   /** Whether nothing under this entry (file or folder) counts: it is not even read. */

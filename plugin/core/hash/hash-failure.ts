@@ -63,7 +63,7 @@ export function failureFromErrno(e: unknown, path: string): HashFailure {
   }
 }
 
-export function describeFailure(f: HashFailure): string {
+function describeFailure(f: HashFailure): string {
   switch (f.reason) {
     case 'missing':
       return `${f.path} does not exist`;

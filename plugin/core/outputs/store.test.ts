@@ -40,6 +40,18 @@ describe('readOutputs trusts only what step.json vouches for', () => {
     expect(r.ok && decodeValue(r.valueText, { outDir: path.join(dir, 'files') })).toEqual({ rows: [1, 2, 3], model: path.join(dir, 'files', 'model.bin') });
   });
 
+  it('reports outputs of another fingerprint before reading or hashing anything else', () => {
+    const dir = stored();
+    const hashed: string[] = [];
+    const counting = { digestOf: (f: string) => (hashed.push(f), hashFileContent(f)) };
+    expect(readOutputs(dir, { ...counting, fingerprint: 'f'.repeat(32) }).ok).toBe(true);
+    expect(hashed).toHaveLength(1);
+    hashed.length = 0;
+    fs.writeFileSync(path.join(dir, 'value.json'), 'not even JSON');
+    expect(readOutputs(dir, { ...counting, fingerprint: 'e'.repeat(32) })).toMatchObject({ ok: false, problem: 'other' });
+    expect(hashed).toEqual([]);
+  });
+
   it.each<[string, (dir: string) => void, string]>([
     ['a run killed before step.json was written', (d) => fs.rmSync(path.join(d, 'step.json')), 'incomplete'],
     ['a truncated value', (d) => fs.writeFileSync(path.join(d, 'value.json'), '{"rows":[1,'), 'corrupt'],

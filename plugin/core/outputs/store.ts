@@ -103,7 +103,7 @@ export function finishOutputs(dir: string, input: FinishInput): StepMeta {
   return meta;
 }
 
-export type OutputProblem = 'missing' | 'incomplete' | 'corrupt';
+export type OutputProblem = 'missing' | 'incomplete' | 'corrupt' | 'other';
 
 export type ReadOutput =
   | { readonly ok: true; readonly meta: StepMeta; readonly valueText: string }
@@ -116,6 +116,11 @@ export interface ReadOptions {
    * not read again). Without it only sizes are checked.
    */
   readonly digestOf?: (absFile: string) => string;
+  /**
+   * The fingerprint digest the caller wants: outputs stored under another one
+   * are reported as 'other' before anything else is read or hashed.
+   */
+  readonly fingerprint?: string;
 }
 
 /** A manifest path that stays inside the folder it is relative to. */
@@ -136,6 +141,9 @@ export function readOutputs(dir: string, options: ReadOptions = {}): ReadOutput 
   if (!meta) return { ok: false, problem: 'incomplete', detail: `${META_FILE} is missing or unreadable (the step did not finish writing)` };
   if (meta.schema !== META_SCHEMA || !meta.result || !meta.fingerprint || !Array.isArray(meta.result.files) || !meta.result.value) {
     return { ok: false, problem: 'corrupt', detail: `${META_FILE} has an unknown format` };
+  }
+  if (options.fingerprint !== undefined && meta.fingerprint.digest !== options.fingerprint) {
+    return { ok: false, problem: 'other', detail: `stored under fingerprint ${meta.fingerprint.digest}, not ${options.fingerprint}` };
   }
   let valueText: string;
   try {

@@ -28,7 +28,7 @@ export interface Retention {
 }
 
 /** About 200 runs of a 20-step pipeline is 1–2 MB. */
-export const DEFAULT_RETENTION: Retention = { maxRuns: 200, maxAgeMs: 30 * 86_400_000 };
+const DEFAULT_RETENTION: Retention = { maxRuns: 200, maxAgeMs: 30 * 86_400_000 };
 
 const RECORD_NAME = /^(\d{8}T\d{9}Z)-[A-Za-z0-9_-]+\.json$/;
 /** Temporary files of a writer that crashed between write and rename. */
@@ -71,7 +71,7 @@ export function writeRunRecord(workspaceRoot: string, record: RunRecord, retenti
   return file;
 }
 
-export function pruneRunRecords(dir: string, retention: Retention, now: number): void {
+function pruneRunRecords(dir: string, retention: Retention, now: number): void {
   const names = listRecordNames(dir);
   const excess = names.length - retention.maxRuns;
   names.forEach((name, i) => {

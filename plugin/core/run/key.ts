@@ -18,12 +18,11 @@ import type { StepModel } from '../model/project-model';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import * as path from 'node:path';
-import { describeLoadFailure } from './load-failure';
+import { moduleLoadFailed } from './load-failure';
 import { importModule, namedExport } from './load-module';
 import type { PrepareResult } from './prepare';
-import { problem } from './prepare';
 
-export function keyContext(workspaceRoot: string, step: StepModel, env: NodeJS.ProcessEnv): KeyContext {
+function keyContext(workspaceRoot: string, step: StepModel, env: NodeJS.ProcessEnv): KeyContext {
   const args: Record<string, unknown> = {};
   for (const [name, arg] of Object.entries(step.args)) args[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(workspaceRoot, arg);
   return { args, params: step.params as Record<string, Json>, env: { ...env } };
@@ -81,9 +80,7 @@ export async function withCustomKey(
   try {
     mod = await load(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
   } catch (e) {
-    const failure = describeLoadFailure(e, path.join(req.workspaceRoot, step.file), step.file);
-    const message = `Loading ${step.file} to evaluate the custom cache key of ${req.project}:${step.name} failed:\n\n${failure.stack}`;
-    return { ok: false, diagnostics: [problem({ ...req, step: step.name, overrides: {} }, DiagnosticCodes.moduleLoadFailed, message, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve.', { location: failure.location })] };
+    return { ok: false, diagnostics: [moduleLoadFailed(e, { ...req, step: step.name, relFile: step.file }, ` to evaluate the custom cache key of ${req.project}:${step.name}`)] };
   }
   const key = await evaluateKey(mod, req.workspaceRoot, req.project, step, env);
   if (!key.ok) return { ok: false, diagnostics: [key.error] };

@@ -15,15 +15,13 @@ import * as path from 'node:path';
 import type { StepContext } from '../../api/step';
 import { isStep } from '../../api/step';
 import type { Diagnostic } from '../diagnostics';
-import { DiagnosticCodes, formatDiagnostics } from '../diagnostics';
+import { DiagnosticCodes } from '../diagnostics';
 import { absoluteArgPath } from '../fingerprint/evaluate';
-import { stepKey } from '../fingerprint/env-name';
 import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import { fingerprintDigest } from '../fingerprint/fingerprint';
 import { runTime } from '../fingerprint/ttl';
-import { fingerprintWorkspace } from '../fingerprint/workspace-pass';
+import { saltSteps } from '../fingerprint/workspace-pass';
 import { lockOutputDir } from '../outputs/step-lock';
-import { newSalt, readSalts, writeSalts } from '../state/salts';
 import { CorruptValue, encodeValue, UnstorableValue } from '../outputs/codec';
 import { outputDir } from '../outputs/layout';
 import type { StepMeta } from '../outputs/store';
@@ -35,7 +33,7 @@ import type { Services } from '../workspace';
 import { createServices, loadWorkspaceModel } from '../workspace';
 import type { RunLog } from './log';
 import { consoleLog } from './log';
-import { describeLoadFailure } from './load-failure';
+import { moduleLoadFailed } from './load-failure';
 import { importModule, namedExport } from './load-module';
 import { withCustomKey } from './key';
 import type { Prepared, PrepareResult } from './prepare';
@@ -92,24 +90,17 @@ async function prepareWithRecovery(req: RunStepRequest, deps: Deps, depth = 0): 
   if (prepared.ok || !prepared.corruptUpstream || depth > 0) return prepared;
   const { step: up, detail } = prepared.corruptUpstream;
   deps.log.note(`the stored result of upstream step ${req.project}:${up} failed verification (${detail}); recomputing it, and never using that cache entry again.`);
-  saltStep(deps.services, req, up);
+  if (!saltStep(deps.services, req, up)) deps.log.note(`could not salt ${req.project}:${up}'s key (it cannot be fingerprinted now); its bad cache entry may be restored again.`);
   const recovered = await runPrepared({ ...req, step: up, overrides: {} }, { ...deps, log: consoleLogLike(deps.log, `${req.project}:${up}`) });
   if (!recovered.ok) return { ok: false, diagnostics: [...recovered.diagnostics] };
   return prepareWithRecovery(req, deps, depth + 1);
 }
 
-/** Salts one step's key on this machine (see state/salts.ts). */
-function saltStep(services: Services, req: RunStepRequest, stepName: string): void {
-  const model = loadWorkspaceModel(services, req.pipelineFiles);
-  const project = model.projects.find((p) => p.root === req.projectRoot);
-  if (!project) return;
-  const pass = fingerprintWorkspace(services, { projects: [project] }, { now: runTime(), env: {} });
-  const key = stepKey(req.projectRoot, stepName);
-  const live = pass.live.get(key);
-  if (live === undefined) return;
-  const salts = readSalts(services.workspaceRoot);
-  salts[key] = newSalt(live, 'clear');
-  writeSalts(services.workspaceRoot, salts);
+/** Salts one step's key on this machine (see state/salts.ts); false when it cannot be fingerprinted now. */
+function saltStep(services: Services, req: RunStepRequest, stepName: string): boolean {
+  const project = loadWorkspaceModel(services, req.pipelineFiles).projects.find((p) => p.root === req.projectRoot);
+  const step = project?.steps.find((s) => s.name === stepName);
+  return project !== undefined && step !== undefined && saltSteps(services, { projects: [project] }, [step], runTime()).length === 0;
 }
 
 async function runPrepared(req: RunStepRequest, deps: Deps): Promise<RunStepOutcome> {
@@ -126,19 +117,16 @@ async function runPrepared(req: RunStepRequest, deps: Deps): Promise<RunStepOutc
     try {
       return { ok: true, mod: await loadOnce(path.join(req.workspaceRoot, step.file), req.workspaceRoot) };
     } catch (e) {
-      const failure = describeLoadFailure(e, path.join(req.workspaceRoot, step.file), step.file);
-      return {
-        ok: false,
-        diagnostics: [problem(req, DiagnosticCodes.moduleLoadFailed, `Loading ${step.file} failed:\n\n${failure.stack}`, 'The pipeline module (or something it imports) threw while loading, or an import did not resolve. Nothing was cached.', { location: failure.location })],
-      };
+      return { ok: false, diagnostics: [moduleLoadFailed(e, { ...req, relFile: step.file })] };
     }
   };
   const digest = fingerprintDigest(fingerprint);
   const outAbs = path.join(req.workspaceRoot, outputDir(req.projectRoot, step.name));
   const kept = (): RunStepOutcome | undefined => {
     if (!step.cache.enabled) return undefined;
-    const existing = readOutputs(outAbs, { digestOf: (f) => services.hasher.digest(f) });
-    if (!existing.ok || existing.meta.fingerprint.digest !== digest) return undefined;
+    // The fingerprint is compared first: on a miss nothing else is read.
+    const existing = readOutputs(outAbs, { digestOf: (f) => services.hasher.digest(f), fingerprint: digest });
+    if (!existing.ok) return undefined;
     log.note(`outputs on disk already match this step's fingerprint (${digest.slice(0, 12)}); kept, not re-run.`);
     return { ok: true, status: 'kept', durationMs: 0, meta: existing.meta };
   };
@@ -242,13 +230,3 @@ function consoleLogLike(base: RunLog, prefix: string): RunLog {
   return { ...base, note: (m) => base.note(`(${prefix}) ${m}`) };
 }
 
-/** Renders a failed outcome's diagnostics with code frames. */
-export function renderFailure(workspaceRoot: string, diagnostics: readonly Diagnostic[]): string {
-  return formatDiagnostics(diagnostics, (file) => {
-    try {
-      return fs.readFileSync(path.join(workspaceRoot, file), 'utf8');
-    } catch {
-      return undefined;
-    }
-  });
-}

@@ -31,7 +31,7 @@ interface SaltFile {
   readonly steps: Record<string, Salt>;
 }
 
-export function saltsPath(workspaceRoot: string): string {
+function saltsPath(workspaceRoot: string): string {
   return path.join(stateDir(workspaceRoot), 'state', 'salts.json');
 }
 
