@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           include: ['plugin/**/*.test.ts', 'executors/**/*.test.ts', 'generators/**/*.test.ts', 'cli/**/*.test.ts'],
           environment: 'node',
+          // Some unit tests load TypeScript's compiler (seconds on a loaded 2-core CI machine).
+          testTimeout: 30_000,
           // Unit tests first, then e2e (which has its own worker limit).
           sequence: { groupOrder: 0 },
         },

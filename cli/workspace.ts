@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { WorkspaceModel } from '../plugin/core/model/project-model';
 import type { Services } from '../plugin/core/workspace';
 import { createServices, loadWorkspaceModel } from '../plugin/core/workspace';
+import { machineStateDir } from '../plugin/nx/nx-cache';
 import { discoverPipelineFiles } from '../plugin/nx/discover';
 import type { NormalizedOptions } from '../plugin/nx/options';
 import { optionsOfPlugins } from '../plugin/nx/options';
@@ -36,7 +37,7 @@ export interface LoadedWorkspace {
 export async function loadWorkspace(cwd: string): Promise<LoadedWorkspace> {
   const root = findWorkspaceRoot(cwd);
   const files = await discoverPipelineFiles(root, pluginOptions(root).pipelines);
-  const services = createServices(root);
+  const services = createServices(root, { machineStateDir: machineStateDir(root) });
   return { root, services, model: loadWorkspaceModel(services, files) };
 }
 

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runTime } from '../../plugin/core/fingerprint/ttl';
-import { saltSteps } from '../../plugin/core/fingerprint/workspace-pass';
+import { saltStep } from '../../plugin/core/fingerprint/workspace-pass';
 import type { StepModel } from '../../plugin/core/model/project-model';
 import { outputDir } from '../../plugin/core/outputs/layout';
 import { parseArgs, rejectUnknownFlags } from '../args';
@@ -40,13 +40,15 @@ export const clearCommand: Command = {
         for (const s of step ? [step] : project.steps) selected.push({ project: project.displayName, step: s });
       }
       const cached = selected.filter(({ step }) => step.cache.enabled); // never cached: nothing to clear
-      // Salted before the outputs go: downstream fingerprints read them.
-      const unsalted = new Set(saltSteps(ws.services, ws.model, cached.map((c) => c.step), runTime(io.env)));
       const cleared: string[] = [];
       const skipped: string[] = [];
+      const now = runTime(io.env);
       for (const { project, step } of cached) {
+        // Salted before the outputs go: downstream fingerprints read them.
+        const model = ws.model.projects.find((p) => p.root === step.projectRoot);
+        const salted = model ? saltStep(ws.services, model, step, 'clear', now) : { ok: false };
         fs.rmSync(path.join(ws.root, outputDir(step.projectRoot, step.name)), { recursive: true, force: true });
-        (unsalted.has(step) ? skipped : cleared).push(`${project}:${step.name}`);
+        (salted.ok ? cleared : skipped).push(`${project}:${step.name}`);
       }
       io.out(cleared.length ? `Cleared ${cleared.length} step(s): ${cleared.join(', ')}.\nTheir next run recomputes them (on this machine; entries in a shared cache are untouched).\n` : 'Nothing to clear.\n');
       if (skipped.length) {

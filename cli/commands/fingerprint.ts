@@ -6,11 +6,11 @@
  */
 import * as path from 'node:path';
 import type { FingerprintRecord } from '../../plugin/core/fingerprint/fingerprint';
-import { fingerprintDigest } from '../../plugin/core/fingerprint/fingerprint';
 import { outputDir } from '../../plugin/core/outputs/layout';
 import { readOutputs } from '../../plugin/core/outputs/store';
-import { withCustomKey } from '../../plugin/core/run/key';
-import { prepareStep } from '../../plugin/core/run/prepare';
+import { runTime } from '../../plugin/core/fingerprint/ttl';
+import { previewKey } from '../../plugin/core/run/key';
+import { importModule } from '../../plugin/core/run/load-module';
 import { formatWorkspaceDiagnostics } from '../../plugin/core/diagnostics';
 import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
 import type { Command } from '../command';
@@ -53,13 +53,13 @@ export const fingerprintCommand: Command = {
       const { project, step } = resolveTarget(ws.model, spec);
       if (!step) throw new UsageError('nx-steps fingerprint: expected <project>:<step>, not a whole project.');
       const req = { workspaceRoot: ws.root, project: project.displayName, projectRoot: project.root, step: step.name, pipelineFiles: project.pipelineFiles, overrides: {} };
-      const prepared = await withCustomKey(prepareStep(ws.services, req), req, io.env);
+      const prepared = await previewKey(ws.services, req, { now: runTime(io.env), env: io.env, load: (f) => importModule(f, ws.root) });
       if (!prepared.ok) {
         io.err(`${formatWorkspaceDiagnostics(ws.root, prepared.diagnostics)}\n`);
         return 1;
       }
       const record = prepared.value.fingerprint;
-      const digest = fingerprintDigest(record);
+      const digest = prepared.value.key.digest;
       const stored = readOutputs(path.join(ws.root, outputDir(project.root, step.name)));
       const storedDigest = stored.ok ? stored.meta.fingerprint.digest : null;
       if (args.flags['json']) {

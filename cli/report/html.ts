@@ -5,7 +5,7 @@
  * the last run, a timeline of that run, and the per-step table.
  */
 import type { RunRecord, StepRunRecord, StepSource } from '../../plugin/core/records/run-record';
-import { stepId } from '../../plugin/core/records/run-record';
+import { byStepKey, stepId } from '../../plugin/core/records/run-record';
 import type { Summary } from '../../plugin/core/records/summarize';
 import type { DagStep } from './dag-layout';
 import { layoutDag, NODE } from './dag-layout';
@@ -32,6 +32,8 @@ const COLORS: Readonly<Record<NodeStatus, { fill: string; stroke: string }>> = {
   executed: { fill: '#fde68a', stroke: '#b45309' },
   local: { fill: '#bbf7d0', stroke: '#15803d' },
   remote: { fill: '#bae6fd', stroke: '#0369a1' },
+  'step-local': { fill: '#a7f3d0', stroke: '#047857' },
+  'step-remote': { fill: '#a5f3fc', stroke: '#0e7490' },
   kept: { fill: '#d9f99d', stroke: '#4d7c0f' },
   uncached: { fill: '#e9d5ff', stroke: '#7e22ce' },
   failed: { fill: '#fecaca', stroke: '#b91c1c' },
@@ -139,10 +141,10 @@ function timelineSvg(run: RunRecord): string {
 }
 
 function summaryTable(summary: Summary): string {
-  const head = ['step', 'lookups', 'hits', 'local', 'remote', 'kept', 'misses', 'hit rate', 'saved'];
-  const rows = summary.steps.map((s) => [s.id, String(s.lookups), String(s.hits), String(s.by.local), String(s.by.remote), String(s.by.kept), String(s.misses), percent(s.hitRate), ms(s.savedMs)]);
+  const head = ['step', 'lookups', 'hits', 'local', 'remote', 'by key', 'kept', 'misses', 'hit rate', 'saved'];
+  const rows = summary.steps.map((s) => [s.id, String(s.lookups), String(s.hits), String(s.by.local), String(s.by.remote), String(byStepKey(s.by)), String(s.by.kept), String(s.misses), percent(s.hitRate), ms(s.savedMs)]);
   const t = summary.total;
-  rows.push(['total', String(t.lookups), String(t.hits), String(t.by.local), String(t.by.remote), String(t.by.kept), String(t.misses), percent(t.hitRate), ms(t.savedMs)]);
+  rows.push(['total', String(t.lookups), String(t.hits), String(t.by.local), String(t.by.remote), String(byStepKey(t.by)), String(t.by.kept), String(t.misses), percent(t.hitRate), ms(t.savedMs)]);
   const tr = (cells: string[], tag: 'td' | 'th') => `<tr>${cells.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join('')}</tr>`;
   return `<table class="summary"><thead>${tr(head, 'th')}</thead><tbody>${rows.map((r) => tr(r, 'td')).join('')}</tbody></table>`;
 }

@@ -6,6 +6,8 @@ export const SOURCE_LABEL: Readonly<Record<StepSource, string>> = {
   executed: 'executed',
   local: 'hit: local cache',
   remote: 'hit: remote cache',
+  'step-local': 'hit: step key, local',
+  'step-remote': 'hit: step key, remote',
   kept: 'hit: kept on disk',
   uncached: 'ran (cache: false)',
   failed: 'failed',

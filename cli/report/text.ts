@@ -1,6 +1,6 @@
 /** `nx-steps report` as text: a table per step, then the totals. */
 import type { RunRecord } from '../../plugin/core/records/run-record';
-import { stepId } from '../../plugin/core/records/run-record';
+import { byStepKey, stepId } from '../../plugin/core/records/run-record';
 import type { Counts, Summary } from '../../plugin/core/records/summarize';
 import { commandText, ms, percent, SOURCE_LABEL, when } from './labels';
 
@@ -18,7 +18,7 @@ function totals(c: Counts): string[] {
   return [
     'Cache performance:',
     `  Lookups:     ${c.lookups}`,
-    `  Hits:        ${c.hits}${rate}: ${c.by.local} local, ${c.by.remote} remote, ${c.by.kept} kept on disk`,
+    `  Hits:        ${c.hits}${rate}: ${c.by.local} local, ${c.by.remote} remote, ${byStepKey(c.by)} by step key (${c.by['step-local']} local, ${c.by['step-remote']} remote), ${c.by.kept} kept on disk`,
     `  Misses:      ${c.misses}${c.by.failed ? ` (${c.by.failed} failed)` : ''}`,
     `  Time saved:  ${ms(c.savedMs)} (each hit: the step's original duration minus the time the hit took)`,
     ...(c.by.uncached ? [`  Not cached:  ${c.by.uncached} run(s) of cache: false steps (not lookups)`] : []),
@@ -45,8 +45,8 @@ export function renderRun(run: RunRecord, summary: Summary): string {
 export function renderRuns(summary: Summary, window: string): string {
   if (!summary.first || !summary.last) return `No runs recorded ${window}.\n`;
   const rows = [
-    ['step', 'lookups', 'hits', 'local', 'remote', 'kept', 'misses', 'hit rate', 'saved'],
-    ...summary.steps.map((s) => [s.id, String(s.lookups), String(s.hits), String(s.by.local), String(s.by.remote), String(s.by.kept), String(s.misses), percent(s.hitRate), ms(s.savedMs)]),
+    ['step', 'lookups', 'hits', 'local', 'remote', 'by key', 'kept', 'misses', 'hit rate', 'saved'],
+    ...summary.steps.map((s) => [s.id, String(s.lookups), String(s.hits), String(s.by.local), String(s.by.remote), String(byStepKey(s.by)), String(s.by.kept), String(s.misses), percent(s.hitRate), ms(s.savedMs)]),
   ];
   return [
     `${summary.runs} run(s) ${window}, ${when(summary.first)} to ${when(summary.last)}`,

@@ -1,47 +1,52 @@
 /**
  * The batch implementation of `nx-steps:step`, used with `nx run ... --batch`
- * (or NX_BATCH_MODE=true): every uncached step of the run executes in one
- * process, in dependency order, so there is no process start per step and
- * each pipeline module is loaded once.
+ * (or NX_BATCH_MODE=true): every step of the run that Nx did not restore
+ * executes in one process, in dependency order, so there is no process start
+ * per step and each pipeline module is loaded once.
  *
- * Trade-off, from how Nx 24 schedules batches: a step that reads an upstream
- * result is hashed only after that upstream ran, and inside a batch Nx runs
- * such steps behind a miss without looking them up in its cache. The engine
- * still recognises outputs on disk with the same fingerprint (the step is
- * kept, not re-run), but on a fresh machine a remote cache entry for it is not
- * used. Batch mode suits many small steps; without it, every step is looked up.
+ * Every step in a batch gets the same lookups as a step run on its own: Nx
+ * 24 hashes a step that reads an upstream result only after that upstream
+ * ran, and runs such steps inside the batch without looking them up in its
+ * cache; the engine looks each one up by its own key (outputs on disk, then
+ * the step-keyed entry in the local and remote cache) before calling it.
+ *
+ * Output: what a step prints while it runs (its `ctx.log`, and `console` or
+ * `process.stdout` writes) is captured into that step's own terminal output,
+ * which Nx shows under the step's heading and caches with it. Progress lines
+ * are also written live, prefixed with the step's name, so a long step shows
+ * progress before the batch ends.
  *
  * Steps in one process share module state (a module-level variable one step
  * changes is seen by the next); without --batch each step has its own process.
  */
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import type { RunLog } from '../../plugin/core/run/log';
-import type { RunStepOutcome, RunStepRequest } from '../../plugin/core/run/run-step';
 import { formatWorkspaceDiagnostics } from '../../plugin/core/diagnostics';
+import type { RunLog } from '../../plugin/core/run/log';
+import type { RunStepOutcome } from '../../plugin/core/run/run-step';
 import { runStep } from '../../plugin/core/run/run-step';
 import { createServices } from '../../plugin/core/workspace';
-import type { Services } from '../../plugin/core/workspace';
+import { lazyEntryCache, machineStateDir, openEntryCache } from '../../plugin/nx/nx-cache';
+import type { Engine } from './executor';
+import { captureOutput } from './capture';
 import { stepRequest } from './request';
-
-type Engine = (req: RunStepRequest, deps: { services: Services; log: RunLog }) => Promise<RunStepOutcome>;
 
 interface BatchTaskResult {
   readonly task: string;
   readonly result: { success: boolean; terminalOutput: string; startTime: number; endTime: number; status?: 'success' | 'failure' | 'skipped' };
 }
 
-/** Collects a task's output for Nx (which shows it per task and caches it). */
-function bufferLog(prefix: string): { log: RunLog; text: () => string } {
-  const lines: string[] = [];
+/** A task's log: everything into its buffer; progress lines live too, with the step's name. */
+function batchLog(prefix: string, capture: { write(text: string): void }, live: (line: string) => void): RunLog {
   const fmt = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : require('node:util').inspect(a, { depth: 4 }))).join(' ');
   return {
-    log: {
-      note: (m) => lines.push(`nx-steps ▸ ${prefix} ${m}`),
-      info: (...a) => lines.push(fmt(a)),
-      warn: (...a) => lines.push(fmt(a)),
-      error: (...a) => lines.push(fmt(a)),
+    note: (m) => {
+      const line = `nx-steps ▸ ${prefix} ${m}`;
+      capture.write(`${line}\n`);
+      if (m.includes('▕')) live(line);
     },
-    text: () => (lines.length ? `${lines.join('\n')}\n` : ''),
+    info: (...a) => capture.write(`${fmt(a)}\n`),
+    warn: (...a) => capture.write(`${fmt(a)}\n`),
+    error: (...a) => capture.write(`${fmt(a)}\n`),
   };
 }
 
@@ -67,7 +72,7 @@ export default async function* batchSteps(
   context: ExecutorContext,
   engine: Engine = runStep,
 ): AsyncIterableIterator<BatchTaskResult> {
-  const services = createServices(context.root);
+  const services = createServices(context.root, { machineStateDir: machineStateDir(context.root) });
   const failed = new Set<string>();
   try {
     for (const id of topologicalOrder(taskGraph)) {
@@ -80,20 +85,28 @@ export default async function* batchSteps(
         yield { task: id, result: { success: false, status: 'skipped', terminalOutput: `nx-steps: not run: ${blockedBy.join(', ')} failed.\n`, startTime, endTime: Date.now() } };
         continue;
       }
-      const req = stepRequest(context, task.target.project, task.target.target, inputs[id] ?? {});
+      const req = stepRequest(context, task.target.project, task.target.target, inputs[id] ?? {}, process.env, { nxHash: task.hash });
       if (typeof req === 'string') {
         failed.add(id);
         yield { task: id, result: { success: false, terminalOutput: `${req}\n`, startTime, endTime: Date.now() } };
         continue;
       }
-      const out = bufferLog(`${req.project}:${req.step}`);
+      const capture = captureOutput();
+      const log = batchLog(`${req.project}:${req.step}`, capture, capture.passThrough);
       let outcome: RunStepOutcome;
       try {
-        outcome = await engine(req, { services, log: out.log });
+        outcome = await engine(req, {
+          services,
+          log,
+          entries: lazyEntryCache(() => openEntryCache(context.root, { project: req.project, target: req.step }, process.env, (m) => log.note(m))),
+          skipLookups: process.env['NX_SKIP_NX_CACHE'] === 'true',
+        });
       } catch (e) {
         outcome = { ok: false, diagnostics: [{ code: 'NXS204', severity: 'error', message: `nx-steps internal error: ${(e as Error).stack ?? String(e)}`, hint: 'Please report it.', project: req.project, step: req.step }] };
+      } finally {
+        capture.stop();
       }
-      let text = out.text();
+      let text = capture.text();
       if (!outcome.ok) {
         failed.add(id);
         text += `\n${formatWorkspaceDiagnostics(context.root, outcome.diagnostics)}\n`;

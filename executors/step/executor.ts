@@ -1,26 +1,46 @@
 /**
  * `nx-steps:step`: runs one step. Thin: it reads what Nx knows from the
- * executor context and hands it to the engine (plugin/core/run), which is
- * passed as a defaulted parameter so tests can replace it.
+ * executor context and hands it to the engine (plugin/core/run), with Nx's
+ * cache behind the engine's `EntryCache` interface. The engine is a defaulted
+ * parameter, so tests can replace it.
  */
 import type { ExecutorContext } from '@nx/devkit';
-import type { RunStepOutcome, RunStepRequest } from '../../plugin/core/run/run-step';
 import { formatWorkspaceDiagnostics } from '../../plugin/core/diagnostics';
+import { consoleLog } from '../../plugin/core/run/log';
+import type { RunStepDeps, RunStepOutcome, RunStepRequest } from '../../plugin/core/run/run-step';
 import { runStep } from '../../plugin/core/run/run-step';
+import { createServices } from '../../plugin/core/workspace';
+import { lazyEntryCache, machineStateDir, openEntryCache } from '../../plugin/nx/nx-cache';
 import { stepRequest } from './request';
 import type { StepExecutorOptions } from './schema';
 
-export default async function stepExecutor(
-  options: StepExecutorOptions,
-  context: ExecutorContext,
-  engine: (req: RunStepRequest) => Promise<RunStepOutcome> = runStep,
-): Promise<{ success: boolean }> {
-  const req = stepRequest(context, context.projectName, context.targetName, options);
+export type Engine = (req: RunStepRequest, deps: RunStepDeps) => Promise<RunStepOutcome>;
+
+/** The engine's dependencies for a step run by Nx: this workspace's services, Nx's cache, Nx's flags. */
+export function nxDeps(root: string, req: RunStepRequest, log: RunStepDeps['log'] & object, env: NodeJS.ProcessEnv): RunStepDeps & { services: ReturnType<typeof createServices> } {
+  return {
+    services: createServices(root, { machineStateDir: machineStateDir(root) }),
+    log,
+    entries: lazyEntryCache(() => openEntryCache(root, { project: req.project, target: req.step }, env, (m) => log.note(m))),
+    // `--skip-nx-cache`: Nx looks nothing up; neither does the engine.
+    skipLookups: env['NX_SKIP_NX_CACHE'] === 'true',
+    env,
+  };
+}
+
+export default async function stepExecutor(options: StepExecutorOptions, context: ExecutorContext, engine: Engine = runStep): Promise<{ success: boolean }> {
+  const req = stepRequest(context, context.projectName, context.targetName, options, process.env, { nxHash: process.env['NX_TASK_HASH'] });
   if (typeof req === 'string') {
     console.error(req);
     return { success: false };
   }
-  const outcome = await engine(req);
+  const deps = nxDeps(context.root, req, consoleLog(`${req.project}:${req.step}`), process.env);
+  let outcome: RunStepOutcome;
+  try {
+    outcome = await engine(req, deps);
+  } finally {
+    deps.services.flush();
+  }
   if (!outcome.ok) {
     console.error(`\n${formatWorkspaceDiagnostics(context.root, outcome.diagnostics)}\n`);
     return { success: false };

@@ -1,13 +1,36 @@
 /** What the engine needs about one task, read from the Nx executor context. */
 import type { ExecutorContext } from '@nx/devkit';
+import { fingerprintEnvName } from '../../plugin/core/fingerprint/env-name';
 import type { RunStepRequest } from '../../plugin/core/run/run-step';
 import type { StepTargetMetadata } from '../../plugin/nx/targets';
 
-export function stepRequest(context: ExecutorContext, project: string | undefined, step: string | undefined, options: Record<string, unknown>): RunStepRequest | string {
+export interface TaskIdentity {
+  /** Nx's hash of the task, where Nx says. */
+  readonly nxHash?: string | undefined;
+}
+
+export function stepRequest(
+  context: ExecutorContext,
+  project: string | undefined,
+  step: string | undefined,
+  options: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  task: TaskIdentity = {},
+): RunStepRequest | string {
   const config = project ? context.projectsConfigurations.projects[project] : undefined;
   const meta = (step ? config?.targets?.[step]?.metadata : undefined)?.['nxSteps'] as StepTargetMetadata | undefined;
   if (!project || !step || !config || !meta) {
     return `nx-steps: ${project ?? '?'}:${step ?? '?'} is not a step inferred by nx-steps/plugin. Register the plugin in nx.json ("plugins": ["nx-steps/plugin"]) and let it create the target.`;
   }
-  return { workspaceRoot: context.root, project, projectRoot: config.root, step, pipelineFiles: meta.pipelineFiles, overrides: options };
+  return {
+    workspaceRoot: context.root,
+    project,
+    projectRoot: config.root,
+    step,
+    pipelineFiles: meta.pipelineFiles,
+    overrides: options,
+    // The value the pre-task hook set for this step, which Nx hashed.
+    hashedAs: env[fingerprintEnvName(config.root, step)],
+    nxHash: task.nxHash,
+  };
 }

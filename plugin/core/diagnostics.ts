@@ -46,6 +46,8 @@ export const DiagnosticCodes = {
   inputChanged: 'NXS208',
   moduleLoadFailed: 'NXS209',
   keyFailed: 'NXS210',
+  changedDuringRun: 'NXS211',
+  poisonedEntry: 'NXS212',
   badPluginOptions: 'NXS301',
 } as const;
 

@@ -9,21 +9,35 @@ import { FileHasher } from './hash/file-hasher';
 import { analyzeWorkspace } from './model/analyze';
 import { readExistingProject } from './model/existing-project';
 import type { WorkspaceModel } from './model/project-model';
-import { DiskCache } from './util/disk-cache';
+import * as path from 'node:path';
+import { SALTS_FILE } from './state/salts';
+import { DiskCache, stateDir } from './util/disk-cache';
 
 export interface Services {
   readonly workspaceRoot: string;
   readonly cache: DiskCache;
   readonly hasher: FileHasher;
   readonly code: CodeAnalyzer;
+  /** This machine's salts (state/salts.ts). */
+  readonly saltsFile: string;
   flush(): void;
 }
 
-export function createServices(workspaceRoot: string): Services {
+export interface ServiceOptions {
+  /**
+   * Where machine-local state that must live as long as the local Nx cache
+   * goes (salts): the Nx adapter passes the folder of Nx's cache index.
+   * Default: `<workspace>/.nx-steps/state` (tests, tools without Nx).
+   */
+  readonly machineStateDir?: string | undefined;
+}
+
+export function createServices(workspaceRoot: string, options: ServiceOptions = {}): Services {
   const cache = new DiskCache(workspaceRoot);
   const hasher = new FileHasher(cache.path('stat-memo'));
   const code = new CodeAnalyzer(workspaceRoot, cache, hasher);
-  return { workspaceRoot, cache, hasher, code, flush: () => hasher.save() };
+  const saltsFile = path.join(options.machineStateDir ?? path.join(stateDir(workspaceRoot), 'state'), SALTS_FILE);
+  return { workspaceRoot, cache, hasher, code, saltsFile, flush: () => hasher.save() };
 }
 
 /** Reads and validates the given pipeline files (workspace-relative). */

@@ -11,7 +11,16 @@
  */
 import type { PostTasksExecutionContext } from '@nx/devkit';
 import { buildRunRecord } from '../core/records/build-record';
-import type { ObservedTask } from '../core/records/observe';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runTime } from '../core/fingerprint/ttl';
+import { saltStep } from '../core/fingerprint/workspace-pass';
+import type { MisfiledResult, ObservedTask } from '../core/records/observe';
+import { misfiledResults } from '../core/records/observe';
+import { createServices, loadWorkspaceModel } from '../core/workspace';
+import { discoverPipelineFiles } from './discover';
+import { machineStateDir } from './nx-cache';
+import { normalizeOptions } from './options';
 import { writeRunRecord } from '../core/records/record-store';
 import { RUN_ID_ENV } from '../core/records/run-record';
 import { outputDir } from '../core/outputs/layout';
@@ -35,9 +44,38 @@ function asStepTask(result: NxTaskResult): ObservedTask | undefined {
   };
 }
 
-export async function postTasksExecution(_options: NxStepsPluginOptions | undefined, context: PostTasksExecutionContext): Promise<void> {
+/**
+ * Results Nx restored that were produced for another task hash are removed,
+ * and their step's key salted on this machine, so that cache entry is never
+ * used again (see core/run/task-stamp.ts). Loud: this command used them.
+ */
+async function dropMisfiled(options: NxStepsPluginOptions | undefined, workspaceRoot: string, misfiled: readonly MisfiledResult[]): Promise<void> {
+  const files = await discoverPipelineFiles(workspaceRoot, normalizeOptions(options).pipelines);
+  const services = createServices(workspaceRoot, { machineStateDir: machineStateDir(workspaceRoot) });
+  try {
+    const model = loadWorkspaceModel(services, files);
+    for (const { task, madeFor } of misfiled) {
+      const project = model.projects.find((p) => p.root === task.projectRoot);
+      const step = project?.steps.find((s) => s.name === task.step);
+      const salted = project && step ? saltStep(services, project, step, 'recovery', runTime()) : { ok: false as const, error: 'the step is no longer declared' };
+      fs.rmSync(path.join(workspaceRoot, outputDir(task.projectRoot, task.step)), { recursive: true, force: true });
+      console.warn(
+        `nx-steps: the result Nx restored for ${task.project}:${task.step} was produced for another task (Nx hash ${madeFor}, not ${task.nxHash ?? '?'}): ` +
+          'an overlapping Nx command replaced its outputs while they were being cached. They were removed' +
+          `${salted.ok ? ", and the step's key salted on this machine so that cache entry is never used again" : ` (the key could not be salted: ${salted.error})`}. ` +
+          'Run the command again: steps that used this result in this command recompute.',
+      );
+    }
+  } finally {
+    services.flush();
+  }
+}
+
+export async function postTasksExecution(options: NxStepsPluginOptions | undefined, context: PostTasksExecutionContext): Promise<void> {
   try {
     const tasks = Object.values(context.taskResults ?? {}).flatMap((r) => asStepTask(r) ?? []);
+    const misfiled = misfiledResults(context.workspaceRoot, tasks);
+    if (misfiled.length > 0) await dropMisfiled(options, context.workspaceRoot, misfiled);
     const runId = process.env[RUN_ID_ENV];
     const record = buildRunRecord(context.workspaceRoot, {
       id: context.id,

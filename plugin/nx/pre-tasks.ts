@@ -9,27 +9,28 @@ import type { PreTasksExecutionContext } from '@nx/devkit';
 import { LOCK_FILE, writeLockIfChanged } from '../core/fingerprint/lock-file';
 import { RUN_TIME_ENV, runTime } from '../core/fingerprint/ttl';
 import { fingerprintWorkspace } from '../core/fingerprint/workspace-pass';
-import { writeSalts } from '../core/state/salts';
 import { isCI } from '../core/util/ci';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from './discover';
 import type { NxStepsPluginOptions } from './options';
 import { normalizeOptions } from './options';
-import { guardSelfHostedRemoteCache } from './remote-cache-guard';
+import { machineStateDir } from './nx-cache';
+import { guardSelfHostedRemoteCache, remoteCacheSkipped } from './remote-cache-guard';
 
 export async function preTasksExecution(rawOptions: NxStepsPluginOptions | undefined, context: PreTasksExecutionContext): Promise<void> {
   const options = normalizeOptions(rawOptions);
   const files = await discoverPipelineFiles(context.workspaceRoot, options.pipelines);
   if (files.length === 0) return;
   await guardSelfHostedRemoteCache(process.env, context.argv);
-  const services = createServices(context.workspaceRoot);
+  // Nx hands its task processes NX_SKIP_NX_CACHE but not --skip-remote-cache: step-keyed lookups need it too.
+  if (remoteCacheSkipped(process.env, context.argv)) process.env['NX_SKIP_REMOTE_CACHE'] = 'true';
+  const services = createServices(context.workspaceRoot, { machineStateDir: machineStateDir(context.workspaceRoot) });
   try {
     // One clock reading per run, handed to the step processes, so TTL windows
     // agree between the hash and the executor.
     const now = runTime(process.env);
     const pass = fingerprintWorkspace(services, loadWorkspaceModel(services, files), { now, env: process.env });
     Object.assign(process.env, pass.env, { [RUN_TIME_ENV]: String(now) });
-    if (pass.saltsChanged) writeSalts(context.workspaceRoot, pass.salts);
     for (const w of pass.warnings) console.warn(`nx-steps: ${w}`);
     if (!pass.lockChanged) return;
     if (!isCI()) {

@@ -39,7 +39,7 @@ export interface CheckOptions {
 }
 
 /** Whether Nx will use the self-hosted server in this run (the flags and variables Nx itself reads). */
-function remoteCacheSkipped(env: NodeJS.ProcessEnv, argv: readonly string[]): boolean {
+export function remoteCacheSkipped(env: NodeJS.ProcessEnv, argv: readonly string[]): boolean {
   return (
     env['NX_SKIP_REMOTE_CACHE'] === 'true' ||
     env['NX_DISABLE_REMOTE_CACHE'] === 'true' ||

@@ -1,7 +1,7 @@
 /**
  * What the next run of a step will do, and why: `nx-steps why`.
  *
- * The step's next key is the fingerprint prepareStep() computes (exactly
+ * The step's next key is the fingerprint previewKey() computes (exactly
  * what the executor would use; no step runs, only a custom key function
  * where one is declared), compared with the one stored next to its
  * outputs (the last run that produced or restored them), and with the keys
@@ -18,10 +18,11 @@ import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import { fingerprintDigest } from '../fingerprint/fingerprint';
 import { readStepMeta } from '../records/observe';
 import type { RunRecord } from '../records/run-record';
-import { withCustomKey } from '../run/key';
-import type { PrepareResult } from '../run/prepare';
-import { prepareStep } from '../run/prepare';
-import type { RunStepRequest } from '../run/prepare';
+import { runTime } from '../fingerprint/ttl';
+import type { KeyPreview } from '../run/key';
+import { previewKey } from '../run/key';
+import { importModule } from '../run/load-module';
+import type { RunStepRequest } from '../run/request';
 import type { Services } from '../workspace';
 import { loadWorkspaceModel } from '../workspace';
 import type { KeyChange } from './fingerprint-diff';
@@ -68,7 +69,7 @@ export async function explainNextRun(services: Services, req: NextRunRequest, st
     if (done.has(name) || chain.includes(name)) return;
     for (const up of needsOf(name)) await visit(up, [...chain, name]);
     // Command-line overrides reach only the step named on the command line, as with `nx run`.
-    const prepared = await withCustomKey(prepareStep(services, { ...req, step: name, overrides: name === step ? req.overrides : {} }), req, req.env);
+    const prepared = await previewKey(services, { ...req, step: name, overrides: name === step ? req.overrides : {} }, { now: runTime(req.env), env: req.env, load: (f) => importModule(f, req.workspaceRoot) });
     done.set(name, explainOne(services, req, name, needsOf(name), prepared, done, results));
   };
   await visit(step, []);
@@ -84,7 +85,7 @@ function explainOne(
   req: NextRunRequest,
   name: string,
   needs: readonly string[],
-  prepared: PrepareResult,
+  prepared: KeyPreview,
   done: ReadonlyMap<string, StepExplanation>,
   results: Map<string, string>,
 ): StepExplanation {

@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import type { StepCode } from '../code/closure';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
-import { canonicalDigest } from '../hash/canonical';
 import { hashDir } from '../hash/dir-hasher';
 import type { HashFailure } from '../hash/hash-failure';
 import type { ProjectModel, ResolvedArg, StepModel } from '../model/project-model';
@@ -15,7 +14,7 @@ import { escapesRoot, relativePosix } from '../util/paths';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import type { Services } from '../workspace';
-import type { ArgPart, LockEntry } from './fingerprint';
+import type { ArgPart } from './fingerprint';
 import { valueDigest } from './fingerprint';
 
 export function absoluteArgPath(workspaceRoot: string, arg: Extract<ResolvedArg, { kind: 'file' | 'dir' }>): string {
@@ -120,23 +119,4 @@ export function evaluateCode(services: Services, project: ProjectModel): Map<str
     }
   }
   return out;
-}
-
-/**
- * What the pre-task hook hands Nx for a step: everything that can change
- * without a committed file changing (data contents, plugin version, the TTL
- * window), on top of the lock entry. The salt is applied separately
- * (`salted`), because salts are dropped by comparing unsalted digests.
- */
-export function liveDigest(lock: LockEntry, args: Readonly<Record<string, ArgPart>>, nxSteps: string, ttlWindow?: number): string {
-  return canonicalDigest({
-    lock: { code: lock.code, config: lock.config },
-    nxSteps,
-    args: Object.fromEntries(Object.entries(args).map(([k, a]) => [k, `${a.kind}:${a.digest}`])),
-    ttl: ttlWindow,
-  });
-}
-
-export function salted(live: string, salt: string | undefined): string {
-  return salt === undefined ? live : canonicalDigest({ live, salt });
 }

@@ -1,20 +1,20 @@
 /**
- * One pass over every step of the workspace: each step's live fingerprint
- * (for its env input) and its lock entry. Shared by the pre-task hook, the
- * sync generator and the CLI, so they can never disagree.
+ * One pass over every step of the workspace: each step's `{env}` input value
+ * (its live digest, salted where this machine cleared it) and its lock entry.
+ * Shared by the pre-task hook, the sync generator and the CLI; every value
+ * comes from the key builder (step-key.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { ProjectModel, StepModel, WorkspaceModel } from '../model/project-model';
-import { nxStepsVersion } from '../version';
+import type { Salts } from '../state/salts';
+import { freshSelector, readSalts, saltFor, updateSalts, withSalt } from '../state/salts';
+import type { Result } from '../util/result';
+import { fail, ok } from '../util/result';
 import type { Services } from '../workspace';
 import { fingerprintEnvName, stepKey } from './env-name';
-import type { Salt } from '../state/salts';
-import { freshSelector, newSalt, readSalts, writeSalts } from '../state/salts';
-import { evaluateArgs, evaluateCode, liveDigest, salted } from './evaluate';
-import { lockEntry } from './fingerprint';
 import type { LockedStep } from './lock-file';
 import { readLock, renderLock } from './lock-file';
-import { ttlWindow } from './ttl';
+import { envValue, KeyBuilder, liveDigest } from './step-key';
 
 export interface WorkspacePass {
   /** Env var name → value, for every step. */
@@ -25,11 +25,6 @@ export interface WorkspacePass {
   readonly lockChanged: boolean;
   /** Problems that forced a project's steps to miss (bugs of ours, never silent). */
   readonly warnings: readonly string[];
-  /** Unsalted live digest of every cached step that could be fingerprinted, by step key. */
-  readonly live: ReadonlyMap<string, string>;
-  /** The salts as they should be after this pass (new bypasses added, outdated ones dropped). */
-  readonly salts: Readonly<Record<string, Salt>>;
-  readonly saltsChanged: boolean;
 }
 
 export interface PassOptions {
@@ -39,113 +34,95 @@ export interface PassOptions {
   readonly env: NodeJS.ProcessEnv;
   /**
    * Only the lock is wanted (`nx sync`, generators): lock entries never
-   * depend on data, so file and dir arguments are not hashed, and `env`,
-   * `live` and the salts come back empty or unchanged.
+   * depend on data, so file and dir arguments are not hashed, no salt is
+   * read or written, and `env` comes back empty.
    */
   readonly lockOnly?: boolean;
 }
 
 interface PassState {
+  readonly keys: KeyBuilder;
   readonly env: Record<string, string>;
   readonly lock: Map<string, LockedStep>;
-  readonly live: Map<string, string>;
-  readonly salts: Record<string, Salt>;
-  saltsChanged: boolean;
-  readonly fresh: (project: string, step: string) => boolean;
-  readonly now: number;
+  salts: Salts;
+  /** Steps NX_STEPS_FRESH names, with their live digest: salted once the pass is over. */
+  readonly fresh: Array<{ id: string; live: string; envName: string }>;
+  readonly isFresh: (project: string, step: string) => boolean;
   readonly lockOnly: boolean;
 }
 
-function fingerprintProject(services: Services, project: ProjectModel, previous: Readonly<Record<string, LockedStep>>, st: PassState): void {
-  const { env, lock } = st;
-  const version = nxStepsVersion();
-  const codes = evaluateCode(services, project);
-  for (const step of project.steps) {
-    const key = stepKey(step.projectRoot, step.name);
-    const envName = fingerprintEnvName(step.projectRoot, step.name);
-    if (step.errors.length > 0) {
-      // Broken: it fails when run. Keep its last lock entry so a typo does not churn the lock.
-      const kept = previous[key];
-      if (kept) lock.set(key, kept);
-      env[envName] = `broken:${randomUUID()}`;
-      continue;
-    }
-    const entry = lockEntry(step, codes.get(step.name));
-    lock.set(key, { file: step.file, step: step.name, ...entry });
-    if (st.lockOnly) continue;
-    if (!step.cache.enabled) {
-      env[envName] = 'not-cached';
-      continue;
-    }
-    const args = evaluateArgs(services, step, project.displayName);
-    if (!args.ok) {
-      // The step fails when run; the value only has to be unique.
-      env[envName] = `unavailable:${createHash('sha1').update(args.error.message).digest('hex')}`;
-      continue;
-    }
-    const ttl = step.cache.ttl ? ttlWindow(key, step.cache.ttl.ms, st.now).window : undefined;
-    const live = liveDigest(entry, args.value, version, ttl);
-    st.live.set(key, live);
-    const existing = st.salts[key];
-    if (st.fresh(project.displayName, step.name)) {
-      st.salts[key] = newSalt(live, 'fresh');
-      st.saltsChanged = true;
-    } else if (existing && existing.base !== live) {
-      // Its inputs changed since it was salted: back to the key every machine shares.
-      delete st.salts[key];
-      st.saltsChanged = true;
-    }
-    env[envName] = salted(live, st.salts[key]?.salt);
+function passStep(project: ProjectModel, step: StepModel, previous: Readonly<Record<string, LockedStep>>, st: PassState): void {
+  const id = stepKey(step.projectRoot, step.name);
+  const envName = fingerprintEnvName(step.projectRoot, step.name);
+  if (step.errors.length > 0) {
+    // Broken: it fails when run. Keep its last lock entry so a typo does not churn the lock.
+    const kept = previous[id];
+    if (kept) st.lock.set(id, kept);
+    st.env[envName] = `broken:${randomUUID()}`;
+    return;
   }
+  st.lock.set(id, { file: step.file, step: step.name, ...st.keys.lock(project, step) });
+  if (st.lockOnly) return;
+  if (!step.cache.enabled) {
+    st.env[envName] = 'not-cached';
+    return;
+  }
+  const parts = st.keys.parts(project, step);
+  if (!parts.ok) {
+    // The step fails when run; the value only has to be unique.
+    st.env[envName] = `unavailable:${createHash('sha1').update(parts.error.message).digest('hex')}`;
+    return;
+  }
+  const live = liveDigest(parts.value);
+  if (st.isFresh(project.displayName, step.name)) st.fresh.push({ id, live, envName });
+  st.env[envName] = envValue(live, saltFor(st.salts, id, live));
 }
 
 export function fingerprintWorkspace(services: Services, model: WorkspaceModel, options: PassOptions): WorkspacePass {
   const previous = readLock(services.workspaceRoot);
+  const lockOnly = options.lockOnly ?? false;
   const st: PassState = {
+    keys: new KeyBuilder(services, options.now),
     env: {},
     lock: new Map(),
-    live: new Map(),
-    salts: readSalts(services.workspaceRoot),
-    saltsChanged: false,
-    fresh: freshSelector(options.env),
-    now: options.now,
-    lockOnly: options.lockOnly ?? false,
+    salts: lockOnly ? {} : readSalts(services.saltsFile),
+    fresh: [],
+    isFresh: freshSelector(options.env),
+    lockOnly,
   };
-  const { env, lock } = st;
   const warnings: string[] = [];
   for (const project of model.projects) {
     try {
-      fingerprintProject(services, project, previous?.steps ?? {}, st);
+      for (const step of project.steps) passStep(project, step, previous?.steps ?? {}, st);
     } catch (e) {
       // A bug of ours must never produce a stale hit: force misses for this
       // project (a fresh value per run), keep its lock entries, and say so.
-      const keys = new Set(project.steps.map((s) => stepKey(s.projectRoot, s.name)));
-      for (const step of project.steps) env[fingerprintEnvName(step.projectRoot, step.name)] = `error:${randomUUID()}`;
-      for (const [key, entry] of Object.entries(previous?.steps ?? {})) if (keys.has(key)) lock.set(key, entry);
+      const ids = new Set(project.steps.map((s) => stepKey(s.projectRoot, s.name)));
+      for (const step of project.steps) st.env[fingerprintEnvName(step.projectRoot, step.name)] = `error:${randomUUID()}`;
+      for (const [id, entry] of Object.entries(previous?.steps ?? {})) if (ids.has(id)) st.lock.set(id, entry);
       warnings.push(`could not fingerprint the steps of ${project.displayName}; they run without the cache this time.\n  ${(e as Error).stack ?? String(e)}`);
     }
   }
-  const lockText = renderLock(lock);
-  return { env, lockText, lockChanged: previous?.text !== lockText, warnings, live: st.live, salts: st.salts, saltsChanged: st.saltsChanged };
+  if (st.fresh.length > 0) {
+    // A bypass: a new salt per named step, so this run recomputes it and later runs reuse the new result.
+    const salts = updateSalts(services.saltsFile, (current) => st.fresh.reduce((acc, f) => withSalt(acc, f.id, f.live, 'fresh'), current));
+    for (const f of st.fresh) st.env[f.envName] = envValue(f.live, saltFor(salts, f.id, f.live));
+  }
+  const lockText = renderLock(st.lock);
+  return { env: st.env, lockText, lockChanged: previous?.text !== lockText, warnings };
 }
 
 /**
- * Salts the keys of `steps` on this machine, so that their next run misses
- * every existing cache entry (`nx-steps clear`, and recovery from a corrupt
- * upstream entry; see state/salts.ts). Returns the steps that cannot be
- * fingerprinted now (a broken declaration or a missing input): those are not
- * salted.
+ * Salts one step's key on this machine at its current inputs, so that its
+ * next run misses every existing cache entry (`nx-steps clear`, and recovery
+ * from a damaged entry). Fails, with the reason, when the step cannot be
+ * fingerprinted now (a broken declaration or a missing input).
  */
-export function saltSteps(services: Services, model: WorkspaceModel, steps: readonly StepModel[], now: number): StepModel[] {
-  const pass = fingerprintWorkspace(services, model, { now, env: {} });
-  const salts = readSalts(services.workspaceRoot);
-  const unsalted: StepModel[] = [];
-  for (const step of steps) {
-    const key = stepKey(step.projectRoot, step.name);
-    const live = pass.live.get(key);
-    if (live === undefined) unsalted.push(step);
-    else salts[key] = newSalt(live, 'clear');
-  }
-  writeSalts(services.workspaceRoot, salts);
-  return unsalted;
+export function saltStep(services: Services, project: ProjectModel, step: StepModel, reason: 'clear' | 'recovery', now: number): Result<void, string> {
+  if (step.errors.length > 0) return fail(step.errors[0]?.message ?? 'its declaration is broken');
+  const parts = new KeyBuilder(services, now).parts(project, step);
+  if (!parts.ok) return fail(parts.error.message);
+  const live = liveDigest(parts.value);
+  updateSalts(services.saltsFile, (salts) => withSalt(salts, parts.value.id, live, reason));
+  return ok(undefined);
 }

@@ -4,19 +4,22 @@
  * duration and the fingerprint).
  *
  * Nx reports a step that the executor kept (outputs on disk matched its
- * fingerprint, the function was not called) as a plain `success`, like one
+ * fingerprint) or restored by its own key as a plain `success`, like one
  * that executed, and its terminal output cannot tell them apart either: a
- * local hit replays the output of whichever run made the entry. step.json
- * can: it is written when the step function finishes, so a step that
- * executed in this task has a step.json created after the task started,
- * while a kept step's step.json is older.
+ * local hit replays the output of whichever run made the entry. The task
+ * stamp the executor writes at the end of every run (run/task-stamp.ts)
+ * says which, when it was written during this task. Without one (a step
+ * that ran before stamps existed) step.json decides: a step that executed
+ * in this task has a step.json created after the task started.
  */
 import * as path from 'node:path';
 import { META_FILE, outputDir } from '../outputs/layout';
+import type { TaskStamp } from '../run/task-stamp';
+import { readTaskStamp } from '../run/task-stamp';
 import type { StepMeta } from '../outputs/store';
 import { readJsonIfExists } from '../util/fs-atomic';
 import type { StepRunRecord, StepSource } from './run-record';
-import { savedTime } from './run-record';
+import { isHit, savedTime } from './run-record';
 
 /** Nx's task statuses (Nx 24), as strings: the core does not import Nx. */
 export type NxTaskStatus = 'success' | 'failure' | 'skipped' | 'stopped' | 'local-cache-kept-existing' | 'local-cache' | 'remote-cache';
@@ -35,7 +38,7 @@ export interface ObservedTask {
   readonly nxHash?: string;
 }
 
-function sourceOf(task: ObservedTask, meta: StepMeta | undefined): StepSource {
+function sourceOf(task: ObservedTask, meta: StepMeta | undefined, stamp: TaskStamp | undefined): StepSource {
   switch (task.nxStatus) {
     case 'local-cache':
     case 'local-cache-kept-existing':
@@ -46,6 +49,7 @@ function sourceOf(task: ObservedTask, meta: StepMeta | undefined): StepSource {
       return 'failed';
     case 'success': {
       if (!task.cacheable) return 'uncached';
+      if (stamp && task.startTime !== undefined && stamp.at >= task.startTime) return stamp.source;
       const created = meta ? Date.parse(meta.createdAt) : NaN;
       return task.startTime !== undefined && Number.isFinite(created) && created < task.startTime ? 'kept' : 'executed';
     }
@@ -65,7 +69,8 @@ export function observeStep(workspaceRoot: string, task: ObservedTask, runStarte
   // A failed or skipped task may have left an older step.json behind; it says nothing about this run.
   const mayHaveMeta = task.nxStatus !== 'failure' && task.nxStatus !== 'skipped' && task.nxStatus !== 'stopped';
   const meta = mayHaveMeta ? readStepMeta(workspaceRoot, task.projectRoot, task.step) : undefined;
-  const source = sourceOf(task, meta);
+  const stamp = mayHaveMeta ? readTaskStamp(path.join(workspaceRoot, outputDir(task.projectRoot, task.step))) : undefined;
+  const source = sourceOf(task, meta, stamp);
   const durationMs = task.startTime !== undefined && task.endTime !== undefined ? Math.max(0, task.endTime - task.startTime) : 0;
   const base = {
     project: task.project,
@@ -77,7 +82,7 @@ export function observeStep(workspaceRoot: string, task: ObservedTask, runStarte
     ...(task.nxHash !== undefined ? { nxHash: task.nxHash } : {}),
   };
   if (!meta || source === 'skipped' || source === 'failed') return base;
-  const hit = source === 'local' || source === 'remote' || source === 'kept';
+  const hit = isHit(source);
   return {
     ...base,
     originalMs: meta.durationMs,
@@ -85,4 +90,25 @@ export function observeStep(workspaceRoot: string, task: ObservedTask, runStarte
     fingerprint: meta.fingerprint.digest,
     result: meta.result.digest,
   };
+}
+
+/**
+ * A step Nx restored from its cache whose outputs say they were produced for
+ * another task hash: the entry holds another key's result (see
+ * run/task-stamp.ts for how an overlapping command can cause that).
+ */
+export interface MisfiledResult {
+  readonly task: ObservedTask;
+  /** The task hash the restored outputs were produced for. */
+  readonly madeFor: string;
+}
+
+export function misfiledResults(workspaceRoot: string, tasks: readonly ObservedTask[]): MisfiledResult[] {
+  const out: MisfiledResult[] = [];
+  for (const task of tasks) {
+    if (task.nxStatus !== 'local-cache' && task.nxStatus !== 'remote-cache' && task.nxStatus !== 'local-cache-kept-existing') continue;
+    const stamp = readTaskStamp(path.join(workspaceRoot, outputDir(task.projectRoot, task.step)));
+    if (stamp?.nxHash !== undefined && task.nxHash !== undefined && stamp.nxHash !== task.nxHash) out.push({ task, madeFor: stamp.nxHash });
+  }
+  return out;
 }

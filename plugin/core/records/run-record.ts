@@ -25,17 +25,26 @@ export const RUN_ID_ENV = 'NX_STEPS_RUN_ID';
  * - remote    restored from the remote Nx cache
  * - kept      Nx missed, but the outputs on disk already matched the step's
  *             own fingerprint, so the step function was not called
+ * - step-local, step-remote
+ *             Nx missed, and the result was restored by the step's own key
+ *             (a step-keyed entry, core/run/step-entries.ts) from the local
+ *             or the remote cache: the step function was not called
  * - uncached  a `cache: false` step: it always runs, and is not a lookup
  * - failed    Nx missed, and the step failed
  * - skipped   not run (a dependency failed, or the run was stopped)
  */
-export type StepSource = 'executed' | 'local' | 'remote' | 'kept' | 'uncached' | 'failed' | 'skipped';
+export type StepSource = 'executed' | 'local' | 'remote' | 'step-local' | 'step-remote' | 'kept' | 'uncached' | 'failed' | 'skipped';
 
-export const STEP_SOURCES: readonly StepSource[] = ['executed', 'local', 'remote', 'kept', 'uncached', 'failed', 'skipped'];
+export const STEP_SOURCES: readonly StepSource[] = ['executed', 'local', 'remote', 'step-local', 'step-remote', 'kept', 'uncached', 'failed', 'skipped'];
 
 /** Sources where the step function was not called because its result was known. */
 export function isHit(source: StepSource): boolean {
-  return source === 'local' || source === 'remote' || source === 'kept';
+  return source === 'local' || source === 'remote' || source === 'step-local' || source === 'step-remote' || source === 'kept';
+}
+
+/** Hits by the step's own key, from either cache. */
+export function byStepKey(by: Readonly<Record<StepSource, number>>): number {
+  return by['step-local'] + by['step-remote'];
 }
 
 /** Sources that count as a cache lookup: every cacheable step that Nx tried to run. */

@@ -1,10 +1,14 @@
 /**
+ * Phase 2 of a run: the step's key, built by the key builder
+ * (fingerprint/step-key.ts) from the step's code and data and this run's
+ * inputs, plus its custom key where it declares one.
+ *
  * Custom cache keys: `cache: { key: (ctx) => ... }`. The function runs before
  * Nx hashes the step (through a runtime input that calls `nx-steps key`) and
- * again in the executor, with the same context: the step's args (file and
- * dir args as absolute paths), its declared params, and the environment.
- * Its value joins the key through a canonical digest, so a string and an
- * object both work and key order inside objects does not matter.
+ * again here, with the same context: the step's args (file and dir args as
+ * absolute paths), its declared params, and the environment. Its value joins
+ * the key through a canonical digest, so a string and an object both work and
+ * key order inside objects does not matter.
  */
 import type { Json } from '../../api/json';
 import type { KeyContext } from '../../api/step';
@@ -18,9 +22,16 @@ import type { StepModel } from '../model/project-model';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import * as path from 'node:path';
+import type { FullKey, KeyParts } from '../fingerprint/step-key';
+import { envValue, fullKey, KeyBuilder, liveDigest } from '../fingerprint/step-key';
+import { readSalts, saltFor } from '../state/salts';
+import type { Services } from '../workspace';
+import type { StepInputs } from './inputs';
+import { readStepInputs } from './inputs';
 import { moduleLoadFailed } from './load-failure';
-import { importModule, namedExport } from './load-module';
-import type { PrepareResult } from './prepare';
+import { namedExport } from './load-module';
+import type { RunStepRequest } from './request';
+import { problem } from './request';
 
 function keyContext(workspaceRoot: string, step: StepModel, env: NodeJS.ProcessEnv): KeyContext {
   const args: Record<string, unknown> = {};
@@ -60,29 +71,80 @@ export async function evaluateKey(
   }
 }
 
-/**
- * A prepared step's fingerprint plus its custom key's value, where it
- * declares one: what the executor adds before deciding anything. Only the
- * step's module can compute the key, so this loads it (running its top-level
- * code and the key function, never the step). `load` lets the executor reuse
- * the module it loads anyway.
- */
-export async function withCustomKey(
-  prepared: PrepareResult,
-  req: { readonly workspaceRoot: string; readonly project: string; readonly projectRoot: string; readonly pipelineFiles: readonly string[] },
-  env: NodeJS.ProcessEnv,
-  load: (absFile: string, workspaceRoot: string) => Promise<Record<string, unknown>> = importModule,
-): Promise<PrepareResult> {
-  if (!prepared.ok) return prepared;
-  const { step } = prepared.value;
-  if (!step.cache.enabled || !step.cache.key) return prepared;
+export interface RunKey extends FullKey {
+  readonly parts: KeyParts;
+  /** The unsalted live digest, and the `{env}` input value it gives with this machine's salt. */
+  readonly live: string;
+  readonly envValue: string;
+}
+
+export interface KeyOptions {
+  /** The run's clock reading (TTL windows). */
+  readonly now: number;
+  /** The environment a custom key function reads. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Loads the step's module; called only for a step with a custom key. */
+  readonly load: (absFile: string) => Promise<Record<string, unknown>>;
+}
+
+/** The step's full key for this run, or why it cannot be built. */
+export async function buildRunKey(services: Services, req: RunStepRequest, inputs: StepInputs, options: KeyOptions): Promise<Result<RunKey, Diagnostic>> {
+  const { project, step } = inputs;
+  const parts = new KeyBuilder(services, options.now).parts(project, step);
+  if (!parts.ok) return parts;
+  const live = liveDigest(parts.value);
+  const salt = saltFor(readSalts(services.saltsFile), parts.value.id, live);
+  const hashed = envValue(live, salt);
+  if (req.hashedAs !== undefined && step.cache.enabled && req.hashedAs !== hashed) return fail(changedSinceHashed(req, step));
+  let customKey: string | undefined;
+  if (step.cache.enabled && step.cache.key) {
+    const key = await customKeyOf(req, step, options);
+    if (!key.ok) return key;
+    customKey = key.value;
+  }
+  const needs = Object.fromEntries(Object.entries(inputs.upstream).map(([name, u]) => [name, u.digest]));
+  const full = fullKey(parts.value, { params: inputs.params, needs, ...(customKey !== undefined ? { customKey } : {}), ...(salt !== undefined ? { salt } : {}) });
+  return ok({ ...full, parts: parts.value, live, envValue: hashed });
+}
+
+async function customKeyOf(req: RunStepRequest, step: StepModel, options: KeyOptions): Promise<Result<string, Diagnostic>> {
   let mod: Record<string, unknown>;
   try {
-    mod = await load(path.join(req.workspaceRoot, step.file), req.workspaceRoot);
+    mod = await options.load(path.join(req.workspaceRoot, step.file));
   } catch (e) {
-    return { ok: false, diagnostics: [moduleLoadFailed(e, { ...req, step: step.name, relFile: step.file }, ` to evaluate the custom cache key of ${req.project}:${step.name}`)] };
+    return fail(moduleLoadFailed(e, { ...req, step: step.name, relFile: step.file }, ` to evaluate the custom cache key of ${req.project}:${step.name}`));
   }
-  const key = await evaluateKey(mod, req.workspaceRoot, req.project, step, env);
+  return evaluateKey(mod, req.workspaceRoot, req.project, step, options.env);
+}
+
+/**
+ * The step's code, data or salt is not what Nx hashed when this command
+ * started: Nx would store this run's result under a key that does not
+ * describe it, so the step must not run now.
+ */
+export function changedSinceHashed(req: RunStepRequest, step: StepModel): Diagnostic {
+  return problem(
+    req,
+    DiagnosticCodes.changedDuringRun,
+    `The code or data of ${req.project}:${step.name} changed after Nx computed its cache key, earlier in this command (a file was edited, or the step was cleared, while the command ran). Running it now would cache its result under a key that does not describe it.`,
+    'Nothing was run or cached. Run the command again.',
+    { location: { file: step.file, ...step.declaration.loc } },
+  );
+}
+
+/** What the next run of a step would start from: for tools that explain it (`why`, `fingerprint`). */
+export type KeyPreview =
+  | { readonly ok: true; readonly value: { readonly inputs: StepInputs; readonly step: StepModel; readonly key: RunKey; readonly fingerprint: RunKey['record'] } }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/**
+ * The key the next run of a step would use, computed exactly as the executor
+ * computes it. No step runs; only a custom key function, where one is declared.
+ */
+export async function previewKey(services: Services, req: RunStepRequest, options: KeyOptions): Promise<KeyPreview> {
+  const inputs = readStepInputs(services, req);
+  if (!inputs.ok) return { ok: false, diagnostics: inputs.error.diagnostics };
+  const key = await buildRunKey(services, { ...req, hashedAs: undefined }, inputs.value, options);
   if (!key.ok) return { ok: false, diagnostics: [key.error] };
-  return { ok: true, value: { ...prepared.value, fingerprint: { ...prepared.value.fingerprint, key: key.value } } };
+  return { ok: true, value: { inputs: inputs.value, step: inputs.value.step, key: key.value, fingerprint: key.value.record } };
 }

@@ -1,232 +1,254 @@
 /**
  * Runs one step: the engine behind the `nx-steps:step` executor. No Nx
  * imports; the executor passes what Nx knows (workspace root, project, step,
- * the project's pipeline files, command-line options).
+ * the project's pipeline files, command-line options) and Nx's cache behind
+ * the `EntryCache` interface.
  *
- * Nx only calls this on a cache miss. A miss can happen while this step's
- * result is already on disk: Nx hashes every target of a project into every
- * task hash, so adding a sibling step changes this step's hash too. The
- * engine therefore computes the step's own fingerprint and, when the output
- * folder holds a verified result with that fingerprint, keeps it instead of
- * calling the step again (Nx then stores it under the new hash).
+ * Nx only calls this on a miss of its own cache, and a miss is often not a
+ * change of this step: Nx's task hash covers every target of the project, so
+ * a sibling step added or another target changed makes every step miss. The
+ * run therefore reads as straight phases:
+ *
+ *   1. inputs   the step, its params, its upstream results (inputs.ts)
+ *   2. key      its own key from its code, data and inputs (key.ts)
+ *   3. look up  outputs on disk made with that key ("kept"), then the
+ *               step-keyed entry in Nx's local and remote cache (step-entries.ts)
+ *   4. execute  only when both miss, in a private work folder (execute.ts)
+ *   5. store    the result beside the key it was made with; checked against the
+ *               key once more (an edit during the run fails the step), stored
+ *               under the step's own key, installed into the output folder
+ *   6. record   a task stamp (task-stamp.ts) for reports and the entry check
+ *
+ * A damaged upstream result (a truncated or altered cache entry) is
+ * recomputed once, in this process, and its key salted on this machine so the
+ * bad entry is never used again (`runWithRecovery`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { StepContext } from '../../api/step';
-import { isStep } from '../../api/step';
 import type { Diagnostic } from '../diagnostics';
-import { DiagnosticCodes } from '../diagnostics';
-import { absoluteArgPath } from '../fingerprint/evaluate';
-import type { FingerprintRecord } from '../fingerprint/fingerprint';
-import { fingerprintDigest } from '../fingerprint/fingerprint';
+import { KeyBuilder, liveDigest } from '../fingerprint/step-key';
 import { runTime } from '../fingerprint/ttl';
-import { saltSteps } from '../fingerprint/workspace-pass';
-import { lockOutputDir } from '../outputs/step-lock';
-import { CorruptValue, encodeValue, UnstorableValue } from '../outputs/codec';
+import { saltStep } from '../fingerprint/workspace-pass';
 import { outputDir } from '../outputs/layout';
 import type { StepMeta } from '../outputs/store';
-import { finishOutputs, prepareOutputDir, readOutputs, UnstorableOutput } from '../outputs/store';
+import { readOutputs } from '../outputs/store';
+import { lockOutputDir } from '../outputs/step-lock';
 import { ensureIgnoredDir } from '../util/disk-cache';
 import { formatDuration } from '../util/duration';
-import { nxStepsVersion } from '../version';
 import type { Services } from '../workspace';
-import { createServices, loadWorkspaceModel } from '../workspace';
+import { createServices } from '../workspace';
+import type { InputsFailure, StepInputs } from './inputs';
+import { readStepInputs } from './inputs';
+import type { ExecuteFailure } from './execute';
+import { execute } from './execute';
+import type { RunKey } from './key';
+import { buildRunKey, changedSinceHashed } from './key';
 import type { RunLog } from './log';
 import { consoleLog } from './log';
 import { moduleLoadFailed } from './load-failure';
-import { importModule, namedExport } from './load-module';
-import { withCustomKey } from './key';
-import type { Prepared, PrepareResult } from './prepare';
-import { prepareStep, problem } from './prepare';
-import { progressBar } from './progress-bar';
+import { importModule } from './load-module';
+import type { RunStepRequest } from './request';
+import { install, newWorkDir, sweepWorkDirs } from './staging';
+import type { EntryCache, EntrySource } from './step-entries';
+import { restoreEntry, storeEntry } from './step-entries';
+import type { StampSource } from './task-stamp';
+import { writeTaskStamp } from './task-stamp';
 
-export type { RunStepRequest } from './prepare';
-import type { RunStepRequest } from './prepare';
+export type { RunStepRequest } from './request';
 
 export type RunStepOutcome =
-  | { readonly ok: true; readonly status: 'executed' | 'kept' | 'uncached'; readonly durationMs: number; readonly meta: StepMeta | undefined }
+  | {
+      readonly ok: true;
+      readonly status: 'executed' | 'kept' | 'restored' | 'uncached';
+      /** For `restored`: which cache the step-keyed entry came from. */
+      readonly from?: EntrySource;
+      readonly durationMs: number;
+      readonly meta: StepMeta | undefined;
+    }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 export interface RunStepDeps {
   readonly services?: Services;
   readonly log?: RunLog;
   readonly importModule?: (absFile: string, workspaceRoot: string) => Promise<Record<string, unknown>>;
+  /** Monotonic ms, for durations. */
   readonly now?: () => number;
+  /** The run's clock reading, for TTL windows (default: the pre-task hook's, else the clock). */
+  readonly runTime?: number;
+  /** The environment a custom key reads (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Nx's cache, for step-keyed entries; without it only outputs on disk are looked up. */
+  readonly entries?: EntryCache;
+  /** `--skip-nx-cache`: look nothing up (the step runs); its result is still stored. */
+  readonly skipLookups?: boolean;
 }
+
+type Deps = Required<Pick<RunStepDeps, 'services' | 'log' | 'now' | 'runTime' | 'env'>> & RunStepDeps & { readonly load: (absFile: string) => Promise<Record<string, unknown>> };
+
+/** A run that stopped on a damaged upstream result, which can be recomputed. */
+interface CorruptUpstream {
+  readonly corrupt: { readonly step: string; readonly detail: string; readonly diagnostics: readonly Diagnostic[] };
+}
+
+type Attempt = RunStepOutcome | CorruptUpstream;
 
 export async function runStep(req: RunStepRequest, deps: RunStepDeps = {}): Promise<RunStepOutcome> {
   const ownServices = deps.services === undefined;
   const services = deps.services ?? createServices(req.workspaceRoot);
-  const log = deps.log ?? consoleLog(`${req.project}:${req.step}`);
+  const load = deps.importModule ?? importModule;
+  const modules = new Map<string, Promise<Record<string, unknown>>>();
+  const d: Deps = {
+    ...deps,
+    services,
+    log: deps.log ?? consoleLog(`${req.project}:${req.step}`),
+    now: deps.now ?? (() => performance.now()),
+    runTime: deps.runTime ?? runTime(),
+    env: deps.env ?? process.env,
+    // One load per module per run: the custom key and the step share it.
+    load: (absFile) => {
+      let m = modules.get(absFile);
+      if (!m) {
+        m = load(absFile, req.workspaceRoot);
+        modules.set(absFile, m);
+      }
+      return m;
+    },
+  };
+  sweepWorkDirs(req.workspaceRoot);
   try {
-    return await runPrepared(req, { ...deps, services, log });
+    return await runWithRecovery(req, d);
   } finally {
     if (ownServices) services.flush();
   }
 }
 
-type Deps = RunStepDeps & { readonly services: Services; readonly log: RunLog };
-
 /**
- * Prepares a step; when an upstream result fails verification (a truncated
- * or tampered cache entry, restored by Nx without checking), recomputes that
- * upstream step here and salts its key, so the bad entry is never used again.
+ * Runs the step; when an upstream result fails verification (a truncated or
+ * tampered cache entry, restored by Nx without checking), salts that step's
+ * key, recomputes it here and runs the step once more.
  */
-async function prepareWithRecovery(req: RunStepRequest, deps: Deps, depth = 0): Promise<PrepareResult> {
-  let prepared = prepareStep(deps.services, req);
-  if (prepared.ok) {
-    // Digests matched; the values must decode too (a stored path must not leave its folder).
-    for (const [inputName, u] of Object.entries(prepared.value.upstream)) {
-      try {
-        u.value();
-      } catch (e) {
-        if (!(e instanceof CorruptValue)) throw e;
-        const up = prepared.value.step.needs[inputName] ?? inputName;
-        prepared = { ok: false, diagnostics: [problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${up} is corrupt: ${e.message}.`, 'It will be recomputed.')], corruptUpstream: { step: up, detail: e.message } };
-        break;
-      }
-    }
+async function runWithRecovery(req: RunStepRequest, d: Deps): Promise<RunStepOutcome> {
+  const first = await runOnce(req, d);
+  if (!('corrupt' in first)) return first;
+  const { step: up, detail } = first.corrupt;
+  d.log.note(`the stored result of upstream step ${req.project}:${up} failed verification (${detail}); recomputing it, and never using that cache entry again.`);
+  const upReq: RunStepRequest = { ...req, step: up, overrides: {}, hashedAs: undefined, nxHash: undefined };
+  const found = readStepInputs(d.services, upReq);
+  if (found.ok) {
+    const salted = saltStep(d.services, found.value.project, found.value.step, 'recovery', d.runTime);
+    if (!salted.ok) d.log.note(`could not salt ${req.project}:${up}'s key (${salted.error}); its bad cache entry may be restored again.`);
   }
-  if (prepared.ok || !prepared.corruptUpstream || depth > 0) return prepared;
-  const { step: up, detail } = prepared.corruptUpstream;
-  deps.log.note(`the stored result of upstream step ${req.project}:${up} failed verification (${detail}); recomputing it, and never using that cache entry again.`);
-  if (!saltStep(deps.services, req, up)) deps.log.note(`could not salt ${req.project}:${up}'s key (it cannot be fingerprinted now); its bad cache entry may be restored again.`);
-  const recovered = await runPrepared({ ...req, step: up, overrides: {} }, { ...deps, log: consoleLogLike(deps.log, `${req.project}:${up}`) });
-  if (!recovered.ok) return { ok: false, diagnostics: [...recovered.diagnostics] };
-  return prepareWithRecovery(req, deps, depth + 1);
+  const recovered = await runOnce(upReq, { ...d, log: prefixedLog(d.log, `${req.project}:${up}`), skipLookups: true });
+  if ('corrupt' in recovered) return { ok: false, diagnostics: [...first.corrupt.diagnostics, ...recovered.corrupt.diagnostics] };
+  if (!recovered.ok) return recovered;
+  const second = await runOnce(req, d);
+  return 'corrupt' in second ? { ok: false, diagnostics: second.corrupt.diagnostics } : second;
 }
 
-/** Salts one step's key on this machine (see state/salts.ts); false when it cannot be fingerprinted now. */
-function saltStep(services: Services, req: RunStepRequest, stepName: string): boolean {
-  const project = loadWorkspaceModel(services, req.pipelineFiles).projects.find((p) => p.root === req.projectRoot);
-  const step = project?.steps.find((s) => s.name === stepName);
-  return project !== undefined && step !== undefined && saltSteps(services, { projects: [project] }, [step], runTime()).length === 0;
+function fromInputsFailure(f: InputsFailure | ExecuteFailure): Attempt {
+  return f.kind === 'corrupt-upstream' ? { corrupt: f } : { ok: false, diagnostics: f.diagnostics };
 }
 
-async function runPrepared(req: RunStepRequest, deps: Deps): Promise<RunStepOutcome> {
-  const { services, log } = deps;
-  const now = deps.now ?? (() => performance.now());
-  const load = deps.importModule ?? importModule;
-  let mod: Record<string, unknown> | undefined;
-  const loadOnce = async (file: string, root: string) => (mod ??= await load(file, root));
-  // The custom key is part of the fingerprint: evaluated before deciding anything.
-  const prepared = await withCustomKey(await prepareWithRecovery(req, deps), req, process.env, loadOnce);
-  if (!prepared.ok) return { ok: false, diagnostics: prepared.diagnostics };
-  const { step, params, upstream, fingerprint } = prepared.value;
-  const loadModule = async (): Promise<{ ok: true; mod: Record<string, unknown> } | { ok: false; diagnostics: Diagnostic[] }> => {
-    try {
-      return { ok: true, mod: await loadOnce(path.join(req.workspaceRoot, step.file), req.workspaceRoot) };
-    } catch (e) {
-      return { ok: false, diagnostics: [moduleLoadFailed(e, { ...req, relFile: step.file })] };
-    }
-  };
-  const digest = fingerprintDigest(fingerprint);
-  const outAbs = path.join(req.workspaceRoot, outputDir(req.projectRoot, step.name));
-  const kept = (): RunStepOutcome | undefined => {
-    if (!step.cache.enabled) return undefined;
-    // The fingerprint is compared first: on a miss nothing else is read.
-    const existing = readOutputs(outAbs, { digestOf: (f) => services.hasher.digest(f), fingerprint: digest });
-    if (!existing.ok) return undefined;
-    log.note(`outputs on disk already match this step's fingerprint (${digest.slice(0, 12)}); kept, not re-run.`);
-    return { ok: true, status: 'kept', durationMs: 0, meta: existing.meta };
-  };
-  const early = kept();
-  if (early) return early;
-
+async function runOnce(req: RunStepRequest, d: Deps): Promise<Attempt> {
+  const inputs = readStepInputs(d.services, req);
+  if (!inputs.ok) return fromInputsFailure(inputs.error);
+  const key = await buildRunKey(d.services, req, inputs.value, { now: d.runTime, env: d.env, load: d.load });
+  if (!key.ok) return { ok: false, diagnostics: [key.error] };
+  const outAbs = path.join(req.workspaceRoot, outputDir(req.projectRoot, req.step));
+  const cached = inputs.value.step.cache.enabled;
+  const lookups = cached && !d.skipLookups;
+  // Outputs on disk made with this key: compared by fingerprint first, so a miss reads nothing else.
+  if (lookups) {
+    const kept = keptOutputs(d, outAbs, key.value);
+    if (kept) return finish(req, d, outAbs, key.value, 'kept', kept);
+  }
   ensureIgnoredDir(path.join(req.workspaceRoot, req.projectRoot, '.nx-steps'));
   fs.mkdirSync(path.dirname(outAbs), { recursive: true });
-  const lock = await lockOutputDir(outAbs, (owner) => log.note(`waiting for another run of this step${owner ? ` (pid ${owner.pid})` : ''} to finish writing its outputs...`));
+  const lock = await lockOutputDir(outAbs, (owner) => d.log.note(`waiting for another run of this step${owner ? ` (pid ${owner.pid})` : ''} to finish writing its outputs...`));
   try {
-    // The other run may just have produced exactly this result.
-    const afterWait = kept();
-    if (afterWait) return afterWait;
-    const loaded = await loadModule();
-    if (!loaded.ok) return loaded;
-    return await execute(req, deps, { step, params, upstream, fingerprint, digest, outAbs, mod: loaded.mod, now });
+    if (lookups) {
+      // The other run may just have produced exactly this result.
+      const kept = keptOutputs(d, outAbs, key.value);
+      if (kept) return finish(req, d, outAbs, key.value, 'kept', kept);
+      const restored = d.entries ? await restoreEntry(d.entries, req.workspaceRoot, { key: key.value.entryKey, digest: key.value.digest }, digestOf(d), d.log) : undefined;
+      if (restored) {
+        install(restored.dir, outAbs);
+        return finish(req, d, outAbs, key.value, restored.source === 'local' ? 'step-local' : 'step-remote', restored.meta);
+      }
+    }
+    return await executeAndStore(req, d, inputs.value, key.value, outAbs, cached);
   } finally {
     lock.release();
   }
 }
 
-interface Execution {
-  readonly step: Prepared['step'];
-  readonly params: Prepared['params'];
-  readonly upstream: Prepared['upstream'];
-  readonly fingerprint: FingerprintRecord;
-  readonly digest: string;
-  readonly outAbs: string;
-  readonly mod: Record<string, unknown>;
-  readonly now: () => number;
+function digestOf(d: Deps): (file: string) => string {
+  return (f) => d.services.hasher.digest(f);
 }
 
-/** Calls the step function and stores its result. The caller holds the output lock. */
-async function execute(req: RunStepRequest, deps: Deps, x: Execution): Promise<RunStepOutcome> {
-  const { log } = deps;
-  const { step, outAbs } = x;
-  const exported = namedExport(x.mod, step.exportName);
-  if (!isStep(exported)) {
-    return {
-      ok: false,
-      diagnostics: [problem(req, DiagnosticCodes.stepNotFound, `${step.file} does not export a step named \`${step.exportName}\` when it runs (found ${typeof exported}).`, 'The static declaration and the module disagree; check for code that reassigns the export.', { location: { file: step.file, ...step.declaration.loc } })],
-    };
-  }
-  const input: Record<string, unknown> = {};
-  for (const [name, arg] of Object.entries(step.args)) input[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg);
-  for (const [name, u] of Object.entries(x.upstream)) input[name] = u.value();
-  Object.assign(input, x.params);
+function keptOutputs(d: Deps, outAbs: string, key: RunKey): StepMeta | undefined {
+  const existing = readOutputs(outAbs, { digestOf: digestOf(d), fingerprint: key.digest });
+  return existing.ok ? existing.meta : undefined;
+}
 
-  const filesDir = prepareOutputDir(outAbs);
-  const ctx: StepContext = {
-    project: req.project,
-    step: step.name,
-    outDir: filesDir,
-    log,
-    progress: progressBar((line) => log.note(line), x.now),
-  };
-  const started = x.now();
-  let value: unknown;
+/** Phases 4 and 5. The caller holds the output lock. */
+async function executeAndStore(req: RunStepRequest, d: Deps, inputs: StepInputs, key: RunKey, outAbs: string, cached: boolean): Promise<Attempt> {
+  const { step } = inputs;
+  let mod: Record<string, unknown>;
   try {
-    value = await (exported.fn as (input: unknown, ctx: StepContext) => unknown)(input, ctx);
+    mod = await d.load(path.join(req.workspaceRoot, step.file));
   } catch (e) {
-    const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    return {
-      ok: false,
-      diagnostics: [problem(req, DiagnosticCodes.stepThrew, `The step function threw:\n\n${stack}`, 'Nothing was cached. Fix the error and run again; upstream steps stay cached.')],
-    };
+    return { ok: false, diagnostics: [moduleLoadFailed(e, { ...req, relFile: step.file })] };
   }
-  const durationMs = x.now() - started;
+  const work = newWorkDir(req.workspaceRoot);
+  const dir = path.join(work, 'result');
+  try {
+    const executed = await execute(req, { inputs, fingerprint: { digest: key.digest, record: key.record }, mod, dir, log: d.log, now: d.now });
+    if (!executed.ok) return fromInputsFailure(executed.error);
+    if (cached && changedDuringRun(d, inputs, key)) return { ok: false, diagnostics: [changedSinceHashed(req, step)] };
+    const strategy = step.cache.enabled ? step.cache.strategy : 'cache: false';
+    const { meta, durationMs } = executed.value;
+    // Past tense and dated on purpose: Nx replays this line when it restores the step from its cache.
+    const line = `result computed in ${formatDuration(durationMs)} on ${meta.createdAt.replace('T', ' ').slice(0, 19)} UTC (${strategy}) → ${meta.result.value.bytes} B, ${meta.result.files.length} file(s), digest ${meta.result.digest.slice(0, 12)}`;
+    if (cached && d.entries) await storeEntry(d.entries, req.workspaceRoot, key.entryKey, dir, `nx-steps ▸ ${req.project}:${step.name} ${line}\n`, d.log);
+    install(dir, outAbs);
+    d.log.note(line);
+    return finish(req, d, outAbs, key, cached ? 'executed' : 'uncached', meta, durationMs);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
 
-  let valueText: string;
-  try {
-    valueText = encodeValue(value, { outDir: filesDir });
-  } catch (e) {
-    fs.rmSync(outAbs, { recursive: true, force: true });
-    if (e instanceof UnstorableValue) {
-      return {
-        ok: false,
-        diagnostics: [problem(req, DiagnosticCodes.unstorableResult, `The step's result cannot be cached: ${e.message}.`, 'Return plain data (objects, arrays, strings, numbers, Map, Set, Date, typed arrays); write anything else to ctx.outDir. Nothing was cached.', { argument: e.path })],
-      };
+/**
+ * Whether the step's code or data changed while it ran: its result was made
+ * from something its key does not describe. (An upstream result cannot
+ * change under it: it was read before the call.)
+ */
+function changedDuringRun(d: Deps, inputs: StepInputs, key: RunKey): boolean {
+  const again = new KeyBuilder(d.services, d.runTime).parts(inputs.project, inputs.step);
+  return !again.ok || liveDigest(again.value) !== key.live;
+}
+
+function finish(req: RunStepRequest, d: Deps, outAbs: string, key: RunKey, source: StampSource, meta: StepMeta, durationMs = 0): RunStepOutcome {
+  writeTaskStamp(outAbs, { ...(req.nxHash !== undefined ? { nxHash: req.nxHash } : {}), source, at: Date.now(), fingerprint: key.digest });
+  switch (source) {
+    case 'kept':
+      d.log.note(`outputs on disk already match this step's fingerprint (${key.digest.slice(0, 12)}); kept, not re-run.`);
+      return { ok: true, status: 'kept', durationMs: 0, meta };
+    case 'step-local':
+    case 'step-remote': {
+      const where = source === 'step-local' ? 'local' : 'remote';
+      d.log.note(`restored from the ${where} cache by this step's own key (${key.digest.slice(0, 12)}), not re-run; made ${meta.createdAt.replace('T', ' ').slice(0, 19)} UTC in ${formatDuration(meta.durationMs)}.`);
+      return { ok: true, status: 'restored', from: where, durationMs: 0, meta };
     }
-    throw e;
+    case 'executed':
+    case 'uncached':
+      return { ok: true, status: source, durationMs, meta };
   }
-  let meta: StepMeta;
-  try {
-    meta = finishOutputs(outAbs, { project: req.project, step: step.name, fingerprint: { digest: x.digest, record: x.fingerprint }, valueText, durationMs, nxSteps: nxStepsVersion() });
-  } catch (e) {
-    fs.rmSync(outAbs, { recursive: true, force: true });
-    if (e instanceof UnstorableOutput) {
-      return { ok: false, diagnostics: [problem(req, DiagnosticCodes.unstorableResult, e.message, 'Nothing was cached.')] };
-    }
-    throw e;
-  }
-  // Past tense on purpose: Nx replays this output when it restores the step from its cache.
-  const strategy = step.cache.enabled ? step.cache.strategy : 'cache: false';
-  log.note(`executed in ${formatDuration(durationMs)} (${strategy}) → result ${meta.result.value.bytes} B, ${meta.result.files.length} file(s), digest ${meta.result.digest.slice(0, 12)}`);
-  return { ok: true, status: step.cache.enabled ? 'executed' : 'uncached', durationMs, meta };
 }
 
 /** A logger for a recovered upstream step: same sink, its own prefix. */
-function consoleLogLike(base: RunLog, prefix: string): RunLog {
+function prefixedLog(base: RunLog, prefix: string): RunLog {
   return { ...base, note: (m) => base.note(`(${prefix}) ${m}`) };
 }
 

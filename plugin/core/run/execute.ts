@@ -1,0 +1,118 @@
+/**
+ * Phases 4 and 5 of a run: call the step function in a private work folder
+ * (staging.ts says why not in its output folder), and store its result there:
+ * the value, the files it wrote and step.json with the key it was made with.
+ * Nothing here touches the step's output folder; a failure leaves it as it was.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StepContext } from '../../api/step';
+import { isStep } from '../../api/step';
+import type { Diagnostic } from '../diagnostics';
+import { DiagnosticCodes } from '../diagnostics';
+import { absoluteArgPath } from '../fingerprint/evaluate';
+import type { FingerprintRecord } from '../fingerprint/fingerprint';
+import { CorruptValue, encodeValue, UnstorableValue } from '../outputs/codec';
+import { FILES_DIR } from '../outputs/layout';
+import type { StepMeta } from '../outputs/store';
+import { finishOutputs, UnstorableOutput } from '../outputs/store';
+import type { Result } from '../util/result';
+import { fail, ok } from '../util/result';
+import { nxStepsVersion } from '../version';
+import type { StepInputs } from './inputs';
+import type { RunLog } from './log';
+import { namedExport } from './load-module';
+import { progressBar } from './progress-bar';
+import type { RunStepRequest } from './request';
+import { problem } from './request';
+
+export interface Execution {
+  readonly inputs: StepInputs;
+  readonly fingerprint: { readonly digest: string; readonly record: FingerprintRecord };
+  /** The loaded pipeline module. */
+  readonly mod: Record<string, unknown>;
+  /** An empty work folder: the result is stored in it. */
+  readonly dir: string;
+  readonly log: RunLog;
+  readonly now: () => number;
+}
+
+export type ExecuteFailure =
+  | { readonly kind: 'failed'; readonly diagnostics: readonly Diagnostic[] }
+  /** An upstream value decoded to something unusable: recompute that step. */
+  | { readonly kind: 'corrupt-upstream'; readonly step: string; readonly detail: string; readonly diagnostics: readonly Diagnostic[] };
+
+export interface Executed {
+  readonly meta: StepMeta;
+  readonly durationMs: number;
+}
+
+function failed(d: Diagnostic): Result<never, ExecuteFailure> {
+  return fail({ kind: 'failed', diagnostics: [d] });
+}
+
+/** The object the step function receives: every arg, upstream result and param by name. */
+function stepInput(req: RunStepRequest, x: Execution): Result<Record<string, unknown>, ExecuteFailure> {
+  const { step, upstream, params } = x.inputs;
+  const input: Record<string, unknown> = {};
+  for (const [name, arg] of Object.entries(step.args)) input[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg);
+  for (const [name, u] of Object.entries(upstream)) {
+    try {
+      input[name] = u.value();
+    } catch (e) {
+      if (!(e instanceof CorruptValue)) throw e;
+      const d = problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${u.step} is corrupt: ${e.message}.`, 'It will be recomputed.');
+      return fail({ kind: 'corrupt-upstream', step: u.step, detail: e.message, diagnostics: [d] });
+    }
+  }
+  return ok(Object.assign(input, params));
+}
+
+export async function execute(req: RunStepRequest, x: Execution): Promise<Result<Executed, ExecuteFailure>> {
+  const { step } = x.inputs;
+  const exported = namedExport(x.mod, step.exportName);
+  if (!isStep(exported)) {
+    return failed(
+      problem(req, DiagnosticCodes.stepNotFound, `${step.file} does not export a step named \`${step.exportName}\` when it runs (found ${typeof exported}).`, 'The static declaration and the module disagree; check for code that reassigns the export.', {
+        location: { file: step.file, ...step.declaration.loc },
+      }),
+    );
+  }
+  const input = stepInput(req, x);
+  if (!input.ok) return input;
+  const filesDir = path.join(x.dir, FILES_DIR);
+  fs.mkdirSync(filesDir, { recursive: true });
+  const ctx: StepContext = { project: req.project, step: step.name, outDir: filesDir, log: x.log, progress: progressBar((line) => x.log.note(line), x.now) };
+  const started = x.now();
+  let value: unknown;
+  try {
+    value = await (exported.fn as (input: unknown, ctx: StepContext) => unknown)(input.value, ctx);
+  } catch (e) {
+    const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    return failed(problem(req, DiagnosticCodes.stepThrew, `The step function threw:\n\n${stack}`, 'Nothing was cached. Fix the error and run again; upstream steps stay cached.'));
+  }
+  const durationMs = x.now() - started;
+  const stored = store(req, x, value, durationMs);
+  return stored.ok ? ok({ meta: stored.value, durationMs }) : stored;
+}
+
+function store(req: RunStepRequest, x: Execution, value: unknown, durationMs: number): Result<StepMeta, ExecuteFailure> {
+  const filesDir = path.join(x.dir, FILES_DIR);
+  let valueText: string;
+  try {
+    valueText = encodeValue(value, { outDir: filesDir });
+  } catch (e) {
+    if (!(e instanceof UnstorableValue)) throw e;
+    return failed(
+      problem(req, DiagnosticCodes.unstorableResult, `The step's result cannot be cached: ${e.message}.`, 'Return plain data (objects, arrays, strings, numbers, Map, Set, Date, typed arrays); write anything else to ctx.outDir. Nothing was cached.', {
+        argument: e.path,
+      }),
+    );
+  }
+  try {
+    return ok(finishOutputs(x.dir, { project: req.project, step: x.inputs.step.name, fingerprint: x.fingerprint, valueText, durationMs, nxSteps: nxStepsVersion() }));
+  } catch (e) {
+    if (!(e instanceof UnstorableOutput)) throw e;
+    return failed(problem(req, DiagnosticCodes.unstorableResult, e.message, 'Nothing was cached.'));
+  }
+}

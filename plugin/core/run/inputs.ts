@@ -1,0 +1,107 @@
+/**
+ * Phase 1 of a run: the step as declared, and this run's inputs to it: params
+ * with command-line overrides, and the verified result of every upstream step
+ * (its digest now; its value decoded only if the step is called).
+ *
+ * Shared by the executor and by the tools that explain what the next run
+ * would do (`nx-steps why`, `nx-steps fingerprint`), which must see exactly
+ * the inputs the executor would.
+ */
+import * as path from 'node:path';
+import type { Json } from '../../api/json';
+import type { Diagnostic } from '../diagnostics';
+import { DiagnosticCodes } from '../diagnostics';
+import type { ProjectModel, StepModel } from '../model/project-model';
+import { decodeValue } from '../outputs/codec';
+import { FILES_DIR, outputDir } from '../outputs/layout';
+import { readOutputs } from '../outputs/store';
+import type { Result } from '../util/result';
+import { fail, ok } from '../util/result';
+import type { Services } from '../workspace';
+import { loadWorkspaceModel } from '../workspace';
+import { applyOverrides } from './params';
+import type { RunStepRequest } from './request';
+import { problem } from './request';
+
+export interface UpstreamResult {
+  /** The upstream step's name. */
+  readonly step: string;
+  readonly digest: string;
+  /** Decodes the stored value (throws CorruptValue when it cannot be used). */
+  readonly value: () => unknown;
+}
+
+export interface StepInputs {
+  readonly project: ProjectModel;
+  readonly step: StepModel;
+  readonly params: Readonly<Record<string, Json>>;
+  /** By input name. */
+  readonly upstream: Readonly<Record<string, UpstreamResult>>;
+}
+
+export type InputsFailure =
+  | { readonly kind: 'invalid'; readonly diagnostics: readonly Diagnostic[] }
+  /** An upstream result exists but fails verification: it can be recomputed. */
+  | { readonly kind: 'corrupt-upstream'; readonly step: string; readonly detail: string; readonly diagnostics: readonly Diagnostic[] };
+
+/** Finds the step in the project's pipeline files. */
+export function findStep(services: Services, req: RunStepRequest): Result<{ project: ProjectModel; step: StepModel }, Diagnostic> {
+  const model = loadWorkspaceModel(services, req.pipelineFiles);
+  const project = model.projects.find((p) => p.root === req.projectRoot);
+  const step = project?.steps.find((s) => s.name === req.step);
+  if (!project || !step) {
+    return fail(
+      problem(
+        req,
+        DiagnosticCodes.stepNotFound,
+        `No step named \`${req.step}\` in the pipeline files of ${req.project} (${req.pipelineFiles.join(', ')}).`,
+        'The project graph may be out of date: run the command again, or `nx reset` if it persists.',
+      ),
+    );
+  }
+  return ok({ project, step });
+}
+
+export function readStepInputs(services: Services, req: RunStepRequest): Result<StepInputs, InputsFailure> {
+  const found = findStep(services, req);
+  if (!found.ok) return fail({ kind: 'invalid', diagnostics: [found.error] });
+  const { project, step } = found.value;
+  if (step.errors.length > 0) return fail({ kind: 'invalid', diagnostics: step.errors });
+
+  const params = applyOverrides(step.params, req.overrides);
+  if (!params.ok) {
+    const loc = step.declaration.paramLocs[params.error.param];
+    const d = problem(req, DiagnosticCodes.badParamOverride, params.error.message, params.error.hint, { argument: params.error.param, ...(loc ? { location: { file: step.file, ...loc } } : {}) });
+    return fail({ kind: 'invalid', diagnostics: [d] });
+  }
+
+  const upstream: Record<string, UpstreamResult> = {};
+  for (const [inputName, upStep] of Object.entries(step.needs)) {
+    const read = readUpstream(services, req, project, inputName, upStep);
+    if (!read.ok) return read;
+    upstream[inputName] = read.value;
+  }
+  return ok({ project, step, params: params.value, upstream });
+}
+
+function readUpstream(services: Services, req: RunStepRequest, project: ProjectModel, inputName: string, upStep: string): Result<UpstreamResult, InputsFailure> {
+  const dir = path.join(services.workspaceRoot, outputDir(project.root, upStep));
+  const read = readOutputs(dir, { digestOf: (f) => services.hasher.digest(f) });
+  if (!read.ok) {
+    const d = problem(
+      req,
+      DiagnosticCodes.missingUpstream,
+      `The result of upstream step ${upStep} (needed as \`${inputName}\`) is ${read.problem === 'missing' ? 'missing' : `unusable: ${read.detail}`}.`,
+      `Run it with its dependencies: nx run ${req.project}:${req.step} (without --exclude-task-dependencies), or nx run ${req.project}:${upStep}.`,
+      { argument: inputName },
+    );
+    return fail(read.problem === 'missing' ? { kind: 'invalid', diagnostics: [d] } : { kind: 'corrupt-upstream', step: upStep, detail: read.detail, diagnostics: [d] });
+  }
+  const valueText = read.valueText;
+  let decoded: { value: unknown } | undefined;
+  return ok({
+    step: upStep,
+    digest: read.meta.result.digest,
+    value: () => (decoded ??= { value: decodeValue(valueText, { outDir: path.join(dir, FILES_DIR) }) }).value,
+  });
+}
