@@ -57,10 +57,14 @@ export const ops_alert = step({ needs: { avg: mean_ops } }, ({ avg }) => (avg > 
 };
 
 /** The tasks `nx affected` selects between the last two commits, without running them. */
-function affected(ws: Workspace): string[] {
-  const r = ws.nxOk(['affected', '-t', ...STEPS, '--base=HEAD~1', '--head=HEAD', '--explain=stdout']);
+function affected(ws: Workspace, env: Record<string, string> = {}): string[] {
+  return affectedRun(ws, env).tasks;
+}
+
+function affectedRun(ws: Workspace, env: Record<string, string> = {}): { tasks: string[]; output: string } {
+  const r = ws.nxOk(['affected', '-t', ...STEPS, '--base=HEAD~1', '--head=HEAD', '--explain=stdout'], { env });
   const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { affected: Record<string, unknown> };
-  return Object.keys(json.affected).sort();
+  return { tasks: Object.keys(json.affected).sort(), output: r.output };
 }
 
 /** Edit, run (the pre-task hook refreshes nx-steps.lock.json), commit: what a developer does. */
@@ -92,5 +96,27 @@ describe('nx affected selects exactly the steps a change reaches', () => {
     // A helper both projects reach (mean calls sum): both projects' users of it.
     change(ws, () => ws.edit('libs/shared/src/index.ts', 'return xs.reduce((a, b) => a + b, 0);', 'return xs.reduce((acc, x) => acc + x, 0);'), 'sales:total_sales');
     expect(affected(ws)).toEqual(['ops:mean_ops', 'ops:ops_alert', 'sales:sales_report', 'sales:total_sales']);
+  });
+
+  it('a code change committed without the lock update is still selected, in CI and locally, with a warning', () => {
+    const ws = createWorkspace('affected-stale-lock', FILES);
+    open.push(ws);
+    ws.nxOk(['run-many', '-t', ...STEPS]);
+    ws.initGit();
+    // Committed as is: no run, so nx-steps.lock.json still holds the old digest of total_sales.
+    ws.edit('pipelines/sales/sales.pipeline.ts', '({ values }) => sum(values)', '({ values }) => sum(values) * 2');
+    ws.commitAll('code without the lock');
+    for (const env of [{ CI: 'true' }, {}]) {
+      const r = affectedRun(ws, env);
+      expect(r.tasks, JSON.stringify(env)).toEqual(expect.arrayContaining(['sales:total_sales', 'sales:sales_report']));
+      expect(r.tasks).not.toContain('ops:mean_ops');
+      expect(r.output).toContain('nx-steps.lock.json as committed does not describe');
+    }
+    // A helper edit committed without the lock: the steps that reach it are selected too.
+    ws.nxOk(['sync']);
+    ws.commitAll('lock');
+    ws.edit('libs/shared/src/index.ts', 'return xs.length ? sum(xs) / xs.length : 0;', 'return xs.length ? sum(xs) / xs.length : -1;');
+    ws.commitAll('helper without the lock');
+    expect(affected(ws, { CI: 'true' })).toEqual(expect.arrayContaining(['ops:mean_ops', 'ops:ops_alert']));
   });
 });

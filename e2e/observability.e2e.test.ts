@@ -116,7 +116,7 @@ describe('run records and nx-steps report', () => {
     const text = cli(ws, ['report', '--last']).stdout;
     expect(text).toContain('Last run: nx run etl:crunch');
     expect(text).toMatch(/etl:crunch\s+hit: kept on disk/);
-    expect(text).toMatch(/Hits: +3 \(100%\): 0 local, 0 remote, 3 kept on disk/);
+    expect(text).toMatch(/Hits: +3 \(100%\): 0 local, 0 remote, 0 by step key \(0 local, 0 remote\), 3 kept on disk/);
     expect(cli(ws, ['report', '--last', '--since', '1d']).stderr).toContain('use either --last or --since');
   });
 

@@ -48,10 +48,16 @@ export const write_big = step({ needs: { source } }, async ({ source }, ctx) => 
     process.kill(Number(ws.read('writing.pid')), 'SIGKILL');
     const killed = await run.done;
     expect(killed.code).not.toBe(0);
-    expect(ws.exists('big/.nx-steps/out/write_big/files/part-1.bin')).toBe(true);
-    expect(ws.exists('big/.nx-steps/out/write_big/step.json')).toBe(false);
+    // The step wrote a private work folder (named after its process), never its output folder.
+    const pid = ws.read('writing.pid');
+    const work = fs.readdirSync(ws.path('.nx-steps/work')).filter((d) => d.startsWith(`${pid}-`));
+    expect(work).toHaveLength(1);
+    expect(ws.exists(`.nx-steps/work/${work[0]}/result/files/part-1.bin`)).toBe(true);
+    expect(ws.exists('big/.nx-steps/out/write_big')).toBe(false);
 
     const again = ws.runSteps('big:write_big');
+    // The killed run's work folder is swept by the next run.
+    expect(ws.exists(`.nx-steps/work/${work[0]}`)).toBe(false);
     expect(again.calls).toEqual({ write_big: 1 });
     expect(again.statuses['big:source']).toBe('local');
     expect(JSON.parse(ws.read('big/.nx-steps/out/write_big/value.json'))).toEqual({ source: 'seed', parts: 2 });

@@ -92,9 +92,22 @@ function requestsSince(server: RemoteCacheServer, from: number): CacheRequest[] 
   return server.requests().slice(from);
 }
 
-/** Lookups of real task hashes (without nx-steps' own check of the server). */
+/**
+ * Nx's own keys are 64-bit numbers in decimal (at most 20 digits); nx-steps'
+ * step-keyed entries are 128-bit numbers (more digits), see plugin/core/fingerprint/step-key.ts.
+ */
+function isStepKey(hash: string | undefined): boolean {
+  return hash !== undefined && hash.length > 20;
+}
+
+/** Lookups of real task hashes by Nx (without nx-steps' own check of the server, or its step-keyed entries). */
 function taskRequests(requests: readonly CacheRequest[], method: 'GET' | 'PUT'): CacheRequest[] {
-  return requests.filter((r) => r.method === method && r.hash !== '0000000000000000000');
+  return requests.filter((r) => r.method === method && r.hash !== '0000000000000000000' && !isStepKey(r.hash));
+}
+
+/** Requests for step-keyed entries (the executor's own lookups and uploads). */
+function entryRequests(requests: readonly CacheRequest[], method: 'GET' | 'PUT'): CacheRequest[] {
+  return requests.filter((r) => r.method === method && isStepKey(r.hash));
 }
 
 /** Every file under `dir`, as sorted paths relative to it. */
@@ -192,7 +205,10 @@ describe('sharing step results through a remote cache', () => {
     expect(first.calls).toEqual({ load_data: 1, clean_data: 1, summary: 1, report: 1, upload: 1 });
     const uploads = taskRequests(server.requests(), 'PUT');
     expect(uploads.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    expect([...server.entries().keys()].sort()).toEqual(uploads.map((r) => r.hash).sort());
+    // Each executed cached step is also stored under its own key.
+    const entryUploads = entryRequests(server.requests(), 'PUT');
+    expect(entryUploads.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect([...server.entries().keys()].sort()).toEqual([...uploads, ...entryUploads].map((r) => r.hash).sort());
 
     const from = server.requests().length;
     const second = runPipeline(b, server.nxEnv('read-write'), ['--verbose']);
@@ -202,6 +218,8 @@ describe('sharing step results through a remote cache', () => {
     const requests = requestsSince(server, from);
     expect(taskRequests(requests, 'GET').map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(taskRequests(requests, 'PUT')).toEqual([]);
+    // Nx hit every step: the executor never ran, so no step-keyed lookup either.
+    expect(entryRequests(requests, 'GET')).toEqual([]);
     expectSameOutputs(a, b, 'etl', CACHED_STEPS);
     expect(b.read('etl/.nx-steps/out/report/value.json')).toBe(a.read('etl/.nx-steps/out/report/value.json'));
 
@@ -213,7 +231,7 @@ describe('sharing step results through a remote cache', () => {
     const main = machine('main');
     runPipeline(main, server.nxEnv('read-write'));
     const before = entryBytes(server);
-    expect(before.size).toBe(4);
+    expect(before.size).toBe(8);
 
     // A pull request that changes one step's param: two steps hit, two miss and run.
     const pr = machine('pull-request');
@@ -228,6 +246,7 @@ describe('sharing step results through a remote cache', () => {
     expect(requests.every((r) => r.role === 'ro')).toBe(true);
     // Nx tried to upload the two new results; the server refused both, and stored nothing.
     expect(taskRequests(requests, 'PUT').map((r) => r.status)).toEqual([403, 403]);
+    expect(entryRequests(requests, 'PUT').map((r) => r.status)).toEqual([403, 403]);
     expect(requests.filter((r) => r.method === 'PUT' && r.status === 200)).toEqual([]);
     expect(entryBytes(server)).toEqual(before);
     expect(remoteCacheWarnings(run.result.output)).toEqual([]);
@@ -249,6 +268,7 @@ describe('sharing step results through a remote cache', () => {
     const run = runPipeline(second, server.nxEnv('read-write'));
     expect(run.calls).toEqual({ load_data: 1, clean_data: 1, summary: 1, report: 1, upload: 1 });
     expect(taskRequests(requestsSince(server, from), 'PUT').map((r) => r.status)).toEqual([409, 409, 409, 409]);
+    expect(entryRequests(requestsSince(server, from), 'PUT').map((r) => r.status)).toEqual([409, 409, 409, 409]);
     expect(entryBytes(server)).toEqual(before);
     expect(remoteCacheWarnings(run.result.output)).toEqual([]);
 
@@ -330,10 +350,12 @@ describe('sharing step results through a remote cache', () => {
     expect(a.calls()).toEqual({ large: 1 });
     const put = taskRequests(server.requests(), 'PUT');
     expect(put.map((r) => r.status)).toEqual([200]);
+    // And once more under the step's own key (the step-keyed entry): the cost of surviving pipeline edits.
+    expect(entryRequests(server.requests(), 'PUT').map((r) => r.status)).toEqual([200]);
     // Incompressible: the gzip tar Nx sent is no smaller than the file.
     const stored = [...server.entries().values()];
-    expect(stored).toHaveLength(1);
-    expect(stored[0]).toBeGreaterThanOrEqual(GIB);
+    expect(stored).toHaveLength(2);
+    for (const size of stored) expect(size).toBeGreaterThanOrEqual(GIB);
 
     started = Date.now();
     b.resetCalls();
@@ -348,7 +370,7 @@ describe('sharing step results through a remote cache', () => {
     expectNoTokenLeak(server, [], [upload.output, download.output]);
 
     const get = taskRequests(server.requests(), 'GET').find((r) => r.status === 200);
-    const stepSeconds = /executed in ([\d.]+m?s)/.exec(upload.output)?.[1] ?? '?';
+    const stepSeconds = /result computed in ([\d.]+m?s)/.exec(upload.output)?.[1] ?? '?';
     // Figures for the record (not asserted: timing depends on the machine and its load).
     console.log(
       `1 GiB round trip: machine A ran the step (${stepSeconds}), cached and uploaded it in ${aSeconds.toFixed(1)} s ` +

@@ -102,8 +102,9 @@ export class Workspace {
   }
 
   /** Starts nx without waiting: for concurrent runs and for killing one. */
-  nxAsync(args: string[], opts: { env?: Record<string, string | undefined> } = {}): { child: ChildProcess; done: Promise<NxResult> } {
-    const child = spawn(process.execPath, [this.path('node_modules/nx/dist/bin/nx.js'), ...args], { cwd: this.root, env: this.env(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  nxAsync(args: string[], opts: { env?: Record<string, string | undefined>; detached?: boolean } = {}): { child: ChildProcess; done: Promise<NxResult> } {
+    // detached: its own process group, so `process.kill(-pid)` ends nx with every process it started.
+    const child = spawn(process.execPath, [this.path('node_modules/nx/dist/bin/nx.js'), ...args], { cwd: this.root, env: this.env(opts.env), stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -10,6 +10,12 @@
  */
 import type { CreateNodes, CreateNodesResult } from '@nx/devkit';
 import { formatWorkspaceDiagnostics, isError } from '../core/diagnostics';
+import { committedLock } from '../core/fingerprint/committed-lock';
+import { checkLock } from '../core/fingerprint/lock-check';
+import { LOCK_FILE } from '../core/fingerprint/lock-file';
+import { KeyBuilder } from '../core/fingerprint/step-key';
+import type { StepModel, WorkspaceModel } from '../core/model/project-model';
+import type { Services } from '../core/workspace';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from './discover';
 import type { NxStepsPluginOptions } from './options';
@@ -21,6 +27,37 @@ export const CREATE_NODES_ANCHOR = 'nx.json';
 
 const printed = new Set<string>();
 
+function printOnce(text: string): void {
+  if (printed.has(text)) return;
+  printed.add(text);
+  console.error(text);
+}
+
+/**
+ * Steps that the lock committed at HEAD does not describe, with the files
+ * their targets read instead (see core/fingerprint/lock-check.ts).
+ */
+function staleLockFallback(services: Services, model: WorkspaceModel): Map<StepModel, readonly string[]> {
+  const out = new Map<StepModel, readonly string[]>();
+  const committed = committedLock(services.workspaceRoot);
+  if (committed.kind === 'no-git') return out;
+  const keys = new KeyBuilder(services, Date.now());
+  for (const project of model.projects) {
+    for (const step of project.steps) {
+      const check = checkLock(keys, project, step, committed.steps);
+      if (check.fallbackFiles) out.set(step, check.fallbackFiles);
+    }
+  }
+  if (out.size > 0) {
+    const names = [...out.keys()].map((s) => `${model.projects.find((p) => p.root === s.projectRoot)?.displayName ?? s.projectRoot}:${s.name}`);
+    printOnce(
+      `\nnx-steps: ${LOCK_FILE} as committed does not describe ${names.length} step(s) (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}); ` +
+        '`nx affected` selects them by the files their code is made of until it does. Run `nx sync` and commit the lock.\n',
+    );
+  }
+  return out;
+}
+
 export const createNodes: CreateNodes<NxStepsPluginOptions> = [
   CREATE_NODES_ANCHOR,
   async (configFiles, rawOptions, context) => {
@@ -29,15 +66,14 @@ export const createNodes: CreateNodes<NxStepsPluginOptions> = [
     if (files.length === 0) return [];
     const services = createServices(context.workspaceRoot);
     const model = loadWorkspaceModel(services, files);
+    const stale = staleLockFallback(services, model);
     const projects: NonNullable<CreateNodesResult['projects']> = {};
-    for (const project of model.projects) projects[project.root] = projectConfiguration(project);
+    for (const project of model.projects) projects[project.root] = projectConfiguration(project, { fallbackFiles: (step) => stale.get(step) });
+    services.flush();
 
     const errors = model.projects.flatMap((p) => p.diagnostics.filter(isError));
     const text = errors.length ? formatWorkspaceDiagnostics(context.workspaceRoot, errors) : '';
-    if (text && !printed.has(text)) {
-      printed.add(text);
-      console.error(`\nnx-steps: ${errors.length} problem(s) in pipeline files; these steps fail when run until fixed:\n\n${text}\n`);
-    }
+    if (text) printOnce(`\nnx-steps: ${errors.length} problem(s) in pipeline files; these steps fail when run until fixed:\n\n${text}\n`);
     return [[configFiles[0] ?? CREATE_NODES_ANCHOR, { projects }]];
   },
 ];

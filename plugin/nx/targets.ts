@@ -64,7 +64,13 @@ function keyCommand(step: StepModel): string {
   return `node_modules/.bin/nx-steps key ${quote(step.projectRoot)} ${quote(step.name)} || echo "key-unavailable-$$"`;
 }
 
-export function stepTarget(project: ProjectModel, step: StepModel): TargetConfiguration {
+/** Per-step facts about the workspace that shape a target beyond the step itself. */
+export interface TargetContext {
+  /** Files the target reads because the committed lock does not describe the step (core/fingerprint/lock-check.ts). */
+  readonly fallbackFiles?: (step: StepModel) => readonly string[] | undefined;
+}
+
+export function stepTarget(project: ProjectModel, step: StepModel, context: TargetContext = {}): TargetConfiguration {
   const metadata = {
     description: step.errors.length ? `BROKEN: ${step.errors[0]?.message ?? ''}` : describe(step),
     technologies: ['nx-steps'],
@@ -89,6 +95,7 @@ export function stepTarget(project: ProjectModel, step: StepModel): TargetConfig
     inputs: [
       { json: `{workspaceRoot}/${LOCK_FILE}`, fields: [`steps.${stepKey(step.projectRoot, step.name)}`] },
       { env: fingerprintEnvName(step.projectRoot, step.name) },
+      ...(context.fallbackFiles?.(step) ?? []).map((f) => `{workspaceRoot}/${f}`),
       ...dataInputs(step),
       ...(needs.length ? [{ dependentTasksOutputFiles: UPSTREAM_DIGEST_GLOB, transitive: false }] : []),
       ...(step.cache.enabled && step.cache.key ? [{ runtime: keyCommand(step) }] : []),
@@ -99,11 +106,11 @@ export function stepTarget(project: ProjectModel, step: StepModel): TargetConfig
   };
 }
 
-export function projectConfiguration(project: ProjectModel): Omit<ProjectConfiguration, 'root'> & { root?: string } {
+export function projectConfiguration(project: ProjectModel, context: TargetContext = {}): Omit<ProjectConfiguration, 'root'> & { root?: string } {
   const targets: Record<string, TargetConfiguration> = {};
   const groups: Record<string, string[]> = {};
   for (const step of project.steps) {
-    targets[step.name] = stepTarget(project, step);
+    targets[step.name] = stepTarget(project, step, context);
     const group = step.file.split('/').pop() ?? step.file;
     (groups[group] ??= []).push(step.name);
   }

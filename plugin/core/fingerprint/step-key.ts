@@ -100,6 +100,11 @@ export class KeyBuilder {
     });
   }
 
+  /** The step's code closure (code_hash steps only). */
+  code(project: ProjectModel, step: StepModel): StepCode | undefined {
+    return this.codeOf(project, step);
+  }
+
   private codeOf(project: ProjectModel, step: StepModel): StepCode | undefined {
     const cache = step.cache;
     if (!cache.enabled || cache.strategy !== 'code_hash' || step.errors.length > 0) return undefined;

@@ -38,7 +38,7 @@ import { formatDuration } from '../util/duration';
 import type { Services } from '../workspace';
 import { createServices } from '../workspace';
 import type { InputsFailure, StepInputs } from './inputs';
-import { readStepInputs } from './inputs';
+import { findStep, readStepInputs } from './inputs';
 import type { ExecuteFailure } from './execute';
 import { execute } from './execute';
 import type { RunKey } from './key';
@@ -205,7 +205,7 @@ async function executeAndStore(req: RunStepRequest, d: Deps, inputs: StepInputs,
   try {
     const executed = await execute(req, { inputs, fingerprint: { digest: key.digest, record: key.record }, mod, dir, log: d.log, now: d.now });
     if (!executed.ok) return fromInputsFailure(executed.error);
-    if (cached && changedDuringRun(d, inputs, key)) return { ok: false, diagnostics: [changedSinceHashed(req, step)] };
+    if (cached && changedDuringRun(req, d, key)) return { ok: false, diagnostics: [changedSinceHashed(req, step)] };
     const strategy = step.cache.enabled ? step.cache.strategy : 'cache: false';
     const { meta, durationMs } = executed.value;
     // Past tense and dated on purpose: Nx replays this line when it restores the step from its cache.
@@ -224,8 +224,11 @@ async function executeAndStore(req: RunStepRequest, d: Deps, inputs: StepInputs,
  * from something its key does not describe. (An upstream result cannot
  * change under it: it was read before the call.)
  */
-function changedDuringRun(d: Deps, inputs: StepInputs, key: RunKey): boolean {
-  const again = new KeyBuilder(d.services, d.runTime).parts(inputs.project, inputs.step);
+function changedDuringRun(req: RunStepRequest, d: Deps, key: RunKey): boolean {
+  // Read from the files again: the model read before the run holds the step function as it was then.
+  const found = findStep(d.services, req);
+  if (!found.ok || found.value.step.errors.length > 0) return true;
+  const again = new KeyBuilder(d.services, d.runTime).parts(found.value.project, found.value.step);
   return !again.ok || liveDigest(again.value) !== key.live;
 }
 

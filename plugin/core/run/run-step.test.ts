@@ -1,0 +1,155 @@
+/**
+ * The run engine without Nx: a real workspace folder and pipeline file, the
+ * step module and Nx's cache replaced through `RunStepDeps` (a module whose
+ * step functions count their calls, an in-memory `EntryCache`). Proves the
+ * phases: kept on disk, restored by step key, executed; verification of
+ * restored entries; the key checked against what Nx hashed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { step } from '../../api/step';
+import { fingerprintEnvName } from '../fingerprint/env-name';
+import { tempDir, writeTree } from '../hash/test-utils/tree';
+import { createServices } from '../workspace';
+import type { RunLog } from './log';
+import type { RunStepDeps, RunStepRequest } from './run-step';
+import { runStep } from './run-step';
+import type { EntryCache } from './step-entries';
+
+const PIPELINE = 'etl/etl.pipeline.ts';
+const SOURCE = `import { pipeline, step } from 'nx-steps';
+export default pipeline({ name: 'etl' });
+export const one = step(() => [1, 2, 3]);
+export const two = step({ needs: { xs: one } }, ({ xs }) => xs.map((x) => x * 10));
+`;
+
+/** Nx's cache as folders in memory: what the adapter does with DbCache, minus Nx. */
+class MemoryCache implements EntryCache {
+  readonly entries = new Map<string, Map<string, Buffer>>();
+  constructor(private readonly root: string) {}
+  async restore(key: string, relDir: string): Promise<'local' | 'miss'> {
+    const files = this.entries.get(key);
+    if (!files) return 'miss';
+    for (const [rel, bytes] of files) {
+      fs.mkdirSync(path.dirname(path.join(this.root, relDir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(this.root, relDir, rel), bytes);
+    }
+    return 'local';
+  }
+  async store(key: string, relDir: string): Promise<void> {
+    const files = new Map<string, Buffer>();
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(path.join(this.root, relDir, dir), { withFileTypes: true })) {
+        const rel = path.join(dir, e.name);
+        if (e.isDirectory()) walk(rel);
+        else files.set(rel, fs.readFileSync(path.join(this.root, relDir, rel)));
+      }
+    };
+    walk('');
+    this.entries.set(key, files);
+  }
+}
+
+function setUp(): { root: string; calls: Record<string, number>; deps: (extra?: Partial<RunStepDeps>) => RunStepDeps; notes: string[] } {
+  const root = tempDir('nxs-run-');
+  writeTree(root, { [PIPELINE]: SOURCE });
+  const calls: Record<string, number> = {};
+  const counted =
+    <I, T>(name: string, fn: (input: I) => T) =>
+    (input: I): T => {
+      calls[name] = (calls[name] ?? 0) + 1;
+      return fn(input);
+    };
+  // The module as the pipeline file would export it; its declarations are read from SOURCE.
+  const mod = {
+    one: step(counted('one', () => [1, 2, 3])),
+    two: step(counted('two', (input: { xs?: number[] }) => (input.xs ?? []).map((x) => x * 10))),
+  };
+  const notes: string[] = [];
+  const log: RunLog = { note: (m) => notes.push(m), info: () => undefined, warn: () => undefined, error: () => undefined };
+  return {
+    root,
+    calls,
+    notes,
+    deps: (extra = {}) => ({ services: createServices(root), log, importModule: async () => mod, runTime: 0, env: {}, ...extra }),
+  };
+}
+
+function request(root: string, name: string, extra: Partial<RunStepRequest> = {}): RunStepRequest {
+  return { workspaceRoot: root, project: 'etl', projectRoot: 'etl', step: name, pipelineFiles: [PIPELINE], overrides: {}, ...extra };
+}
+
+const outDir = (root: string, name: string) => path.join(root, 'etl/.nx-steps/out', name);
+
+describe('runStep', () => {
+  it('executes, then keeps the outputs on disk, then restores by step key once they are gone', async () => {
+    const { root, calls, deps } = setUp();
+    const cache = new MemoryCache(root);
+    const first = await runStep(request(root, 'one'), deps({ entries: cache }));
+    expect(first).toMatchObject({ ok: true, status: 'executed' });
+    expect(cache.entries.size).toBe(1);
+    expect(await runStep(request(root, 'one'), deps({ entries: cache }))).toMatchObject({ ok: true, status: 'kept' });
+    fs.rmSync(outDir(root, 'one'), { recursive: true });
+    expect(await runStep(request(root, 'one'), deps({ entries: cache }))).toMatchObject({ ok: true, status: 'restored', from: 'local' });
+    expect(calls).toEqual({ one: 1 });
+    expect(JSON.parse(fs.readFileSync(path.join(outDir(root, 'one'), 'value.json'), 'utf8'))).toEqual([1, 2, 3]);
+  });
+
+  it('a restored entry that fails verification is not used: the step runs', async () => {
+    const { root, calls, deps, notes } = setUp();
+    const cache = new MemoryCache(root);
+    await runStep(request(root, 'one'), deps({ entries: cache }));
+    for (const files of cache.entries.values()) files.set('value.json', Buffer.from('[6,6,6]\n'));
+    fs.rmSync(outDir(root, 'one'), { recursive: true });
+    expect(await runStep(request(root, 'one'), deps({ entries: cache }))).toMatchObject({ ok: true, status: 'executed' });
+    expect(calls).toEqual({ one: 2 });
+    expect(notes.some((n) => n.includes('failed verification'))).toBe(true);
+  });
+
+  it('--skip-nx-cache looks nothing up, and the result is still stored', async () => {
+    const { root, calls, deps } = setUp();
+    const cache = new MemoryCache(root);
+    await runStep(request(root, 'one'), deps({ entries: cache }));
+    expect(await runStep(request(root, 'one'), deps({ entries: cache, skipLookups: true }))).toMatchObject({ ok: true, status: 'executed' });
+    expect(calls).toEqual({ one: 2 });
+  });
+
+  it('a key that differs from what Nx hashed fails the step before it runs (NXS211)', async () => {
+    const { root, calls, deps } = setUp();
+    const outcome = await runStep(request(root, 'one', { hashedAs: 'what-nx-hashed-before-an-edit' }), deps());
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.diagnostics[0]?.code).toBe('NXS211');
+    expect(calls).toEqual({});
+    expect(fingerprintEnvName('etl', 'one')).toMatch(/^NX_STEPS_FP_/);
+  });
+
+  it('a step whose code is edited while it runs is not stored (NXS211), and its old outputs stay', async () => {
+    const { root, deps } = setUp();
+    await runStep(request(root, 'one'), deps());
+    const before = fs.readFileSync(path.join(outDir(root, 'one'), 'step.json'), 'utf8');
+    const editing = {
+      one: step(() => {
+        fs.writeFileSync(path.join(root, PIPELINE), SOURCE.replace('[1, 2, 3]', '[4, 5, 6]'));
+        return [4, 5, 6];
+      }),
+    };
+    fs.writeFileSync(path.join(root, PIPELINE), SOURCE.replace('[1, 2, 3]', '[7, 8, 9]'));
+    const outcome = await runStep(request(root, 'one'), deps({ importModule: async () => editing }));
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.diagnostics[0]?.code).toBe('NXS211');
+    expect(fs.readFileSync(path.join(outDir(root, 'one'), 'step.json'), 'utf8')).toBe(before);
+  });
+
+  it('a downstream step reads its upstream result; a damaged upstream is recomputed once, and salted', async () => {
+    const { root, calls, deps } = setUp();
+    await runStep(request(root, 'one'), deps());
+    fs.writeFileSync(path.join(outDir(root, 'one'), 'value.json'), '[0]\n');
+    const outcome = await runStep(request(root, 'two'), deps());
+    expect(outcome).toMatchObject({ ok: true, status: 'executed' });
+    expect(calls).toEqual({ one: 2, two: 1 });
+    expect(JSON.parse(fs.readFileSync(path.join(outDir(root, 'two'), 'value.json'), 'utf8'))).toEqual([10, 20, 30]);
+    const salts = JSON.parse(fs.readFileSync(path.join(root, '.nx-steps/state/nx-steps-salts.json'), 'utf8')) as { steps: Record<string, Array<{ reason: string }>> };
+    expect(Object.values(salts.steps).flat().map((s) => s.reason)).toEqual(['recovery']);
+  });
+});
