@@ -1,6 +1,7 @@
 /** Large temporary inputs under os.tmpdir(), written in blocks (never held in memory whole) and removed by the caller. */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import { contentSettleNs } from '../../plugin/core/hash/stat-key';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -51,10 +52,13 @@ export function removeDir(dir: string): void {
 }
 
 /**
- * Waits until files written just now are older than nx-steps' racy window
- * (2 s, see docs/hashing.md), as data at rest is: until then the stat memo
+ * Waits until files written just now are older than the window within which
+ * nx-steps' stat memo does not remember a file's digest (the kernel's
+ * write-back delay for memory-mapped writes, about 40 s; see
+ * plugin/core/hash/stat-key.ts), as data at rest is: until then the memo
  * rightly refuses to remember their digests, and every run would read them.
  */
 export function settleTimestamps(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
+  const ms = Number(contentSettleNs() / 1_000_000n) + 500;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -6,8 +6,10 @@
  * - A persistent stat memo (stat-memo.ts) skips reading files whose stat
  *   key (dev, ino, size, mtime ns, ctime ns) is unchanged.
  * - Racy edits: a digest is only remembered when the file's timestamps were
- *   settled before hashing started (stat-key.ts `isSettled`), so an edit in
- *   the same timestamp tick can never be hidden behind an equal key.
+ *   settled before hashing started (stat-key.ts `isSettled`, with the
+ *   write-back window of `contentSettleNs`), so neither an edit in the same
+ *   timestamp tick nor a write through a memory map can hide behind an
+ *   equal key.
  *
  * One instance per process (`createServices`); `save()` writes the memo.
  */
@@ -22,7 +24,7 @@ import { HashError, catchHashError } from './hash-failure';
 import { specialKind, statArgument } from './path-stat';
 import type { FolderMemo } from './stat-memo';
 import { StatMemo } from './stat-memo';
-import { fileKey, isSettled, wallClockNs } from './stat-key';
+import { contentSettleNs, fileKey, isSettled, wallClockNs } from './stat-key';
 
 export interface HashStats {
   /** Files whose content was read. */
@@ -81,7 +83,7 @@ export class FileHasher {
     const digest = readDigest(abs, st, this.io);
     this.stats.hashed += 1;
     this.stats.bytesRead += Number(st.size);
-    if (isSettled(st, started)) folder.remember(name, key, digest);
+    if (isSettled(st, started, contentSettleNs())) folder.remember(name, key, digest);
     return digest;
   }
 

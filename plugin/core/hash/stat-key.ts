@@ -17,7 +17,18 @@
  *
  * The same rule applies to a folder's listing (device, inode, mtime, ctime of
  * the folder): an entry created or removed changes the folder's mtime.
+ *
+ * File contents need a longer window: writes through a shared memory map.
+ * The kernel stamps mtime when a clean mapped page is first written, not on
+ * every write: later writes to a page that is still dirty change the bytes and
+ * leave every timestamp alone, until the page is written back (Linux:
+ * `vm.dirty_expire_centisecs` + `vm.dirty_writeback_centisecs`, 35 s by
+ * default) and write-protected again, after which the next write stamps mtime
+ * once more. A content digest is therefore remembered only when the file's
+ * timestamps are older than that write-back delay (read from /proc where there
+ * is one), plus a margin: any write after the record then moves mtime.
  */
+import * as fsSync from 'node:fs';
 import type * as fs from 'node:fs';
 
 /** Coarsest timestamp granularity (and clock skew) we guard against: FAT's 2 s. */
@@ -59,9 +70,36 @@ export function dirKey(st: fs.BigIntStats): Buffer {
 }
 
 /** True when a record of `st` taken at `startedNs` can never be fooled by a same-tick edit. */
-export function isSettled(st: fs.BigIntStats, startedNs: bigint): boolean {
+export function isSettled(st: fs.BigIntStats, startedNs: bigint, windowNs: bigint = RACY_WINDOW_NS): boolean {
   const latest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-  return latest + RACY_WINDOW_NS < startedNs;
+  return latest + windowNs < startedNs;
+}
+
+function procCentiseconds(name: string): bigint | undefined {
+  try {
+    const v = Number(fsSync.readFileSync(`/proc/sys/vm/${name}`, 'utf8').trim());
+    return Number.isFinite(v) && v >= 0 ? BigInt(Math.round(v)) * 10_000_000n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let contentWindow: bigint | undefined;
+
+/**
+ * How long a file's timestamps must have been still before its content
+ * digest is remembered: the kernel's write-back delay for dirty mapped pages
+ * (see above) plus 5 s, and never less than the racy window. Without /proc,
+ * Linux's defaults (30 s + 5 s).
+ */
+export function contentSettleNs(): bigint {
+  if (contentWindow === undefined) {
+    const expire = procCentiseconds('dirty_expire_centisecs') ?? 30_000_000_000n;
+    const writeback = procCentiseconds('dirty_writeback_centisecs') ?? 5_000_000_000n;
+    const window = expire + writeback + 5_000_000_000n;
+    contentWindow = window > RACY_WINDOW_NS ? window : RACY_WINDOW_NS;
+  }
+  return contentWindow;
 }
 
 /** Wall-clock now in ns: the clock the file system stamps files with (on a local disk). */

@@ -35,7 +35,7 @@ function recordOf(memo: string, dir: string): ReturnType<typeof decodeRecord> {
 
 /** A hasher as a later process would have it: the same memo folder, and a clock by which the test's files have settled. */
 function nextProcess(memo: string): FileHasher {
-  return new FileHasher(memo, { clock: clockAhead(10) });
+  return new FileHasher(memo, { clock: clockAhead(60) });
 }
 
 /** Builds `tree` under a new folder, hashes its `data` folder in a first process and saves the memo. */
