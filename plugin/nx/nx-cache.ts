@@ -148,11 +148,20 @@ export async function openEntryCache(
 }
 
 /**
+ * Set by the pre-task hook to the folder it used, so the task processes of
+ * the same command read the salts the hook hashed, whatever their own
+ * environment says (the daemon may have resolved Nx's folders at its start).
+ */
+export const MACHINE_STATE_ENV = 'NX_STEPS_MACHINE_STATE_DIR';
+
+/**
  * The folder of Nx's cache index (its database) for this workspace: machine
  * state that must last exactly as long as the local cache entries goes there
  * (salts, see core/state/salts.ts). Undefined when Nx does not say.
  */
-export function machineStateDir(workspaceRoot: string): string | undefined {
+export function machineStateDir(workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const given = env[MACHINE_STATE_ENV];
+  if (given) return given;
   try {
     const db = loadFrom<{ sharedWorkspaceDataDirectory?: (root: string) => string }>(workspaceRoot, 'nx/src/utils/db-connection');
     return typeof db.sharedWorkspaceDataDirectory === 'function' ? db.sharedWorkspaceDataDirectory(workspaceRoot) : undefined;

@@ -14,7 +14,7 @@ import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from './discover';
 import type { NxStepsPluginOptions } from './options';
 import { normalizeOptions } from './options';
-import { machineStateDir } from './nx-cache';
+import { MACHINE_STATE_ENV, machineStateDir } from './nx-cache';
 import { guardSelfHostedRemoteCache, remoteCacheSkipped } from './remote-cache-guard';
 
 export async function preTasksExecution(rawOptions: NxStepsPluginOptions | undefined, context: PreTasksExecutionContext): Promise<void> {
@@ -24,7 +24,9 @@ export async function preTasksExecution(rawOptions: NxStepsPluginOptions | undef
   await guardSelfHostedRemoteCache(process.env, context.argv);
   // Nx hands its task processes NX_SKIP_NX_CACHE but not --skip-remote-cache: step-keyed lookups need it too.
   if (remoteCacheSkipped(process.env, context.argv)) process.env['NX_SKIP_REMOTE_CACHE'] = 'true';
-  const services = createServices(context.workspaceRoot, { machineStateDir: machineStateDir(context.workspaceRoot) });
+  const stateDir = machineStateDir(context.workspaceRoot);
+  if (stateDir) process.env[MACHINE_STATE_ENV] = stateDir;
+  const services = createServices(context.workspaceRoot, { machineStateDir: stateDir });
   try {
     // One clock reading per run, handed to the step processes, so TTL windows
     // agree between the hash and the executor.
