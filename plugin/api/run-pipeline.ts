@@ -40,7 +40,7 @@ export interface RunPipelineOptions {
 export interface StepRun {
   /** True when the step function was not called: restored from a cache or kept on disk. */
   readonly cached: boolean;
-  /** Where the result came from (executed, local, remote, kept, uncached, failed, skipped). */
+  /** Where the result came from (executed, local, remote, step-local, step-remote, kept, uncached, failed, skipped). */
   readonly source: StepSource;
   /** Wall time of the step's task in this run. */
   readonly durationMs: number;
