@@ -162,6 +162,50 @@ export const both = step({ needs: { tick, base } }, ({ tick, base }) => { count(
   });
 });
 
+describe('a clear lasts', () => {
+  const RANDOM = `${header}import { readFileSync } from 'node:fs';
+import { file } from 'nx-steps';
+export default pipeline({ name: 'rnd' });
+// Not deterministic on purpose: each computation is told apart by its value.
+export const draw = step({ args: { seed: file('seed.txt') } }, ({ seed }) => {
+  count('draw');
+  return \`\${readFileSync(seed, 'utf8').trim()}:\${Math.random()}\`;
+});
+`;
+
+  it('after nx-steps clear, an input changed and changed back, or .nx-steps deleted, never brings the cleared result back', () => {
+    const ws = workspace('clear-lasts', { 'rnd/rnd.pipeline.ts': RANDOM, 'rnd/seed.txt': 'a\n' });
+    const draw = () => {
+      ws.runSteps('rnd:draw');
+      return JSON.parse(ws.read('rnd/.nx-steps/out/draw/value.json')) as string;
+    };
+    const cleared = draw();
+    expect(ws.cli(['clear', 'rnd:draw']).code).toBe(0);
+    const recomputed = draw();
+    expect(recomputed).not.toBe(cleared);
+    expect(draw()).toBe(recomputed);
+
+    ws.write('rnd/seed.txt', 'b\n');
+    expect(draw()).toMatch(/^b:/);
+    ws.write('rnd/seed.txt', 'a\n');
+    expect(draw()).toBe(recomputed);
+
+    // What git clean does to nx-steps' own folders: the clear is kept beside Nx's cache index.
+    fs.rmSync(ws.path('.nx-steps'), { recursive: true, force: true });
+    fs.rmSync(ws.path('rnd/.nx-steps'), { recursive: true, force: true });
+    expect(draw()).toBe(recomputed);
+
+    // NX_STEPS_FRESH: the same, for a bypass.
+    ws.runSteps('rnd:draw', [], { env: { NX_STEPS_FRESH: 'rnd:draw' } });
+    const fresh = JSON.parse(ws.read('rnd/.nx-steps/out/draw/value.json')) as string;
+    expect(fresh).not.toBe(recomputed);
+    ws.write('rnd/seed.txt', 'c\n');
+    draw();
+    ws.write('rnd/seed.txt', 'a\n');
+    expect(draw()).toBe(fresh);
+  });
+});
+
 describe('serialization', () => {
   const TYPES = `${header}import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
