@@ -114,7 +114,8 @@ describe('nx affected selects exactly the steps a change reaches', () => {
     }
     // A helper edit committed without the lock: the steps that reach it are selected too.
     ws.nxOk(['sync']);
-    ws.commitAll('lock');
+    ws.git('add', '-A');
+    ws.git('commit', '-qm', 'lock', '--allow-empty');
     ws.edit('libs/shared/src/index.ts', 'return xs.length ? sum(xs) / xs.length : 0;', 'return xs.length ? sum(xs) / xs.length : -1;');
     ws.commitAll('helper without the lock');
     expect(affected(ws, { CI: 'true' })).toEqual(expect.arrayContaining(['ops:mean_ops', 'ops:ops_alert']));
