@@ -46,8 +46,7 @@ export const DiagnosticCodes = {
   inputChanged: 'NXS208',
   moduleLoadFailed: 'NXS209',
   keyFailed: 'NXS210',
-  changedDuringRun: 'NXS211',
-  poisonedEntry: 'NXS212',
+  changedDuringRun: 'NXS214',
   badPluginOptions: 'NXS301',
 } as const;
 

@@ -115,16 +115,16 @@ describe('runStep', () => {
     expect(calls).toEqual({ one: 2 });
   });
 
-  it('a key that differs from what Nx hashed fails the step before it runs (NXS211)', async () => {
+  it('a key that differs from what Nx hashed fails the step before it runs (NXS214)', async () => {
     const { root, calls, deps } = setUp();
     const outcome = await runStep(request(root, 'one', { hashedAs: 'what-nx-hashed-before-an-edit' }), deps());
     expect(outcome.ok).toBe(false);
-    expect(!outcome.ok && outcome.diagnostics[0]?.code).toBe('NXS211');
+    expect(!outcome.ok && outcome.diagnostics[0]?.code).toBe('NXS214');
     expect(calls).toEqual({});
     expect(fingerprintEnvName('etl', 'one')).toMatch(/^NX_STEPS_FP_/);
   });
 
-  it('a step whose code is edited while it runs is not stored (NXS211), and its old outputs stay', async () => {
+  it('a step whose code is edited while it runs is not stored (NXS214), and its old outputs stay', async () => {
     const { root, deps } = setUp();
     await runStep(request(root, 'one'), deps());
     const before = fs.readFileSync(path.join(outDir(root, 'one'), 'step.json'), 'utf8');
@@ -137,7 +137,7 @@ describe('runStep', () => {
     fs.writeFileSync(path.join(root, PIPELINE), SOURCE.replace('[1, 2, 3]', '[7, 8, 9]'));
     const outcome = await runStep(request(root, 'one'), deps({ importModule: async () => editing }));
     expect(outcome.ok).toBe(false);
-    expect(!outcome.ok && outcome.diagnostics[0]?.code).toBe('NXS211');
+    expect(!outcome.ok && outcome.diagnostics[0]?.code).toBe('NXS214');
     expect(fs.readFileSync(path.join(outDir(root, 'one'), 'step.json'), 'utf8')).toBe(before);
   });
 
