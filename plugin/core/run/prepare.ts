@@ -16,9 +16,10 @@ import { FINGERPRINT_SCHEMA, valueDigest } from '../fingerprint/fingerprint';
 import { runTime, ttlWindow } from '../fingerprint/ttl';
 import { readSalts } from '../state/salts';
 import type { ProjectModel, StepModel } from '../model/project-model';
-import { decodeValue } from '../outputs/codec';
-import { FILES_DIR, outputDir } from '../outputs/layout';
-import { readOutputs } from '../outputs/store';
+import { outputDir } from '../outputs/layout';
+import type { StorageFailure } from '../outputs/result';
+import { readResult } from '../outputs/result';
+import type { Result } from '../util/result';
 import { nxStepsVersion } from '../version';
 import type { Services } from '../workspace';
 import { loadWorkspaceModel } from '../workspace';
@@ -41,7 +42,7 @@ export interface Prepared {
   readonly step: StepModel;
   readonly params: Record<string, Json>;
   /** Upstream results by input name: digest now, value decoded on demand. */
-  readonly upstream: Record<string, { readonly digest: string; readonly value: () => unknown }>;
+  readonly upstream: Record<string, { readonly digest: string; readonly value: () => Result<unknown, StorageFailure> }>;
   readonly fingerprint: FingerprintRecord;
 }
 
@@ -89,10 +90,10 @@ export function prepareStep(services: Services, req: RunStepRequest, now: number
     };
   }
 
-  const upstream: Record<string, { digest: string; value: () => unknown }> = {};
+  const upstream: Record<string, Prepared['upstream'][string]> = {};
   for (const [inputName, upStep] of Object.entries(step.needs)) {
     const dir = path.join(services.workspaceRoot, outputDir(project.root, upStep));
-    const read = readOutputs(dir, { digestOf: (f) => services.hasher.digest(f) });
+    const read = readResult(dir, { digestOf: (f) => services.hasher.digest(f), arrowFrom: services.workspaceRoot });
     if (!read.ok) {
       return {
         ok: false,
@@ -108,12 +109,7 @@ export function prepareStep(services: Services, req: RunStepRequest, now: number
         ],
       };
     }
-    const valueText = read.valueText;
-    let decoded: { value: unknown } | undefined;
-    upstream[inputName] = {
-      digest: read.meta.result.digest,
-      value: () => (decoded ??= { value: decodeValue(valueText, { outDir: path.join(dir, FILES_DIR) }) }).value,
-    };
+    upstream[inputName] = { digest: read.meta.result.digest, value: read.value };
   }
 
   const args = evaluateArgs(services, step, project.displayName);

@@ -22,10 +22,10 @@ import { fingerprintDigest } from '../fingerprint/fingerprint';
 import { runTime } from '../fingerprint/ttl';
 import { saltSteps } from '../fingerprint/workspace-pass';
 import { lockOutputDir } from '../outputs/step-lock';
-import { CorruptValue, encodeValue, UnstorableValue } from '../outputs/codec';
 import { outputDir } from '../outputs/layout';
+import { abandonResult, beginResult, failureDiagnostic, writeResult } from '../outputs/result';
 import type { StepMeta } from '../outputs/store';
-import { finishOutputs, prepareOutputDir, readOutputs, UnstorableOutput } from '../outputs/store';
+import { readOutputs } from '../outputs/store';
 import { ensureIgnoredDir } from '../util/disk-cache';
 import { formatDuration } from '../util/duration';
 import { nxStepsVersion } from '../version';
@@ -76,13 +76,12 @@ async function prepareWithRecovery(req: RunStepRequest, deps: Deps, depth = 0): 
   let prepared = prepareStep(deps.services, req);
   if (prepared.ok) {
     // Digests matched; the values must decode too (a stored path must not leave its folder).
+    // Other failures (a type registered by the step's module, not loaded yet) are reported when the step runs.
     for (const [inputName, u] of Object.entries(prepared.value.upstream)) {
-      try {
-        u.value();
-      } catch (e) {
-        if (!(e instanceof CorruptValue)) throw e;
+      const v = u.value();
+      if (!v.ok && v.error.reason === 'corrupt') {
         const up = prepared.value.step.needs[inputName] ?? inputName;
-        prepared = { ok: false, diagnostics: [problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${up} is corrupt: ${e.message}.`, 'It will be recomputed.')], corruptUpstream: { step: up, detail: e.message } };
+        prepared = { ok: false, diagnostics: [problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${up} is corrupt: ${v.error.message}`, 'It will be recomputed.')], corruptUpstream: { step: up, detail: v.error.message } };
         break;
       }
     }
@@ -172,10 +171,14 @@ async function execute(req: RunStepRequest, deps: Deps, x: Execution): Promise<R
   }
   const input: Record<string, unknown> = {};
   for (const [name, arg] of Object.entries(step.args)) input[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg);
-  for (const [name, u] of Object.entries(x.upstream)) input[name] = u.value();
+  for (const [name, u] of Object.entries(x.upstream)) {
+    const v = u.value();
+    if (!v.ok) return { ok: false, diagnostics: [failureDiagnostic(v.error, { project: req.project, step: req.step, argument: name })] };
+    input[name] = v.value;
+  }
   Object.assign(input, x.params);
 
-  const filesDir = prepareOutputDir(outAbs);
+  const filesDir = beginResult(outAbs);
   const ctx: StepContext = {
     project: req.project,
     step: step.name,
@@ -188,6 +191,7 @@ async function execute(req: RunStepRequest, deps: Deps, x: Execution): Promise<R
   try {
     value = await (exported.fn as (input: unknown, ctx: StepContext) => unknown)(input, ctx);
   } catch (e) {
+    abandonResult(outAbs);
     const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
     return {
       ok: false,
@@ -196,29 +200,9 @@ async function execute(req: RunStepRequest, deps: Deps, x: Execution): Promise<R
   }
   const durationMs = x.now() - started;
 
-  let valueText: string;
-  try {
-    valueText = encodeValue(value, { outDir: filesDir });
-  } catch (e) {
-    fs.rmSync(outAbs, { recursive: true, force: true });
-    if (e instanceof UnstorableValue) {
-      return {
-        ok: false,
-        diagnostics: [problem(req, DiagnosticCodes.unstorableResult, `The step's result cannot be cached: ${e.message}.`, 'Return plain data (objects, arrays, strings, numbers, Map, Set, Date, typed arrays); write anything else to ctx.outDir. Nothing was cached.', { argument: e.path })],
-      };
-    }
-    throw e;
-  }
-  let meta: StepMeta;
-  try {
-    meta = finishOutputs(outAbs, { project: req.project, step: step.name, fingerprint: { digest: x.digest, record: x.fingerprint }, valueText, durationMs, nxSteps: nxStepsVersion() });
-  } catch (e) {
-    fs.rmSync(outAbs, { recursive: true, force: true });
-    if (e instanceof UnstorableOutput) {
-      return { ok: false, diagnostics: [problem(req, DiagnosticCodes.unstorableResult, e.message, 'Nothing was cached.')] };
-    }
-    throw e;
-  }
+  const stored = await writeResult(outAbs, value, { project: req.project, step: step.name, fingerprint: { digest: x.digest, record: x.fingerprint }, durationMs, nxSteps: nxStepsVersion(), arrowFrom: req.workspaceRoot });
+  if (!stored.ok) return { ok: false, diagnostics: [failureDiagnostic(stored.error, { project: req.project, step: req.step })] };
+  const meta = stored.value;
   // Past tense on purpose: Nx replays this output when it restores the step from its cache.
   const strategy = step.cache.enabled ? step.cache.strategy : 'cache: false';
   log.note(`executed in ${formatDuration(durationMs)} (${strategy}) → result ${meta.result.value.bytes} B, ${meta.result.files.length} file(s), digest ${meta.result.digest.slice(0, 12)}`);
