@@ -22,6 +22,16 @@ export interface DecodeOptions {
   readonly outDir?: string;
   /** Where to resolve apache-arrow from when the value holds a Table. */
   readonly arrowFrom?: string;
+  /** Give registered types as StoredInstance (their stored data) instead of calling fromJSON: for tools that run no user code. */
+  readonly rawTypes?: boolean;
+}
+
+/** A registered type's stored data, as tools that cannot load the user's classes see it. */
+export class StoredInstance {
+  constructor(
+    readonly typeName: string,
+    readonly data: unknown,
+  ) {}
 }
 
 /** The value names a registered type this process has not registered. */
@@ -171,6 +181,7 @@ class Decoder implements MarkerReader {
 
   private registered(name: unknown, data: unknown): unknown {
     if (typeof name !== 'string') throw new CorruptValue('a registered-type marker is malformed');
+    if (this.options.rawTypes) return new StoredInstance(name, data);
     const entry = typeRegistry().byName.get(name);
     if (!entry) throw new UnknownType(name);
     return entry.fromJSON(data);

@@ -105,6 +105,8 @@ export type ResultRead =
 export interface ReadResultOptions extends ReadOptions {
   /** Where apache-arrow resolves from when the value holds a Table (the workspace root). */
   readonly arrowFrom?: string;
+  /** Registered types as their stored data (StoredInstance), for tools that run no user code. */
+  readonly rawTypes?: boolean;
 }
 
 /** Verifies an output folder; its value is decoded on the first call to `value()` (and kept once it succeeds). */
@@ -115,7 +117,7 @@ export function readResult(dir: string, options: ReadResultOptions = {}): Result
   const value = (): Result<unknown, StorageFailure> => {
     if (decoded) return ok(decoded.value);
     try {
-      decoded = { value: decodeOutputs(dir, read.meta, options.arrowFrom ? { arrowFrom: options.arrowFrom } : {}) };
+      decoded = { value: decodeOutputs(dir, read.meta, { ...(options.arrowFrom ? { arrowFrom: options.arrowFrom } : {}), ...(options.rawTypes ? { rawTypes: true } : {}) }) };
       return ok(decoded.value);
     } catch (e) {
       const failure = readFailure(e);

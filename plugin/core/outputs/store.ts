@@ -328,7 +328,7 @@ function unlistedEntry(root: string, listed: ReadonlySet<string>): string | unde
 }
 
 /** Decodes the value of a verified output folder (readOutputs said ok). Throws CorruptValue, UnknownType, ArrowMissing. */
-export function decodeOutputs(dir: string, meta: StepMeta, options: Pick<DecodeOptions, 'arrowFrom'> = {}): unknown {
+export function decodeOutputs(dir: string, meta: StepMeta, options: Pick<DecodeOptions, 'arrowFrom' | 'rawTypes'> = {}): unknown {
   const outDir = path.join(dir, FILES_DIR);
   if (meta.result.value.format === 'json-legacy') return decodeLegacyValue(fs.readFileSync(path.join(dir, LEGACY_VALUE_FILE), 'utf8'), { outDir });
   return readValue(path.join(dir, VALUE_DIR), meta.result.value.parts, { outDir, ...options });
