@@ -188,13 +188,19 @@ class Encoder {
   private map(m: ReadonlyMap<unknown, unknown>, depth: number): unknown {
     const out = new Map<unknown, unknown>();
     let changed = false;
-    let i = 0;
-    for (const [k, x] of m) {
-      const k2 = this.at(() => this.walk(k, depth + 1), `.<key ${i}>`);
-      const y = this.at(() => this.walk(x, depth + 1), `.get(<key ${i}>)`);
-      changed ||= k2 !== k || y !== x;
-      out.set(k2, y);
-      i++;
+    const at = new EntryPath(true);
+    try {
+      for (const [k, x] of m) {
+        at.value = false;
+        const k2 = this.walk(k, depth + 1);
+        at.value = true;
+        const y = this.walk(x, depth + 1);
+        changed ||= k2 !== k || y !== x;
+        out.set(k2, y);
+        at.index++;
+      }
+    } catch (e) {
+      throw e instanceof UnstorableValue ? e.within(at.step()) : e;
     }
     return changed ? out : m;
   }
@@ -202,12 +208,16 @@ class Encoder {
   private set(s: ReadonlySet<unknown>, depth: number): unknown {
     const out = new Set<unknown>();
     let changed = false;
-    let i = 0;
-    for (const x of s) {
-      const y = this.at(() => this.walk(x, depth + 1), `.<item ${i}>`);
-      changed ||= y !== x;
-      out.add(y);
-      i++;
+    const at = new EntryPath(false);
+    try {
+      for (const x of s) {
+        const y = this.walk(x, depth + 1);
+        changed ||= y !== x;
+        out.add(y);
+        at.index++;
+      }
+    } catch (e) {
+      throw e instanceof UnstorableValue ? e.within(at.step()) : e;
     }
     return changed ? out : s;
   }
@@ -219,6 +229,7 @@ class Encoder {
       throw e instanceof UnstorableValue ? e.within(step) : e;
     }
   }
+
 
   private binary(v: ArrayBufferView | ArrayBuffer, typeName: string): Marker {
     const bytes = bytesOf(v);
@@ -256,31 +267,59 @@ class Encoder {
   private segment(kind: ContainerKind, container: Iterable<unknown> & object, depth: number): Marker {
     const id = this.nextId++;
     const writer = this.writer(segmentPart(id));
-    const entries = kind === Container.map ? (container as Map<unknown, unknown>).entries() : (container as Iterable<unknown>)[Symbol.iterator]();
     const header = new Uint8Array(4);
     const headerView = new DataView(header.buffer);
-    let count = 0;
     let chunkSize = CHUNK_START;
-    for (;;) {
-      const chunk: unknown[] = [];
-      for (let n = 0; n < chunkSize; n++) {
-        const next = entries.next();
-        if (next.done) break;
-        const i = count++;
-        if (kind === Container.map) {
-          const [k, x] = next.value as [unknown, unknown];
-          chunk.push(this.at(() => this.walk(k, depth + 1), `.<key ${i}>`), this.at(() => this.walk(x, depth + 1), `.get(<key ${i}>)`));
-        } else {
-          chunk.push(this.at(() => this.walk(next.value, depth + 1), kind === Container.set ? `.<item ${i}>` : `[${i}]`));
-        }
-      }
-      if (chunk.length === 0) break;
+    const flush = (chunk: unknown[]): void => {
       const packed = this.packr.pack(chunk);
       headerView.setUint32(0, packed.byteLength);
       writer.write(header);
       writer.write(packed);
       if (packed.byteLength > CHUNK_HIGH_BYTES) chunkSize = Math.max(1, chunkSize >> 1);
       else if (packed.byteLength < CHUNK_LOW_BYTES && chunkSize < CHUNK_MAX) chunkSize <<= 1;
+    };
+    let count = 0;
+    if (kind === Container.array) {
+      const a = container as readonly unknown[];
+      count = a.length;
+      let i = 0;
+      try {
+        for (let start = 0; start < count; ) {
+          const end = Math.min(count, start + chunkSize);
+          const chunk = new Array<unknown>(end - start);
+          for (i = start; i < end; i++) chunk[i - start] = this.walk(a[i], depth + 1);
+          flush(chunk); // may change chunkSize for the next chunk
+          start = end;
+        }
+      } catch (e) {
+        throw e instanceof UnstorableValue ? e.within(`[${i}]`) : e;
+      }
+    } else {
+      // Maps and Sets: entries in iteration order (a Map's as key, value, key, value...).
+      const isMap = kind === Container.map;
+      const at = new EntryPath(isMap);
+      let chunk: unknown[] = [];
+      try {
+        for (const entry of container) {
+          at.index = count++;
+          if (isMap) {
+            const [k, x] = entry as [unknown, unknown];
+            at.value = false;
+            const k2 = this.walk(k, depth + 1);
+            at.value = true;
+            chunk.push(k2, this.walk(x, depth + 1));
+          } else {
+            chunk.push(this.walk(entry, depth + 1));
+          }
+          if (chunk.length >= (isMap ? 2 * chunkSize : chunkSize)) {
+            flush(chunk);
+            chunk = [];
+          }
+        }
+      } catch (e) {
+        throw e instanceof UnstorableValue ? e.within(at.step()) : e;
+      }
+      if (chunk.length) flush(chunk);
     }
     this.finish(writer);
     return new Marker([MarkerKind.segment, id, kind, count]);
@@ -314,6 +353,17 @@ class Encoder {
   /** Closes what a failed walk left open; the caller removes the folder. */
   abandon(): void {
     for (const w of this.open.splice(0)) w.abandon();
+  }
+}
+
+/** Where a walk is inside a Map or Set, turned into a path step only when an error passes. */
+class EntryPath {
+  index = 0;
+  /** In a Map: walking the value (else the key). */
+  value = false;
+  constructor(private readonly isMap: boolean) {}
+  step(): string {
+    return this.isMap ? (this.value ? `.get(<key ${this.index}>)` : `.<key ${this.index}>`) : `.<item ${this.index}>`;
   }
 }
 
