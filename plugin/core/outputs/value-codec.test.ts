@@ -83,7 +83,7 @@ describe('result codec', () => {
     );
   });
 
-  it('stores large typed arrays and binaries as raw bytes, in parts of their own', async () => {
+  it('stores large typed arrays and binaries as raw bytes, in parts of their own', { timeout: 60_000 }, async () => {
     const f64 = Float64Array.from({ length: BLOB_MIN }, (_, i) => i / 3);
     const buf = Buffer.alloc(BLOB_MIN, 7);
     const { dir, parts } = await store({ f64, buf, big: new BigUint64Array(BLOB_MIN / 8).fill(2n ** 63n) });
@@ -96,7 +96,7 @@ describe('result codec', () => {
     expect(back.big[0]).toBe(2n ** 63n);
   });
 
-  it('stores large arrays, Maps and Sets in chunks, nested ones too', async () => {
+  it('stores large arrays, Maps and Sets in chunks, nested ones too', { timeout: 60_000 }, async () => {
     const rows = Array.from({ length: SEGMENT_MIN + 5 }, (_, i) => ({ id: i, x: i / 7, label: `l${i % 10}`, neg: i === SEGMENT_MIN + 2 ? -0 : 0 }));
     const v = { rows, index: new Map(rows.slice(0, SEGMENT_MIN).map((r) => [r.id, r.label])), ids: new Set(rows.map((r) => r.id)), deep: [{ inner: Array.from({ length: SEGMENT_MIN }, (_, i) => i) }] };
     const { dir, parts } = await store(v);
@@ -107,7 +107,7 @@ describe('result codec', () => {
     expect(Object.is(back.rows[SEGMENT_MIN + 1]?.neg, 0)).toBe(true);
   });
 
-  it('gives the same bytes for the same value, and different bytes for values JavaScript tells apart', async () => {
+  it('gives the same bytes for the same value, and different bytes for values JavaScript tells apart', { timeout: 60_000 }, async () => {
     const make = () => ({ a: [1, 2, { b: 'x' }], m: new Map([['k', 1], ['j', 2]]), s: new Set([1, 2]), big: Array.from({ length: SEGMENT_MIN }, (_, i) => ({ i })) });
     expect(await digests(make())).toBe(await digests(make()));
     expect(await digests({ a: 1, b: 2 })).not.toBe(await digests({ b: 2, a: 1 })); // key order is observable (Object.keys)
@@ -144,7 +144,7 @@ describe('result codec', () => {
     ['a DataView', { v: new DataView(new ArrayBuffer(2)) }, 'result.v', 'DataView'],
     ['a function deep inside a chunked array', { rows: Array.from({ length: SEGMENT_MIN + 10 }, (_, i) => (i === SEGMENT_MIN + 3 ? { f: () => 1 } : { i })) }, `result.rows[${SEGMENT_MIN + 3}].f`, 'a function'],
     ['an odd key', { 'a b': [1, () => 1] }, 'result["a b"][1]', 'a function'],
-  ])('refuses %s, naming the path inside the value', async (_what, v, at, what) => {
+  ])('refuses %s, naming the path inside the value', { timeout: 30_000 }, async (_what, v, at, what) => {
     const caught = await store(v).then(
       () => undefined,
       (e: unknown) => e,
@@ -203,6 +203,21 @@ describe('result codec', () => {
     expect(back.table.numRows).toBe(3);
     expect(back.table.getChild('label')?.toArray()).toEqual(['a', 'b', 'c']);
     expect(Array.from(back.table.getChild('x')?.toArray() as Float64Array)).toEqual([0.5, 1.5, 2.5]);
+  });
+
+  it('writes a Table with the very build of apache-arrow that made it (another build breaks dictionary columns)', async () => {
+    // An ES module import: the ES module build, which `instanceof` the CommonJS Table passes for.
+    const { tableFromArrays } = await import('apache-arrow');
+    const { dir, parts } = await store({ table: tableFromArrays({ label: ['a', 'b', 'a'] }) });
+    const back = readValue(dir, parts) as { table: { getChild(n: string): { toArray(): unknown } } };
+    expect(back.table.getChild('label').toArray()).toEqual(['a', 'b', 'a']);
+  });
+
+  it('refuses a Table of a copy of apache-arrow it cannot find, rather than write it wrongly', async () => {
+    const { tableFromArrays } = createRequire(__filename)('apache-arrow') as typeof import('apache-arrow');
+    const foreign = tableFromArrays({ label: ['a'] });
+    Object.setPrototypeOf(foreign, Object.create(Object.getPrototypeOf(foreign) as object, { constructor: { value: class Table {} } }));
+    await expect(store({ foreign })).rejects.toThrow(/a copy of apache-arrow other than the one/);
   });
 
   it('reads stored values without running code, and never outside the output folder', async () => {
