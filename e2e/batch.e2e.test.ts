@@ -18,7 +18,7 @@ describe('batch mode', () => {
     open.push(ws);
     const first = ws.runSteps('etl:report', ['--batch']);
     expect(first.calls).toEqual({ load_data: 1, clean_data: 1, summary: 1, report: 1 });
-    expect(JSON.parse(ws.read('etl/.nx-steps/out/report/value.json'))).toBe('total=40');
+    expect(ws.stored('etl/.nx-steps/out/report')).toBe('total=40');
     expect(first.result.output).toContain('nx-steps ▸ etl:summary result computed in');
 
     expect(ws.runSteps('etl:report', ['--batch']).calls).toEqual({});

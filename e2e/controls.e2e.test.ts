@@ -118,7 +118,7 @@ export const tick = step(() => {
 export const base = step(() => { count('base'); return 'base'; });
 export const both = step({ needs: { tick, base } }, ({ tick, base }) => { count('both'); return \`\${base}-\${tick}\`; });
 `;
-  const value = (ws: Workspace, step: string) => JSON.parse(ws.read(`clock/.nx-steps/out/${step}/value.json`)) as unknown;
+  const value = (ws: Workspace, step: string) => ws.stored(`clock/.nx-steps/out/${step}`) as unknown;
 
   it('NX_STEPS_FRESH recomputes one step for one run, keeps its upstream cached, and makes the new result the cached one', () => {
     const ws = workspace('bypass', { 'clock/clock.pipeline.ts': CLOCK });
@@ -177,7 +177,7 @@ export const draw = step({ args: { seed: file('seed.txt') } }, ({ seed }) => {
     const ws = workspace('clear-lasts', { 'rnd/rnd.pipeline.ts': RANDOM, 'rnd/seed.txt': 'a\n' });
     const draw = () => {
       ws.runSteps('rnd:draw');
-      return JSON.parse(ws.read('rnd/.nx-steps/out/draw/value.json')) as string;
+      return ws.stored('rnd/.nx-steps/out/draw') as string;
     };
     const cleared = draw();
     expect(ws.cli(['clear', 'rnd:draw']).code).toBe(0);
@@ -197,7 +197,7 @@ export const draw = step({ args: { seed: file('seed.txt') } }, ({ seed }) => {
 
     // NX_STEPS_FRESH: the same, for a bypass.
     ws.runSteps('rnd:draw', [], { env: { NX_STEPS_FRESH: 'rnd:draw' } });
-    const fresh = JSON.parse(ws.read('rnd/.nx-steps/out/draw/value.json')) as string;
+    const fresh = ws.stored('rnd/.nx-steps/out/draw') as string;
     expect(fresh).not.toBe(recomputed);
     ws.write('rnd/seed.txt', 'c\n');
     draw();
@@ -251,7 +251,7 @@ export const bad = step(() => {
     const ws = workspace('types', { 'types/types.pipeline.ts': TYPES });
     ws.runSteps('types:check');
     const expected = { map: true, set: true, date: true, big: true, f64: true, buf: true, undef: true, nan: true, negZero: true, model: '1,2,3' };
-    expect(JSON.parse(ws.read('types/.nx-steps/out/check/value.json'))).toEqual(expected);
+    expect(ws.stored('types/.nx-steps/out/check')).toEqual(expected);
 
     fs.rmSync(ws.path('types/.nx-steps'), { recursive: true });
     const restored = ws.runSteps('types:check');

@@ -20,7 +20,7 @@ afterEach(() => {
 
 /** The value a step stored, read back from its output folder. */
 function storedValue(ws: Workspace, step: string): unknown {
-  return JSON.parse(ws.read(`etl/.nx-steps/out/${step}/value.json`));
+  return ws.stored(`etl/.nx-steps/out/${step}`);
 }
 
 describe('steps as cached Nx tasks', () => {
@@ -159,7 +159,7 @@ export const train = step({ needs: { rows: load } }, ({ rows }) => { count('trai
     open.push(ws);
     const first = ws.runSteps('lab:train');
     expect(first.calls).toEqual({ load: 1, train: 1 });
-    expect(JSON.parse(ws.read('lab/.nx-steps/out/train/value.json'))).toBe(3);
+    expect(ws.stored('lab/.nx-steps/out/train')).toBe(3);
     // Editing a step of the other file that train does not need leaves train alone.
     ws.edit('lab/load.pipeline.ts', "return 'other';", "return 'changed';");
     expect(ws.runSteps('lab:train').calls).toEqual({});

@@ -67,7 +67,7 @@ describe('generators: nx add nx-steps, a new pipeline, a new step', () => {
     const first = ws.runSteps('etl:report');
     expect(first.calls).toEqual({ load_data: 1, summarize: 1, report: 1 });
     expect(first.statuses).toEqual({ 'etl:load_data': 'run', 'etl:summarize': 'run', 'etl:report': 'run' });
-    expect(JSON.parse(ws.read('etl/.nx-steps/out/report/value.json'))).toEqual({ summarize: { count: 3, total: 60 } });
+    expect(ws.stored('etl/.nx-steps/out/report')).toEqual({ summarize: { count: 3, total: 60 } });
 
     const second = ws.runSteps('etl:report');
     expect(second.calls).toEqual({});

@@ -80,9 +80,14 @@ function entries(ws: Workspace): Array<{ key: string; dir: string }> {
 }
 
 /** Why an entry is inconsistent, or undefined when it is sound. */
-function entryProblem(entry: { key: string; dir: string }): string | undefined {
+function entryProblem(ws: Workspace, entry: { key: string; dir: string }): string | undefined {
   const meta = JSON.parse(fs.readFileSync(path.join(entry.dir, 'step.json'), 'utf8')) as { step: string; fingerprint: { digest: string; record: { params: Record<string, { value: unknown }> } } };
-  const value = JSON.parse(fs.readFileSync(path.join(entry.dir, 'value.json'), 'utf8')) as { k?: number; fromK?: number };
+  let value: { k?: number; fromK?: number };
+  try {
+    value = ws.storedIn(entry.dir) as typeof value;
+  } catch (e) {
+    return `entry ${entry.key} does not verify: ${(e as Error).message}`;
+  }
   const stamp = fs.existsSync(path.join(entry.dir, 'task.json')) ? (JSON.parse(fs.readFileSync(path.join(entry.dir, 'task.json'), 'utf8')) as { nxHash?: string }) : undefined;
   const isStepKeyed = entry.key.length > 20;
   if (isStepKeyed && entryKeyOf(meta.fingerprint.digest) !== entry.key) return `step-keyed entry ${entry.key} holds fingerprint ${meta.fingerprint.digest}`;
@@ -101,20 +106,20 @@ function entryProblem(entry: { key: string; dir: string }): string | undefined {
 function expectSoundEntries(ws: Workspace): void {
   const all = entries(ws);
   expect(all.length).toBeGreaterThan(0);
-  expect(all.map(entryProblem).filter(Boolean)).toEqual([]);
+  expect(all.map((e) => entryProblem(ws, e)).filter(Boolean)).toEqual([]);
 }
 
 /** Each step's result now, against a forced recompute in a copy made for that purpose. */
 function expectFresh(ws: Workspace, k: number): void {
   ws.nxOk(['run', 'c:up', `--k=${k}`]);
-  const up = JSON.parse(ws.read('c/.nx-steps/out/up/value.json')) as unknown;
+  const up = ws.stored('c/.nx-steps/out/up');
   ws.nxOk(['run', 'c:down']);
-  const down = JSON.parse(ws.read('c/.nx-steps/out/down/value.json')) as unknown;
+  const down = ws.stored('c/.nx-steps/out/down');
   fs.rmSync(ws.path('c/.nx-steps/out'), { recursive: true, force: true });
   ws.nxOk(['run', 'c:up', `--k=${k}`, '--skip-nx-cache']);
-  expect(JSON.parse(ws.read('c/.nx-steps/out/up/value.json'))).toEqual(up);
+  expect(ws.stored('c/.nx-steps/out/up')).toEqual(up);
   ws.nxOk(['run', 'c:down', '--skip-nx-cache']);
-  expect(JSON.parse(ws.read('c/.nx-steps/out/down/value.json'))).toEqual(down);
+  expect(ws.stored('c/.nx-steps/out/down')).toEqual(down);
 }
 
 describe.runIf(STRESS)('overlapping commands and killed runs (NX_STEPS_STRESS=1; set by .ci/run)', () => {

@@ -60,7 +60,7 @@ export const write_big = step({ needs: { source } }, async ({ source }, ctx) => 
     expect(ws.exists(`.nx-steps/work/${work[0]}`)).toBe(false);
     expect(again.calls).toEqual({ write_big: 1 });
     expect(again.statuses['big:source']).toBe('local');
-    expect(JSON.parse(ws.read('big/.nx-steps/out/write_big/value.json'))).toEqual({ source: 'seed', parts: 2 });
+    expect(ws.stored('big/.nx-steps/out/write_big')).toEqual({ source: 'seed', parts: 2 });
   });
 
   it('a step that throws: its own stack trace at the TypeScript source, nothing cached, the rerun resumes', () => {
@@ -91,8 +91,8 @@ describe('two runs at once', () => {
     const b = ws.nxAsync(['run', 'etl:report']);
     const [ra, rb] = await Promise.all([a.done, b.done]);
     expect([ra.code, rb.code]).toEqual([0, 0]);
-    expect(JSON.parse(ws.read('etl/.nx-steps/out/report/value.json'))).toBe('total=40');
-    expect(JSON.parse(ws.read('etl/.nx-steps/out/summary/value.json'))).toEqual({ total: 40 });
+    expect(ws.stored('etl/.nx-steps/out/report')).toBe('total=40');
+    expect(ws.stored('etl/.nx-steps/out/summary')).toEqual({ total: 40 });
     // Never more than one call per step per run, and the outputs verify.
     for (const [step, n] of Object.entries(ws.calls())) expect(n, step).toBeLessThanOrEqual(2);
     // The two runs never wrote summary's outputs at the same time: each call ended before another began.
@@ -107,21 +107,21 @@ describe('corruption', () => {
     const ws = workspace('corrupt-disk');
     ws.runSteps('etl:report');
     fs.rmSync(ws.cacheDir, { recursive: true, force: true }); // no cache entry to fall back on
-    const file = 'etl/.nx-steps/out/clean_data/value.json';
-    ws.write(file, ws.read(file).replace('30', '31'));
+    const file = 'etl/.nx-steps/out/clean_data/value/value.msgpack';
+    ws.write(file, alterOneByte(fs.readFileSync(ws.path(file))));
     const r = ws.runSteps('etl:report');
     expect(r.calls).toEqual({ clean_data: 1 });
-    expect(JSON.parse(ws.read(file))).toContainEqual({ id: 3, value: 30 });
-    expect(JSON.parse(ws.read('etl/.nx-steps/out/report/value.json'))).toBe('total=40');
+    expect(ws.stored('etl/.nx-steps/out/clean_data')).toContainEqual({ id: 3, value: 30 });
+    expect(ws.stored('etl/.nx-steps/out/report')).toBe('total=40');
   });
 
   it('a tampered cache entry restored by Nx is detected by the next step that reads it, recomputed, and never used again', () => {
     const ws = workspace('corrupt-cache');
     ws.runSteps('etl:report');
-    const entries = fs.readdirSync(ws.cacheDir).filter((h) => fs.existsSync(path.join(ws.cacheDir, h, 'etl/.nx-steps/out/clean_data/value.json')));
+    const entries = fs.readdirSync(ws.cacheDir).filter((h) => fs.existsSync(path.join(ws.cacheDir, h, 'etl/.nx-steps/out/clean_data/value/value.msgpack')));
     expect(entries).toHaveLength(1);
-    const cached = path.join(ws.cacheDir, entries[0] as string, 'etl/.nx-steps/out/clean_data/value.json');
-    fs.writeFileSync(cached, fs.readFileSync(cached, 'utf8').replace('30', '99'));
+    const cached = path.join(ws.cacheDir, entries[0] as string, 'etl/.nx-steps/out/clean_data/value/value.msgpack');
+    fs.writeFileSync(cached, alterOneByte(fs.readFileSync(cached)));
     fs.rmSync(ws.path('etl/.nx-steps'), { recursive: true });
 
     // clean_data is restored from the tampered entry; summary must run to read it.
@@ -130,14 +130,14 @@ describe('corruption', () => {
     expect(r.statuses['etl:clean_data']).toBe('local');
     expect(r.result.output).toContain('failed verification');
     expect(r.calls).toEqual({ clean_data: 1, summary: 1, report: 1 });
-    expect(JSON.parse(ws.read('etl/.nx-steps/out/report/value.json'))).toBe('total=80');
+    expect(ws.stored('etl/.nx-steps/out/report')).toBe('total=80');
 
     // The tampered entry is never restored again.
     fs.rmSync(ws.path('etl/.nx-steps'), { recursive: true });
     const next = ws.runSteps('etl:report');
-    expect(JSON.parse(ws.read('etl/.nx-steps/out/clean_data/value.json'))).toContainEqual({ id: 3, value: 30 });
+    expect(ws.stored('etl/.nx-steps/out/clean_data')).toContainEqual({ id: 3, value: 30 });
     expect(next.calls.clean_data ?? 0).toBeLessThanOrEqual(1);
-    expect(JSON.parse(ws.read('etl/.nx-steps/out/report/value.json'))).toBe('total=80');
+    expect(ws.stored('etl/.nx-steps/out/report')).toBe('total=80');
   });
 });
 
@@ -206,3 +206,12 @@ describe.runIf(process.env['NX_STEPS_STRESS'] === '1')('load', () => {
     expect(runAll()).toEqual({ 'p7.s4': 1, 'p7.s5': 1, 'p7.s6': 1, 'p7.s7': 1, 'p7.s8': 1, 'p7.s9': 1 });
   });
 });
+
+/** The same bytes with the number 30 (MessagePack 0x1e) turned into 31: a same-size alteration. */
+function alterOneByte(bytes: Buffer): Buffer {
+  const at = bytes.indexOf(0x1e);
+  if (at < 0) throw new Error('alterOneByte: no 0x1e byte to alter');
+  const out = Buffer.from(bytes);
+  out[at] = 0x1f;
+  return out;
+}

@@ -221,7 +221,7 @@ describe('sharing step results through a remote cache', () => {
     // Nx hit every step: the executor never ran, so no step-keyed lookup either.
     expect(entryRequests(requests, 'GET')).toEqual([]);
     expectSameOutputs(a, b, 'etl', CACHED_STEPS);
-    expect(b.read('etl/.nx-steps/out/report/value.json')).toBe(a.read('etl/.nx-steps/out/report/value.json'));
+    expect(b.read('etl/.nx-steps/out/report/value/value.msgpack')).toBe(a.read('etl/.nx-steps/out/report/value/value.msgpack'));
 
     expectNoTokenLeak(server, [a, b], [first.result.output, second.result.output]);
   });
@@ -240,7 +240,7 @@ describe('sharing step results through a remote cache', () => {
     const run = runPipeline(pr, server.nxEnv('read-only'), ['--verbose']);
     expect(run.calls).toEqual({ summary: 1, report: 1, upload: 1 });
     expect(run.statuses).toEqual({ ...statusesOf(['load_data', 'clean_data'], 'remote'), ...statusesOf(['summary', 'report', 'upload'], 'run') });
-    expect(JSON.parse(pr.read('etl/.nx-steps/out/report/value.json'))).toBe('total=80');
+    expect(pr.stored('etl/.nx-steps/out/report')).toBe('total=80');
 
     const requests = requestsSince(server, from);
     expect(requests.every((r) => r.role === 'ro')).toBe(true);

@@ -99,7 +99,7 @@ export const four = step({ needs: { total: three } }, ({ total }) => {
     const r = run(b, [...STEPS, 'four']);
     expect(r.calls).toEqual({ four: 1 });
     expect(sources(b)).toEqual({ one: 'step-remote', two: 'step-remote', three: 'step-remote', four: 'executed' });
-    expect(JSON.parse(b.read('etl/.nx-steps/out/four/value.json'))).toBe(120);
+    expect(b.stored('etl/.nx-steps/out/four')).toBe(120);
     expect(r.output).toContain('restored from the remote cache by this step\'s own key');
   });
 
@@ -110,7 +110,7 @@ export const four = step({ needs: { total: three } }, ({ total }) => {
     const r = run(b, ['one', 'two', 'total']);
     expect(r.calls).toEqual({});
     expect(sources(b)).toEqual({ one: 'step-remote', two: 'step-remote', total: 'step-remote' });
-    expect(JSON.parse(b.read('etl/.nx-steps/out/total/value.json'))).toBe(60);
+    expect(b.stored('etl/.nx-steps/out/total')).toBe(60);
   });
 
   it("another target's options changed in project.json: nothing is called", () => {

@@ -25,5 +25,18 @@ export type {
 export { file, dir } from './api/args';
 export type { DirArg, DirOptions, FileArg, FileOptions } from './api/args';
 export type { Json } from './api/json';
-export { runPipeline } from './api/run-pipeline';
-export type { PipelineRun, RunPipelineOptions, StepRun } from './api/run-pipeline';
+export { registerType } from './api/types';
+export type { TypeSerializer } from './api/types';
+export type { Storable, StorableTypes, ArrowTable } from './api/storable';
+import type { PipelineRun, RunPipelineOptions } from './api/run-pipeline-types';
+export type { PipelineRun, RunPipelineOptions, StepRun } from './api/run-pipeline-types';
+
+/**
+ * Runs a pipeline from a script. It lives in 'nx-steps/results' (with
+ * `loadResult`); this forwarder keeps `import { runPipeline } from 'nx-steps'`
+ * working without loading nx and the result codec (or their types) into
+ * every pipeline file.
+ */
+export function runPipeline(project: string, options?: RunPipelineOptions): Promise<PipelineRun> {
+  return (require('./api/run-pipeline') as { runPipeline: typeof runPipeline }).runPipeline(project, options);
+}

@@ -26,6 +26,8 @@ function templateDependencies(tarball: string): Record<string, string> {
     // invalidation tests). Declared here: a transitive dependency of ours
     // would vanish from the template the day we drop its parent.
     'is-number': '7.0.0',
+    // What users return as tables (an optional peer of nx-steps): the results e2e cases.
+    'apache-arrow': pkg.devDependencies['apache-arrow'] ?? '^21.2.0',
   };
 }
 

@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -71,6 +72,25 @@ export class Workspace {
     const after = before.replace(from, to);
     if (after === before) throw new Error(`edit(${rel}): ${String(from)} not found`);
     this.write(rel, after);
+  }
+
+  /**
+   * The result stored in a step's output folder (e.g. `etl/.nx-steps/out/report`),
+   * verified and decoded by the installed nx-steps. Throws when there is none.
+   */
+  stored(outputFolder: string): unknown {
+    return this.storedIn(this.path(outputFolder));
+  }
+
+  /** The same for an output folder anywhere (an absolute path: say, inside a cache entry). */
+  storedIn(folder: string): unknown {
+    const dist = path.join(fs.realpathSync(this.path('node_modules/nx-steps')), 'dist/plugin/core/outputs/result.js');
+    const { readResult } = createRequire(dist)(dist) as { readResult(dir: string, o: object): { ok: boolean; detail?: string; value?: () => { ok: boolean; value?: unknown; error?: { message: string } } } };
+    const read = readResult(folder, { arrowFrom: this.root });
+    if (!read.ok || !read.value) throw new Error(`stored(${folder}): ${read.detail}`);
+    const v = read.value();
+    if (!v.ok) throw new Error(`stored(${folder}): ${v.error?.message}`);
+    return v.value;
   }
 
   /** Updates mtime only. */

@@ -10,64 +10,25 @@
  *
  * The per-step figures come from the run record the plugin writes after the
  * command (see plugin/core/records), so they are the ones `nx-steps report`
- * shows for the same run.
+ * shows for the same run. `run.values.<step>` is each step's result, read
+ * from its outputs when first used (a large result costs nothing until then).
+ *
+ *   const { values } = await runPipeline('ml');
+ *   console.log(values.evaluate);
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readRunRecords } from '../core/records/record-store';
-import type { RunRecord, StepSource } from '../core/records/run-record';
+import type { RunRecord } from '../core/records/run-record';
 import { isHit, isLookup, RUN_ID_ENV } from '../core/records/run-record';
 import { FRESH_ENV } from '../core/state/salts';
+import { outputDir } from '../core/outputs/layout';
+import { decodeStored } from './load-result';
 
-export interface RunPipelineOptions {
-  /** Steps to run, each with the steps it needs. Default: every step of the pipeline. */
-  readonly steps?: readonly string[];
-  /**
-   * Recompute every step this run touches (the selected steps and the steps
-   * they need), as `NX_STEPS_FRESH` does: their keys get a local salt, so no
-   * cached or kept result is reused, and the new results become the cached
-   * ones (see the README's "Bypass and clear").
-   */
-  readonly fresh?: boolean;
-  /** A folder inside the Nx workspace. Default: the current directory. */
-  readonly cwd?: string;
-  /** Do not echo nx's output. Default: false (it is echoed as it comes). */
-  readonly quiet?: boolean;
-}
-
-export interface StepRun {
-  /** True when the step function was not called: restored from a cache or kept on disk. */
-  readonly cached: boolean;
-  /** Where the result came from (executed, local, remote, step-local, step-remote, kept, uncached, failed, skipped). */
-  readonly source: StepSource;
-  /** Wall time of the step's task in this run. */
-  readonly durationMs: number;
-  /** For a cached step: its original duration minus the time the hit took (0 otherwise). */
-  readonly savedMs: number;
-}
-
-interface RunFigures {
-  /** By step name. */
-  readonly steps: Readonly<Record<string, StepRun>>;
-  /** Hits / lookups (cacheable steps), or null when no step was a lookup. */
-  readonly hitRate: number | null;
-  readonly savedMs: number;
-  /** nx's combined output. */
-  readonly output: string;
-}
-
-export type PipelineRun =
-  | ({ readonly ok: true; readonly project: string; readonly durationMs: number } & RunFigures)
-  | ({
-      readonly ok: false;
-      readonly project: string;
-      /** What went wrong: no workspace or nx found, no such pipeline or step, a step failed, no record of the run. */
-      readonly reason: 'no-workspace' | 'unknown-project' | 'unknown-step' | 'failed' | 'no-record';
-      readonly message: string;
-      readonly exitCode?: number;
-    } & RunFigures);
+export type { PipelineRun, RunPipelineOptions, StepRun } from './run-pipeline-types';
+import type { PipelineRun, RunFigures, RunPipelineOptions } from './run-pipeline-types';
 
 const STEP_EXECUTOR = 'nx-steps:step';
 
@@ -115,14 +76,31 @@ function nxBinOf(root: string): string | undefined {
   }
 }
 
-function figures(record: RunRecord | undefined, project: string, output: string): RunFigures {
+/** Step results as lazy properties: decoded (once) when read. */
+function lazyValues(root: string | undefined, projectRoot: string | undefined, project: string, steps: readonly string[]): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  if (root === undefined || projectRoot === undefined) return values;
+  for (const step of steps) {
+    let memo: { value: unknown } | undefined;
+    const dir = path.join(root, outputDir(projectRoot, step));
+    Object.defineProperty(values, step, {
+      enumerable: true,
+      get: () => (memo ??= { value: decodeStored({ root, dir }, `${project}:${step}`) }).value,
+    });
+  }
+  return values;
+}
+
+function figures(record: RunRecord | undefined, project: string, output: string, where?: { root: string; projectRoot: string | undefined }): RunFigures {
   const mine = record?.steps.filter((s) => s.project === project) ?? [];
+  const withValue = mine.flatMap((s) => (s.source === 'failed' || s.source === 'skipped' ? [] : [s.step]));
   const lookups = mine.filter((s) => isLookup(s.source)).length;
   const hits = mine.filter((s) => isHit(s.source)).length;
   return {
     steps: Object.fromEntries(mine.map((s) => [s.step, { cached: isHit(s.source), source: s.source, durationMs: s.durationMs, savedMs: s.savedMs ?? 0 }])),
     hitRate: lookups ? hits / lookups : null,
     savedMs: mine.reduce((n, s) => n + (s.savedMs ?? 0), 0),
+    values: lazyValues(where?.root, where?.projectRoot, project, withValue),
     output,
   };
 }
@@ -157,8 +135,11 @@ export async function runPipeline(project: string, options: RunPipelineOptions =
   const echo = options.quiet !== true;
   const shown = await exec(nxBin, ['show', 'project', project, '--json'], root, process.env, false);
   let targets: Record<string, { executor?: string; dependsOn?: unknown[] }> = {};
+  let projectRoot: string | undefined;
   try {
-    targets = (JSON.parse(shown.stdout) as { targets?: typeof targets }).targets ?? {};
+    const shownProject = JSON.parse(shown.stdout) as { targets?: typeof targets; root?: string };
+    targets = shownProject.targets ?? {};
+    projectRoot = shownProject.root;
   } catch {
     // handled below: no steps
   }
@@ -179,7 +160,7 @@ export async function runPipeline(project: string, options: RunPipelineOptions =
   const ran = await exec(nxBin, args, root, { ...process.env, [RUN_ID_ENV]: runId, ...fresh }, echo);
   const durationMs = Date.now() - started;
   const record = findRecord(root, runId, started, project);
-  const result = figures(record, project, ran.output);
+  const result = figures(record, project, ran.output, { root, projectRoot });
   if (ran.code !== 0) {
     const failed = Object.entries(result.steps).flatMap(([name, s]) => (s.source === 'failed' ? [name] : []));
     return { ok: false, project, reason: 'failed', exitCode: ran.code, message: `nx ${args.join(' ')} exited ${ran.code}${failed.length ? `: ${failed.join(', ')} failed` : ''}. Its output is in .output.`, ...result };

@@ -5,6 +5,7 @@
  */
 import type { DirArg, FileArg } from './args';
 import type { Json } from './json';
+import type { Storable } from './storable';
 
 export const STEP_BRAND = Symbol.for('nx-steps.step');
 
@@ -99,8 +100,8 @@ export function step<
   A extends Record<string, ArgValue> = {},
   N extends Record<string, AnyStep> = {},
   P extends Record<string, Json> = {},
->(options: StepOptions<A, N, P>, fn: StepFunction<StepInput<A, N, P>, R>): Step<Awaited<R>>;
-export function step<R>(fn: StepFunction<{}, R>): Step<Awaited<R>>;
+>(options: StepOptions<A, N, P>, fn: StepFunction<StepInput<A, N, P>, Storable<R>>): Step<Awaited<R>>;
+export function step<R>(fn: StepFunction<{}, Storable<R>>): Step<Awaited<R>>;
 export function step(
   optionsOrFn: StepOptions<Record<string, ArgValue>, Record<string, AnyStep>, Record<string, Json>> | StepFunction<never, unknown>,
   maybeFn?: StepFunction<never, unknown>,

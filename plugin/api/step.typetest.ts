@@ -40,3 +40,16 @@ step({ cache: 'always' }, () => 1);
 
 // @ts-expect-error a need must be a step
 step({ needs: { x: 42 } }, () => 1);
+
+// Results nx-steps stores exactly are accepted, and keep their type.
+const rich = step(async () => ({ m: new Map([[1, new Set(['a'])]]), f: new Float64Array(2), at: new Date(), n: 1n, b: Buffer.from('x') }));
+export const uses_rich = step({ needs: { r: rich } }, ({ r }) => r.f.length + r.m.size);
+
+// @ts-expect-error a method of a class instance cannot be stored (names result.model.predict)
+export const train = step(async () => ({ model: new (class Forest { predict(x: number) { return x; } })() }));
+
+// @ts-expect-error a Promise inside the result must be awaited
+export const pending = step(() => [Promise.resolve(1)]);
+
+// @ts-expect-error a function cannot be stored
+export const fnResult = step({ params: { k: 1 } }, ({ k }) => ({ scale: (x: number) => x * k }));

@@ -46,6 +46,9 @@ export const DiagnosticCodes = {
   inputChanged: 'NXS208',
   moduleLoadFailed: 'NXS209',
   keyFailed: 'NXS210',
+  storageFailed: 'NXS211',
+  arrowMissing: 'NXS212',
+  unknownResultType: 'NXS213',
   changedDuringRun: 'NXS214',
   badPluginOptions: 'NXS301',
 } as const;

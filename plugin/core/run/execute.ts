@@ -12,10 +12,9 @@ import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import { absoluteArgPath } from '../fingerprint/evaluate';
 import type { FingerprintRecord } from '../fingerprint/fingerprint';
-import { CorruptValue, encodeValue, UnstorableValue } from '../outputs/codec';
 import { FILES_DIR } from '../outputs/layout';
+import { failureDiagnostic, writeResult } from '../outputs/result';
 import type { StepMeta } from '../outputs/store';
-import { finishOutputs, UnstorableOutput } from '../outputs/store';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import { nxStepsVersion } from '../version';
@@ -57,13 +56,14 @@ function stepInput(req: RunStepRequest, x: Execution): Result<Record<string, unk
   const input: Record<string, unknown> = {};
   for (const [name, arg] of Object.entries(step.args)) input[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg);
   for (const [name, u] of Object.entries(upstream)) {
-    try {
-      input[name] = u.value();
-    } catch (e) {
-      if (!(e instanceof CorruptValue)) throw e;
-      const d = problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${u.step} is corrupt: ${e.message}.`, 'It will be recomputed.');
-      return fail({ kind: 'corrupt-upstream', step: u.step, detail: e.message, diagnostics: [d] });
+    const v = u.value();
+    if (v.ok) {
+      input[name] = v.value;
+      continue;
     }
+    if (v.error.reason !== 'corrupt') return failed(failureDiagnostic(v.error, { project: req.project, step: req.step, argument: name }));
+    const d = problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${u.step} is corrupt: ${v.error.message}`, 'It will be recomputed.');
+    return fail({ kind: 'corrupt-upstream', step: u.step, detail: v.error.message, diagnostics: [d] });
   }
   return ok(Object.assign(input, params));
 }
@@ -92,27 +92,8 @@ export async function execute(req: RunStepRequest, x: Execution): Promise<Result
     return failed(problem(req, DiagnosticCodes.stepThrew, `The step function threw:\n\n${stack}`, 'Nothing was cached. Fix the error and run again; upstream steps stay cached.'));
   }
   const durationMs = x.now() - started;
-  const stored = store(req, x, value, durationMs);
-  return stored.ok ? ok({ meta: stored.value, durationMs }) : stored;
-}
-
-function store(req: RunStepRequest, x: Execution, value: unknown, durationMs: number): Result<StepMeta, ExecuteFailure> {
-  const filesDir = path.join(x.dir, FILES_DIR);
-  let valueText: string;
-  try {
-    valueText = encodeValue(value, { outDir: filesDir });
-  } catch (e) {
-    if (!(e instanceof UnstorableValue)) throw e;
-    return failed(
-      problem(req, DiagnosticCodes.unstorableResult, `The step's result cannot be cached: ${e.message}.`, 'Return plain data (objects, arrays, strings, numbers, Map, Set, Date, typed arrays); write anything else to ctx.outDir. Nothing was cached.', {
-        argument: e.path,
-      }),
-    );
-  }
-  try {
-    return ok(finishOutputs(x.dir, { project: req.project, step: x.inputs.step.name, fingerprint: x.fingerprint, valueText, durationMs, nxSteps: nxStepsVersion() }));
-  } catch (e) {
-    if (!(e instanceof UnstorableOutput)) throw e;
-    return failed(problem(req, DiagnosticCodes.unstorableResult, e.message, 'Nothing was cached.'));
-  }
+  // The work folder is private and new: a failure to store leaves the step's output folder as it was.
+  const info = { project: req.project, step: step.name, fingerprint: x.fingerprint, durationMs, nxSteps: nxStepsVersion(), arrowFrom: req.workspaceRoot };
+  const stored = await writeResult(x.dir, value, info);
+  return stored.ok ? ok({ meta: stored.value, durationMs }) : failed(failureDiagnostic(stored.error, { project: req.project, step: req.step }));
 }

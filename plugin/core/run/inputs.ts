@@ -12,9 +12,9 @@ import type { Json } from '../../api/json';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import type { ProjectModel, StepModel } from '../model/project-model';
-import { decodeValue } from '../outputs/codec';
-import { FILES_DIR, outputDir } from '../outputs/layout';
-import { readOutputs } from '../outputs/store';
+import { outputDir } from '../outputs/layout';
+import type { StorageFailure } from '../outputs/result';
+import { readResult } from '../outputs/result';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import type { Services } from '../workspace';
@@ -27,8 +27,8 @@ export interface UpstreamResult {
   /** The upstream step's name. */
   readonly step: string;
   readonly digest: string;
-  /** Decodes the stored value (throws CorruptValue when it cannot be used). */
-  readonly value: () => unknown;
+  /** Decodes the stored value (once); a failure says why it cannot be used. */
+  readonly value: () => Result<unknown, StorageFailure>;
 }
 
 export interface StepInputs {
@@ -86,7 +86,7 @@ export function readStepInputs(services: Services, req: RunStepRequest): Result<
 
 function readUpstream(services: Services, req: RunStepRequest, project: ProjectModel, inputName: string, upStep: string): Result<UpstreamResult, InputsFailure> {
   const dir = path.join(services.workspaceRoot, outputDir(project.root, upStep));
-  const read = readOutputs(dir, { digestOf: (f) => services.hasher.digest(f) });
+  const read = readResult(dir, { digestOf: (f) => services.hasher.digest(f), arrowFrom: services.workspaceRoot });
   if (!read.ok) {
     const d = problem(
       req,
@@ -97,11 +97,5 @@ function readUpstream(services: Services, req: RunStepRequest, project: ProjectM
     );
     return fail(read.problem === 'missing' ? { kind: 'invalid', diagnostics: [d] } : { kind: 'corrupt-upstream', step: upStep, detail: read.detail, diagnostics: [d] });
   }
-  const valueText = read.valueText;
-  let decoded: { value: unknown } | undefined;
-  return ok({
-    step: upStep,
-    digest: read.meta.result.digest,
-    value: () => (decoded ??= { value: decodeValue(valueText, { outDir: path.join(dir, FILES_DIR) }) }).value,
-  });
+  return ok({ step: upStep, digest: read.meta.result.digest, value: read.value });
 }

@@ -1,0 +1,13 @@
+/**
+ * nx-steps/results: step results in scripts and notebooks. Kept apart from
+ * 'nx-steps' (which every pipeline file imports, and which stays light): this
+ * entry loads the workspace model, the result codec and nx.
+ *
+ *   import { loadResult, runPipeline } from 'nx-steps/results';
+ *   const metrics = await loadResult<typeof evaluate>('ml:evaluate');
+ *   const run = await runPipeline('ml');   run.values.evaluate
+ */
+export { loadResult, ResultError } from './api/load-result';
+export type { LoadedResult, LoadResultOptions } from './api/load-result';
+export { runPipeline } from './api/run-pipeline';
+export type { PipelineRun, RunPipelineOptions, StepRun } from './api/run-pipeline';
