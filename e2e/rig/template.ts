@@ -26,6 +26,10 @@ function templateDependencies(tarball: string): Record<string, string> {
     // invalidation tests). Declared here: a transitive dependency of ours
     // would vanish from the template the day we drop its parent.
     'is-number': '7.0.0',
+    // Libraries whose ES modules use top-level await, which a pipeline in a
+    // CommonJS workspace cannot require (e2e/loading.e2e.test.ts).
+    vega: '6.4.0',
+    'vega-lite': '6.4.3',
   };
 }
 
