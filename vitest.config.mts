@@ -2,11 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // The default output, then every skipped test with the reason it was skipped.
+    reporters: ['default', './e2e/rig/skip-reporter.ts'],
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['plugin/**/*.test.ts', 'executors/**/*.test.ts', 'generators/**/*.test.ts', 'cli/**/*.test.ts'],
+          include: ['plugin/**/*.test.ts', 'executors/**/*.test.ts', 'generators/**/*.test.ts', 'cli/**/*.test.ts', 'e2e/rig/**/*.test.ts'],
           environment: 'node',
           // Unit tests first, then e2e (which has its own worker limit).
           sequence: { groupOrder: 0 },
