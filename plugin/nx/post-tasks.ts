@@ -15,6 +15,7 @@ import type { ObservedTask } from '../core/records/observe';
 import { writeRunRecord } from '../core/records/record-store';
 import { RUN_ID_ENV } from '../core/records/run-record';
 import { outputDir } from '../core/outputs/layout';
+import { nxCommandStart } from './command-start';
 import type { NxStepsPluginOptions } from './options';
 
 type NxTaskResult = PostTasksExecutionContext['taskResults'][string];
@@ -45,6 +46,7 @@ export async function postTasksExecution(_options: NxStepsPluginOptions | undefi
       argv: context.argv,
       startTime: context.startTime,
       endTime: context.endTime,
+      commandStartTime: nxCommandStart(),
       tasks,
     });
     if (record) writeRunRecord(context.workspaceRoot, record);
