@@ -144,6 +144,24 @@ export class Workspace {
   }
 
   /**
+   * Runs a command line as a user types it in the workspace (bash, with
+   * pipefail, so a pipeline fails when any part of it does): `npx nx ...`,
+   * `npx nx-steps report --json | head`.
+   */
+  sh(command: string, opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): NxResult {
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', command], {
+      cwd: this.root,
+      env: this.env(opts.env),
+      encoding: 'utf8',
+      timeout: opts.timeoutMs ?? 300_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const stdout = r.stdout ?? '';
+    const stderr = r.stderr ?? '';
+    return { code: r.status ?? -1, stdout, stderr, output: stripAnsi(`${stdout}\n${stderr}`) };
+  }
+
+  /**
    * Replaces the shared template's copy of an installed package with a real
    * copy owned by this workspace, then lets `mutate` change it (e.g. bump its
    * version, as an upgrade would).
