@@ -73,6 +73,11 @@ export class Workspace {
     this.write(rel, after);
   }
 
+  /** Deletes a file or folder of the workspace. */
+  deleteFile(rel: string): void {
+    fs.rmSync(this.path(rel), { recursive: true, force: true });
+  }
+
   /** Updates mtime only. */
   touch(rel: string): void {
     const t = new Date(Date.now() + 5_000);

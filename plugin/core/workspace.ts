@@ -5,6 +5,7 @@
  */
 import { CodeAnalyzer } from './code/closure';
 import { loadPipelineFile } from './discovery/load';
+import { DirListings } from './hash/dir-listings';
 import { FileHasher } from './hash/file-hasher';
 import { analyzeWorkspace } from './model/analyze';
 import { readExistingProject } from './model/existing-project';
@@ -21,7 +22,7 @@ export interface Services {
 
 export function createServices(workspaceRoot: string): Services {
   const cache = new DiskCache(workspaceRoot);
-  const hasher = new FileHasher(cache.path('stat-memo'));
+  const hasher = new FileHasher(cache.path('stat-memo'), { listings: new DirListings(cache.path('dir-listings')) });
   const code = new CodeAnalyzer(workspaceRoot, cache, hasher);
   return { workspaceRoot, cache, hasher, code, flush: () => hasher.save() };
 }

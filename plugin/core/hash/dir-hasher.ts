@@ -19,6 +19,7 @@ import type { FileHasher } from './file-hasher';
 import type { HashFailure } from './hash-failure';
 import { catchHashError } from './hash-failure';
 import { statArgument } from './path-stat';
+import { MAX_FILES } from './dir-listings';
 import { createHasher } from './xxhash';
 
 export type { DirSelection } from './dir-selection';
@@ -90,8 +91,26 @@ function walkArgument(dir: string, sel: DirSelection, hasher: FileHasher, sink: 
 
 export function hashDir(dir: string, sel: DirSelection, hasher: FileHasher): Result<DirDigest, HashFailure> {
   const manifest = new ManifestDigest();
-  const walked = walkArgument(dir, sel, hasher, manifest);
-  return walked.ok ? ok(manifest.digest()) : walked;
+  const listings = hasher.listings;
+  // The entries too, when folder manifests are kept (for `nx-steps why`), up to the size kept.
+  const entries: ManifestEntry[] | undefined = listings ? [] : undefined;
+  const sink: ManifestSink = entries
+    ? {
+        file: (rel, digest) => {
+          manifest.file(rel, digest);
+          if (entries.length <= MAX_FILES) entries.push({ rel, digest });
+        },
+        loop: (rel, loopTo) => {
+          manifest.loop(rel, loopTo);
+          if (entries.length <= MAX_FILES) entries.push({ rel, loopTo });
+        },
+      }
+    : manifest;
+  const walked = walkArgument(dir, sel, hasher, sink);
+  if (!walked.ok) return walked;
+  const digest = manifest.digest();
+  if (listings && entries) listings.save(digest.digest, entries);
+  return ok(digest);
 }
 
 /** The manifest itself, entry by entry: what a folder argument's digest covers (for tests and for explaining a miss). */
