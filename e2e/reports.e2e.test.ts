@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TWELVE_STEPS } from '../cli/report/test-dags';
+import { TWELVE_STEPS } from './fixtures/twelve-steps';
 import type { Workspace } from './rig';
 import { createWorkspace } from './rig';
 import { CHROMIUM_ARGS, requireChromium } from './rig/chromium';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DagLayout, DagStep } from './dag-layout';
 import { layoutDag, NODE } from './dag-layout';
-import { TWELVE_STEPS } from './test-dags';
+import { TWELVE_STEPS } from '../../e2e/fixtures/twelve-steps';
 
 interface Box {
   readonly name: string;
