@@ -6,7 +6,7 @@
  *
  * Also: the packed package holds what users need and nothing else.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -141,5 +141,38 @@ describe('the packed package', () => {
     expect(pointed.filter((p) => !has(p))).toEqual([]);
     expect(has('README.md')).toBe(true);
     expect(files.filter((f) => /\.test\.|\.typetest\.|\.map$|fixtures|test-utils/.test(f))).toEqual([]);
+  });
+
+  it('has types that resolve from CommonJS and ES modules (NodeNext, Bundler, node10), with no @types/node and no skipLibCheck', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nxs-types-'));
+    try {
+      const template = inject('templateDir');
+      fs.mkdirSync(path.join(dir, 'node_modules'));
+      for (const name of ['nx-steps', 'typescript']) fs.symlinkSync(path.join(template, 'node_modules', name), path.join(dir, 'node_modules', name));
+      fs.writeFileSync(
+        path.join(dir, 'a.pipeline.ts'),
+        [
+          "import { file, pipeline, step, type StepResult } from 'nx-steps';",
+          "export default pipeline({ name: 'a' });",
+          "export const one = step({ args: { f: file('x.csv') }, params: { k: 2 } }, ({ f, k }) => f.length * k);",
+          'export const two = step({ needs: { one } }, ({ one }) => one * 2);',
+          'export const n: StepResult<typeof two> = 4;',
+          '// @ts-expect-error: a result is typed by its step',
+          "export const s: StepResult<typeof two> = 'four';",
+          '',
+        ].join('\n'),
+      );
+      const tsc = (type: 'module' | 'commonjs', options: string[]) => {
+        fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'types-probe', type }));
+        const r = spawnSync(process.execPath, [path.join(dir, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--target', 'ES2022', '--lib', 'es2022', ...options, 'a.pipeline.ts'], { cwd: dir, encoding: 'utf8' });
+        return `${r.status} ${r.stdout}${r.stderr}`.trim();
+      };
+      expect(tsc('module', ['--module', 'NodeNext', '--moduleResolution', 'NodeNext'])).toBe('0');
+      expect(tsc('module', ['--module', 'ESNext', '--moduleResolution', 'Bundler'])).toBe('0');
+      expect(tsc('commonjs', ['--module', 'NodeNext', '--moduleResolution', 'NodeNext'])).toBe('0');
+      expect(tsc('commonjs', ['--module', 'CommonJS', '--moduleResolution', 'node10'])).toBe('0');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
