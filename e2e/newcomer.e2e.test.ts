@@ -28,7 +28,7 @@ function ok(r: NxResult, command: string): NxResult {
 function readable(text: string): string {
   return text
     .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/g, '<when>')
-    .replace(/\b\d+(\.\d+)?(ms|s|m)\b/g, '<t>')
+    .replace(/\b(\d+m \d+s|\d+h \d+m|\d+(\.\d+)?(ms|s))\b/g, '<t>')
     .replace(/ {2,}/g, '  ')
     .replace(/ +$/gm, '');
 }

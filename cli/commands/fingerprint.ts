@@ -91,7 +91,9 @@ export const fingerprintCommand: Command = {
       const storedDigest = stored.ok ? stored.meta.fingerprint.digest : null;
       const next = storedDigest === digest && Object.keys(record.needs).length ? await nextRunVerdict(ws, req, io.env) : undefined;
       if (args.flags['json']) {
-        const storedJson = storedDigest ? { digest: storedDigest, matches: storedDigest === digest, ...(next ? { nextRun: next } : {}) } : null;
+        // nextRun only when matching outputs will not be reused as they are: the shape stays as it was otherwise.
+        const reused = !next || (next.kind === 'hit' && next.via === 'outputs-on-disk');
+        const storedJson = storedDigest ? { digest: storedDigest, matches: storedDigest === digest, ...(reused ? {} : { nextRun: next }) } : null;
         io.out(`${JSON.stringify({ project: project.displayName, step: step.name, digest, record, stored: storedJson }, null, 2)}\n`);
         return 0;
       }
