@@ -3,6 +3,7 @@
  * The `nx-steps` command: tools around the Nx tasks nx-steps infers
  * (reports, explanations, cache upkeep). Running steps is `nx run`'s job.
  */
+import { nxStepsVersion } from '../plugin/core/version';
 import { UsageError } from './args';
 import type { CliIO } from './command';
 import { COMMANDS } from './commands';
@@ -15,6 +16,9 @@ function help(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
+    'Options:',
+    '  --version  print the version of nx-steps',
+    '',
     'Run `nx-steps <command> --help` for a command\'s options. Steps themselves run with `nx run <project>:<step>`.',
   ].join('\n');
 }
@@ -24,6 +28,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(`${help()}\n`);
     return name ? 0 : 1;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`${nxStepsVersion()}\n`);
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
@@ -45,7 +53,22 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
+/**
+ * A reader that stops early (`nx-steps report --json | head`) closes the
+ * pipe: the next write fails with EPIPE, asynchronously, as an error event
+ * that would otherwise crash the process with a stack trace. Nothing more
+ * can be shown to anyone, so the command ends there, successfully.
+ */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 if (require.main === module) {
+  exitQuietlyOnClosedPipe(process.stdout);
+  exitQuietlyOnClosedPipe(process.stderr);
   const io: CliIO = { cwd: process.cwd(), env: process.env, out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
   main(process.argv.slice(2), io).then(
     (code) => {

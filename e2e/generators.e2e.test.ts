@@ -42,11 +42,13 @@ describe('generators: nx add nx-steps, a new pipeline, a new step', () => {
   });
 
   it('a generated pipeline and step run at once, and a second run comes from the cache', () => {
+    // The generated code imports node:fs/promises: the generator adds Node's types, which a fresh workspace lacks.
     const dry = ws.nxOk(['g', 'nx-steps:pipeline', 'etl', '--dry-run']);
-    expect(written(dry.output)).toEqual([PIPELINE, 'etl/data/sample.csv']);
+    expect(written(dry.output).sort()).toEqual(['etl/data/sample.csv', PIPELINE, 'package.json']);
     expect(ws.exists('etl')).toBe(false);
 
-    expect(written(ws.nxOk(['g', 'nx-steps:pipeline', 'etl']).output)).toEqual([PIPELINE, 'etl/data/sample.csv']);
+    expect(written(ws.nxOk(['g', 'nx-steps:pipeline', 'etl']).output).sort()).toEqual(['etl/data/sample.csv', PIPELINE, 'package.json']);
+    expect(ws.exists('node_modules/@types/node/package.json')).toBe(true);
     expect(written(ws.nxOk(['g', 'nx-steps:step', 'report', '--pipeline', 'etl', '--needs', 'summarize']).output)).toEqual([PIPELINE]);
     // The generators left the lock current: nothing for `nx sync` to do before any run.
     expect(ws.nxOk(['sync:check']).output).toContain('The workspace is up to date');

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
 import { createWorkspace } from './rig';
+import { CHROMIUM_ARGS, requireChromium } from './rig/chromium';
 import { REPO_ROOT } from './rig/template';
 import { ETL_FILES, ETL_PIPELINE } from './fixtures/etl';
 
@@ -239,13 +240,8 @@ describe('runPipeline()', () => {
 });
 
 describe('nx-steps report --html', () => {
-  it('writes a self-contained page that renders in headless Chromium: a node per step coloured by the last run, and a timeline', async (ctx) => {
-    const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-    if (!fs.existsSync(chromium)) {
-      // CI installs it (.ci/run); elsewhere the case shows as skipped, saying what is missing.
-      if (process.env['CI']) throw new Error(`${chromium} is missing: .ci/run installs Debian's chromium`);
-      ctx.skip(`no Chromium at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)`);
-    }
+  it('writes a self-contained page that renders in headless Chromium: a node per step coloured by the last run, and a timeline', async () => {
+    const chromium = requireChromium();
     const ws = etl('html');
     ws.runSteps('etl:upload');
     const written = cli(ws, ['report', '--last', '--html', 'out/report.html']);
@@ -255,7 +251,7 @@ describe('nx-steps report --html', () => {
     const { chromium: pw } = await import('playwright-core');
     const browser = await pw.launch({
       executablePath: chromium,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });

@@ -183,7 +183,7 @@ describe('bad input', () => {
   });
 });
 
-describe.runIf(process.env['NX_STEPS_STRESS'] === '1')('load', () => {
+describe.runIf(process.env['NX_STEPS_STRESS'] === '1')('load (a long case: runs when NX_STEPS_STRESS=1, which .ci/run sets)', () => {
   it('500 steps run cold, warm and after one edit, with exactly the expected step calls', { timeout: 1_800_000 }, () => {
     const files: Record<string, string> = {};
     for (let p = 0; p < 50; p++) {

@@ -12,8 +12,12 @@ import { runTime } from '../../plugin/core/fingerprint/ttl';
 import { previewKey } from '../../plugin/core/run/key';
 import { importModule } from '../../plugin/core/run/load-module';
 import { formatWorkspaceDiagnostics } from '../../plugin/core/diagnostics';
+import type { NextRunRequest, Verdict } from '../../plugin/core/explain/next-run';
+import { explainNextRun } from '../../plugin/core/explain/next-run';
+import { readRunRecords } from '../../plugin/core/records/record-store';
 import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
 import type { Command } from '../command';
+import type { LoadedWorkspace } from '../workspace';
 import { loadWorkspace, resolveTarget } from '../workspace';
 
 const short = (d: string) => d.slice(0, 12);
@@ -39,6 +43,29 @@ export function describeRecord(r: FingerprintRecord): string[] {
   return lines;
 }
 
+/**
+ * What the outputs on disk mean for the next run. The upstream results in
+ * the record are the ones on disk; `why`'s verdict says whether they stay:
+ * an upstream step that runs first, or whose next key Nx's cache restores,
+ * may change them.
+ */
+function onDisk(matches: boolean, next: Verdict | undefined): string {
+  if (!matches) return '(made with a different fingerprint)';
+  if (!next || (next.kind === 'hit' && next.via === 'outputs-on-disk')) return '(outputs match: the next run can reuse them)';
+  if (next.kind === 'upstream') {
+    const n = next.steps.length;
+    return `(made with this fingerprint as it stands, but upstream ${next.steps.join(', ')} will run first: this step re-runs if ${n > 1 ? 'their results change' : 'its result changes'}; see nx-steps why)`;
+  }
+  return '(made with this fingerprint as it stands, but an upstream result changes before this step runs; see nx-steps why)';
+}
+
+/** nx-steps why's verdict for the step's next run. */
+async function nextRunVerdict(ws: LoadedWorkspace, req: Omit<NextRunRequest, 'env' | 'history'> & { readonly step: string }, env: NodeJS.ProcessEnv): Promise<Verdict | undefined> {
+  const { step, ...rest } = req;
+  const explained = await explainNextRun(ws.services, { ...rest, env, history: readRunRecords(ws.root) }, step);
+  return explained[explained.length - 1]?.verdict;
+}
+
 export const fingerprintCommand: Command = {
   name: 'fingerprint',
   summary: "Show every part of a step's cache key, each with its digest",
@@ -62,13 +89,17 @@ export const fingerprintCommand: Command = {
       const digest = prepared.value.key.digest;
       const stored = readOutputs(path.join(ws.root, outputDir(project.root, step.name)));
       const storedDigest = stored.ok ? stored.meta.fingerprint.digest : null;
+      const next = storedDigest === digest && Object.keys(record.needs).length ? await nextRunVerdict(ws, req, io.env) : undefined;
       if (args.flags['json']) {
-        io.out(`${JSON.stringify({ project: project.displayName, step: step.name, digest, record, stored: storedDigest ? { digest: storedDigest, matches: storedDigest === digest } : null }, null, 2)}\n`);
+        // nextRun only when matching outputs will not be reused as they are: the shape stays as it was otherwise.
+        const reused = !next || (next.kind === 'hit' && next.via === 'outputs-on-disk');
+        const storedJson = storedDigest ? { digest: storedDigest, matches: storedDigest === digest, ...(reused ? {} : { nextRun: next }) } : null;
+        io.out(`${JSON.stringify({ project: project.displayName, step: step.name, digest, record, stored: storedJson }, null, 2)}\n`);
         return 0;
       }
       io.out(`${project.displayName}:${step.name}  fingerprint ${short(digest)}\n`);
       io.out(`${describeRecord(record).join('\n')}\n`);
-      io.out(storedDigest ? `  on disk       ${short(storedDigest)}  ${storedDigest === digest ? '(outputs match: the next run can reuse them)' : '(made with a different fingerprint)'}\n` : '  on disk       (no outputs)\n');
+      io.out(`  on disk       ${storedDigest ? `${short(storedDigest)}  ${onDisk(storedDigest === digest, next)}` : '(no outputs)'}\n`);
       return 0;
     } finally {
       ws.services.flush();

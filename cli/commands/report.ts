@@ -72,6 +72,20 @@ function pipelinesOf(run: RunRecord, ws: LoadedWorkspace): PipelineShape[] {
   });
 }
 
+/**
+ * A project is known when a recorded run touched it (it may have been renamed
+ * since) or the workspace has a pipeline project of that name (it may not
+ * have run yet). Anything else is a typo, not an empty report.
+ */
+async function assertProjectKnown(root: string, cwd: string, project: string): Promise<void> {
+  if (readRunRecords(root).some((r) => r.steps.some((s) => s.project === project))) return;
+  const ws = await loadWorkspace(cwd);
+  ws.services.flush();
+  const names = ws.model.projects.map((p) => p.displayName).sort();
+  if (names.includes(project)) return;
+  throw new UsageError(`nx-steps report: no such project "${project}". Pipeline projects: ${names.join(', ') || '(none)'}.`);
+}
+
 export const reportCommand: Command = {
   name: 'report',
   summary: 'Lookups, hits, misses, hit rate and time saved, per step and in total',
@@ -85,6 +99,7 @@ export const reportCommand: Command = {
     if (html === true) throw new UsageError('nx-steps report: --html needs a file name, e.g. --html report.html.');
 
     const root = findWorkspaceRoot(io.cwd);
+    if (project !== undefined) await assertProjectKnown(root, io.cwd, project);
     const { records, window } = select(root, args.flags, project, Date.now());
     const summary = summarize(records);
     const lastRun = records[records.length - 1];

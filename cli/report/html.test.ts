@@ -1,29 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../plugin/core/records/run-record';
 import { summarize } from '../../plugin/core/records/summarize';
-import { layoutDag } from './dag-layout';
 import { renderHtmlReport } from './html';
-
-describe('DAG layout', () => {
-  it('puts each step one column right of its deepest need', () => {
-    const layout = layoutDag([
-      { name: 'load', needs: [] },
-      { name: 'clean', needs: ['load'] },
-      { name: 'summary', needs: ['clean'] },
-      { name: 'upload', needs: ['clean'] },
-      { name: 'report', needs: ['summary', 'load'] },
-    ]);
-    const col = (n: string) => layout.nodes.find((p) => p.name === n)?.x;
-    // One column per depth, left to right in dependency order.
-    const [load, clean, summary, report] = [col('load'), col('clean'), col('summary'), col('report')].map((x) => x ?? Number.NaN);
-    expect(load).toBeLessThan(clean ?? Number.NaN);
-    expect(clean).toBeLessThan(summary ?? Number.NaN);
-    expect(summary).toBeLessThan(report ?? Number.NaN);
-    expect(col('summary')).toBe(col('upload'));
-    expect(layout.edges).toContainEqual({ from: 'load', to: 'report' });
-    expect(layout.width).toBeGreaterThan(0);
-  });
-});
 
 describe('HTML report', () => {
   const run: RunRecord = {

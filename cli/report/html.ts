@@ -7,9 +7,9 @@
 import type { RunRecord, StepRunRecord, StepSource } from '../../plugin/core/records/run-record';
 import { byStepKey, stepId } from '../../plugin/core/records/run-record';
 import type { Summary } from '../../plugin/core/records/summarize';
-import type { DagStep } from './dag-layout';
+import type { DagStep, Point } from './dag-layout';
 import { layoutDag, NODE } from './dag-layout';
-import { commandText, ms, percent, SOURCE_LABEL, when } from './labels';
+import { commandText, ms, percent, runTime, SOURCE_LABEL, when } from './labels';
 
 export interface PipelineShape {
   readonly project: string;
@@ -72,22 +72,34 @@ function statusOf(run: RunRecord, project: string, step: string): StepRunRecord 
   return run.steps.find((s) => s.project === project && s.step === step);
 }
 
+/** An SVG path through an edge's points: straight through a lane, an S-curve across the gap between layers. */
+function edgePath(points: readonly Point[]): string {
+  const [first, ...rest] = points;
+  if (!first) return '';
+  let d = `M${first.x},${first.y}`;
+  let prev = first;
+  for (const p of rest) {
+    const midY = (prev.y + p.y) / 2;
+    d += p.x === prev.x ? ` L${p.x},${p.y}` : ` C${prev.x},${midY} ${p.x},${midY} ${p.x},${p.y}`;
+    prev = p;
+  }
+  return d;
+}
+
+/** A name cut to what fits in a box (the full name is in the box's tooltip). */
+function fitted(name: string, width: number): string {
+  const max = Math.floor((width - 20) / 7.6);
+  return name.length > max ? `${name.slice(0, max - 1)}…` : name;
+}
+
 function dagSvg(pipeline: PipelineShape, run: RunRecord, index: number): string {
   // One marker per SVG: ids must be unique in the page.
   const arrow = `arrow-${index}`;
   const layout = layoutDag(pipeline.steps);
   const at = new Map(layout.nodes.map((n) => [n.name, n]));
-  const edges = layout.edges.map(({ from, to }) => {
-    const a = at.get(from);
-    const b = at.get(to);
-    if (!a || !b) return '';
-    const x1 = a.x + NODE.width;
-    const y1 = a.y + NODE.height / 2;
-    const x2 = b.x - 2;
-    const y2 = b.y + NODE.height / 2;
-    const mid = (x1 + x2) / 2;
-    return `<path class="edge" data-from="${escapeHtml(from)}" data-to="${escapeHtml(to)}" d="M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}" marker-end="url(#${arrow})"/>`;
-  });
+  const edges = layout.edges.map(
+    ({ from, to, points }) => `<path class="edge" data-from="${escapeHtml(from)}" data-to="${escapeHtml(to)}" d="${edgePath(points)}" marker-end="url(#${arrow})"/>`,
+  );
   const nodes = pipeline.steps.map((s) => {
     const p = at.get(s.name);
     if (!p) return '';
@@ -100,9 +112,9 @@ function dagSvg(pipeline: PipelineShape, run: RunRecord, index: number): string 
     return [
       `<g class="step-node status-${status}" data-step="${escapeHtml(`${pipeline.project}:${s.name}`)}" data-status="${status}">`,
       `<title>${escapeHtml(tip)}</title>`,
-      `<rect x="${p.x}" y="${p.y}" width="${NODE.width}" height="${NODE.height}" rx="6"/>`,
-      `<text class="name" x="${p.x + 10}" y="${p.y + 22}">${escapeHtml(s.name)}</text>`,
-      `<text x="${p.x + 10}" y="${p.y + 41}">${escapeHtml(detail)}</text>`,
+      `<rect x="${p.x}" y="${p.y}" width="${layout.nodeWidth}" height="${NODE.height}" rx="6"/>`,
+      `<text class="name" x="${p.x + 10}" y="${p.y + 20}">${escapeHtml(fitted(s.name, layout.nodeWidth))}</text>`,
+      `<text x="${p.x + 10}" y="${p.y + 38}">${escapeHtml(detail)}</text>`,
       '</g>',
     ].join('');
   });
@@ -163,7 +175,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 </head>
 <body>
 <h1>nx-steps report</h1>
-<p class="muted">Last run: <code>${escapeHtml(commandText(run.command))}</code>, ${escapeHtml(when(run.startedAt))}, ${escapeHtml(ms(run.durationMs))}. Generated ${escapeHtml(when(input.generatedAt))}.</p>
+<p class="muted">Last run: <code>${escapeHtml(commandText(run.command))}</code>, ${escapeHtml(when(run.startedAt))}: ${escapeHtml(runTime(run))}. Generated ${escapeHtml(when(input.generatedAt))}.</p>
 <p class="totals">${escapeHtml(`${t.lookups} lookups ${input.window}: ${t.hits} hits (${percent(t.hitRate)}), ${t.misses} misses, ${ms(t.savedMs)} saved.`)}</p>
 <div class="legend">${legend}</div>
 ${input.pipelines.map((p, i) => `<h2>Pipeline ${escapeHtml(p.project)}</h2>\n${dagSvg(p, run, i)}`).join('\n')}

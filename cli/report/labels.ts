@@ -1,5 +1,5 @@
 /** Words and numbers shared by the text and HTML reports, so both say the same thing. */
-import type { StepSource } from '../../plugin/core/records/run-record';
+import type { RunRecord, StepSource } from '../../plugin/core/records/run-record';
 import { formatDuration } from '../../plugin/core/util/duration';
 
 export const SOURCE_LABEL: Readonly<Record<StepSource, string>> = {
@@ -30,4 +30,15 @@ export function when(iso: string): string {
 /** The command a run came from, as typed (values of non-selection flags were never recorded). */
 export function commandText(command: readonly string[]): string {
   return command.length ? `nx ${command.join(' ')}` : 'nx';
+}
+
+/**
+ * How long a run took. The command's wall time (what a reader timed) when it
+ * was measured, with the part of it that ran tasks; otherwise the task phase,
+ * said to be only that.
+ */
+export function runTime(run: Pick<RunRecord, 'durationMs' | 'commandMs'>): string {
+  return run.commandMs !== undefined
+    ? `${ms(run.commandMs)} wall time, ${ms(run.durationMs)} of it running tasks`
+    : `${ms(run.durationMs)} running tasks (the command's start-up, with the project graph, was not measured)`;
 }

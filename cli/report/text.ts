@@ -2,7 +2,7 @@
 import type { RunRecord } from '../../plugin/core/records/run-record';
 import { byStepKey, stepId } from '../../plugin/core/records/run-record';
 import type { Counts, Summary } from '../../plugin/core/records/summarize';
-import { commandText, ms, percent, SOURCE_LABEL, when } from './labels';
+import { commandText, ms, percent, runTime, SOURCE_LABEL, when } from './labels';
 
 /** Left-aligns the first column and right-aligns the others. */
 export function table(rows: readonly (readonly string[])[], leftColumns = 1): string[] {
@@ -32,7 +32,7 @@ export function renderRun(run: RunRecord, summary: Summary): string {
     ...run.steps.map((s) => [stepId(s), SOURCE_LABEL[s.source], ms(s.durationMs), ms(s.originalMs), ms(s.savedMs)]),
   ];
   return [
-    `Last run: ${commandText(run.command)}, ${when(run.startedAt)}, ${ms(run.durationMs)}`,
+    `Last run: ${commandText(run.command)}, ${when(run.startedAt)}: ${runTime(run)}`,
     '',
     ...table(rows, 2),
     '',

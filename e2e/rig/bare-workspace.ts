@@ -30,9 +30,10 @@ function hardLinkCopy(from: string, to: string, skip: (rel: string) => boolean, 
   }
 }
 
-export function createBareWorkspace(name: string, files: Readonly<Record<string, string>> = {}): Workspace {
+/** `root`: where to put it (a new temporary folder by default). */
+export function createBareWorkspace(name: string, files: Readonly<Record<string, string>> = {}, root?: string): Workspace {
   const templateDir = inject('templateDir');
-  const ws = createWorkspaceFrom(templateDir, name, files);
+  const ws = createWorkspaceFrom(templateDir, name, files, root);
   // Removes the links only (rm does not follow them).
   fs.rmSync(ws.path('node_modules'), { recursive: true, force: true });
   // npm's record of the install would list nx-steps: without it, npm reads the folders themselves.

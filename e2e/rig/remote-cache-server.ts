@@ -4,11 +4,11 @@
  * remote-cache/nginx.conf), with its own folder, a free port, one read-write
  * and one read-only token, and faults the tests can switch on.
  *
- * nginx is required, never optional: when it is missing, starting a server
- * throws with the command that installs it (`bash .ci/run` installs it), so
- * the tests fail instead of passing without having run.
+ * nginx is required, never optional: `npm test` installs it first
+ * (setup-machine.ts); when it is missing anyway, starting a server throws
+ * saying so, and the tests fail instead of passing without having run.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -16,15 +16,8 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-
-/** What installs everything the server needs on Debian (run as root; `.ci/run` does it). */
-const NGINX_INSTALL_COMMAND = 'apt-get install -y nginx libnginx-mod-http-js';
-
-interface Nginx {
-  readonly binary: string;
-  /** The njs module (Debian's libnginx-mod-http-js), loaded by absolute path. */
-  readonly jsModule: string;
-}
+import type { Nginx } from './machine';
+import { findNginx } from './machine';
 
 type TokenRole = 'read-write' | 'read-only';
 
@@ -44,26 +37,16 @@ export interface CacheRequest {
   readonly seconds: number;
 }
 
-function missing(what: string): Error {
-  return new Error(
-    `${what}: the remote-cache e2e tests run a real cache server (nginx with njs) and cannot run without it. ` +
-      `Install it with \`${NGINX_INSTALL_COMMAND}\` (as root; \`bash .ci/run\` does this), then run the tests again.`,
-  );
-}
-
-/** Finds nginx and its njs module; throws with the install command when either is missing. */
-function findNginx(env: NodeJS.ProcessEnv = process.env): Nginx {
-  // /usr/sbin is not on every user's PATH.
-  const dirs = [...(env['PATH'] ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin'].filter(Boolean);
-  const binary = dirs.map((d) => path.join(d, 'nginx')).find((p) => fs.existsSync(p));
-  if (!binary) throw missing('nginx is not installed');
-  // `nginx -V` prints its build options (the modules folder among them) to stderr.
-  const version = spawnSync(binary, ['-V'], { encoding: 'utf8' });
-  const built = `${version.stdout ?? ''}${version.stderr ?? ''}`;
-  const modulesDir = /--modules-path=(\S+)/.exec(built)?.[1] ?? '/usr/lib/nginx/modules';
-  const jsModule = path.join(modulesDir, 'ngx_http_js_module.so');
-  if (!fs.existsSync(jsModule)) throw missing(`nginx's njs module is not installed (${jsModule} is missing)`);
-  return { binary, jsModule };
+/** Finds nginx and its njs module (machine.ts); throws with what to do when either is missing. */
+function requireNginx(): Nginx {
+  const found = findNginx();
+  if ('missing' in found) {
+    throw new Error(
+      `${found.detail}: the remote-cache e2e tests run a real cache server (nginx with njs) and cannot run without it. ` +
+        'npm test installs it (e2e/rig/setup-machine.ts), or says the command to run.',
+    );
+  }
+  return found;
 }
 
 function freePort(): Promise<number> {
@@ -107,7 +90,7 @@ export class RemoteCacheServer {
   ) {}
 
   /** Starts a server on a free loopback port. */
-  static async start(nginx: Nginx = findNginx()): Promise<RemoteCacheServer> {
+  static async start(nginx: Nginx = requireNginx()): Promise<RemoteCacheServer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `nxs-remote-cache-${process.pid}-`));
     for (const sub of ['entries', 'logs', 'tmp']) fs.mkdirSync(path.join(dir, sub));
     fs.copyFileSync(path.join(TEMPLATE_DIR, 'store.js'), path.join(dir, 'store.js'));

@@ -28,6 +28,10 @@ function templateDependencies(tarball: string): Record<string, string> {
     'is-number': '7.0.0',
     // What users return as tables (an optional peer of nx-steps): the results e2e cases.
     'apache-arrow': pkg.devDependencies['apache-arrow'] ?? '^21.2.0',
+    // Libraries whose ES modules use top-level await, which a pipeline in a
+    // CommonJS workspace cannot require (e2e/loading.e2e.test.ts).
+    vega: '6.4.0',
+    'vega-lite': '6.4.3',
   };
 }
 

@@ -93,6 +93,11 @@ export class Workspace {
     return v.value;
   }
 
+  /** Deletes a file or folder of the workspace. */
+  deleteFile(rel: string): void {
+    fs.rmSync(this.path(rel), { recursive: true, force: true });
+  }
+
   /** Updates mtime only. */
   touch(rel: string): void {
     const t = new Date(Date.now() + 5_000);
@@ -158,6 +163,24 @@ export class Workspace {
       env: this.env(opts.env),
       encoding: 'utf8',
       timeout: 180_000,
+    });
+    const stdout = r.stdout ?? '';
+    const stderr = r.stderr ?? '';
+    return { code: r.status ?? -1, stdout, stderr, output: stripAnsi(`${stdout}\n${stderr}`) };
+  }
+
+  /**
+   * Runs a command line as a user types it in the workspace (bash, with
+   * pipefail, so a pipeline fails when any part of it does): `npx nx ...`,
+   * `npx nx-steps report --json | head`.
+   */
+  sh(command: string, opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): NxResult {
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', command], {
+      cwd: this.root,
+      env: this.env(opts.env),
+      encoding: 'utf8',
+      timeout: opts.timeoutMs ?? 300_000,
+      maxBuffer: 64 * 1024 * 1024,
     });
     const stdout = r.stdout ?? '';
     const stderr = r.stderr ?? '';

@@ -43,6 +43,18 @@ describe('nx-steps:pipeline', () => {
     ]);
   });
 
+  it('adds @types/node for this Node major when the workspace has none (the generated code imports node:fs/promises), and keeps a declared one', async () => {
+    const tree = emptyWorkspace();
+    await pipelineGenerator(tree, { name: 'etl' });
+    expect(tree.read('etl/etl.pipeline.ts', 'utf-8')).toContain("from 'node:fs/promises'");
+    expect(readJson(tree, 'package.json').devDependencies['@types/node']).toBe(`^${process.versions.node.split('.')[0]}.0.0`);
+
+    const declared = emptyWorkspace();
+    declared.write('package.json', JSON.stringify({ name: 'ws', devDependencies: { '@types/node': '~22.1.0' } }));
+    await pipelineGenerator(declared, { name: 'etl' });
+    expect(readJson(declared, 'package.json').devDependencies).toEqual({ '@types/node': '~22.1.0' });
+  });
+
   it('puts the project in --directory', async () => {
     const tree = emptyWorkspace();
     await pipelineGenerator(tree, { name: 'churn', directory: './pipelines/churn/' });

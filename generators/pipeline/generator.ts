@@ -8,7 +8,7 @@
  * files are on disk (see shared/lock.ts).
  */
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { formatFiles, generateFiles, getProjects } from '@nx/devkit';
+import { addDependenciesToPackageJson, formatFiles, generateFiles, getProjects, readJson, runTasksInSerial } from '@nx/devkit';
 import type { Result } from '../../plugin/core/util/result';
 import { ok } from '../../plugin/core/util/result';
 import { escapesRoot, joinPosix, toPosix } from '../../plugin/core/util/paths';
@@ -73,12 +73,27 @@ export async function normalizeOptions(tree: Tree, options: PipelineGeneratorSch
   return ok({ projectName: name, projectRoot, pipelineFile, skipFormat: options.skipFormat === true });
 }
 
+/**
+ * The generated code reads its sample file with `node:fs/promises`: without
+ * Node's types (not in a fresh Nx workspace) it does not type-check (TS2307).
+ * Adds `@types/node` for the Node major that runs the generator, unless the
+ * workspace declares it; the returned task installs it.
+ */
+function ensureNodeTypes(tree: Tree): GeneratorCallback | undefined {
+  if (!tree.exists('package.json')) return undefined;
+  const pkg = readJson<{ dependencies?: Record<string, string>; devDependencies?: Record<string, string> }>(tree, 'package.json');
+  if (pkg.dependencies?.['@types/node'] || pkg.devDependencies?.['@types/node']) return undefined;
+  return addDependenciesToPackageJson(tree, {}, { '@types/node': `^${process.versions.node.split('.')[0]}.0.0` });
+}
+
 export async function pipelineGenerator(tree: Tree, options: PipelineGeneratorSchema): Promise<GeneratorCallback> {
   const o = valueOrThrow('nx-steps:pipeline', await normalizeOptions(tree, options));
   await initGenerator(tree, { skipFormat: true });
   generateFiles(tree, templateDir('pipeline'), o.projectRoot, { projectName: o.projectName, fileName: o.projectName, tmpl: '' });
+  const installTypes = ensureNodeTypes(tree);
   if (!o.skipFormat) await formatFiles(tree);
-  return updateLockAfterFlush(tree, await readPipelines(tree));
+  const updateLock = updateLockAfterFlush(tree, await readPipelines(tree));
+  return installTypes ? runTasksInSerial(installTypes, updateLock) : updateLock;
 }
 
 export default pipelineGenerator;

@@ -5,6 +5,7 @@
  */
 import { CodeAnalyzer } from './code/closure';
 import { loadPipelineFile } from './discovery/load';
+import { DirListings } from './hash/dir-listings';
 import { FileHasher } from './hash/file-hasher';
 import { analyzeWorkspace } from './model/analyze';
 import { readExistingProject } from './model/existing-project';
@@ -34,7 +35,7 @@ export interface ServiceOptions {
 
 export function createServices(workspaceRoot: string, options: ServiceOptions = {}): Services {
   const cache = new DiskCache(workspaceRoot);
-  const hasher = new FileHasher(cache.path('stat-memo'));
+  const hasher = new FileHasher(cache.path('stat-memo'), { listings: new DirListings(cache.path('dir-listings')) });
   const code = new CodeAnalyzer(workspaceRoot, cache, hasher);
   const saltsFile = path.join(options.machineStateDir ?? path.join(stateDir(workspaceRoot), 'state'), SALTS_FILE);
   return { workspaceRoot, cache, hasher, code, saltsFile, flush: () => hasher.save() };

@@ -24,6 +24,7 @@ import { normalizeOptions } from './options';
 import { writeRunRecord } from '../core/records/record-store';
 import { RUN_ID_ENV } from '../core/records/run-record';
 import { outputDir } from '../core/outputs/layout';
+import { nxCommandStart } from './command-start';
 import type { NxStepsPluginOptions } from './options';
 
 type NxTaskResult = PostTasksExecutionContext['taskResults'][string];
@@ -83,6 +84,7 @@ export async function postTasksExecution(options: NxStepsPluginOptions | undefin
       argv: context.argv,
       startTime: context.startTime,
       endTime: context.endTime,
+      commandStartTime: nxCommandStart(),
       tasks,
     });
     if (record) writeRunRecord(context.workspaceRoot, record);

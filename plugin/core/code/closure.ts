@@ -224,12 +224,20 @@ class ClosureWalk {
     for (const spec of idx.starExports) this.visitImport(file, spec, '*');
   }
 
+  /** A JSON (or other data) module: its whole content is one unit, listed under the file so `why` can name it. */
+  private addDataModule(file: string): void {
+    const rel = this.analyzer.rel(file);
+    const whole = this.idx(file).whole;
+    this.entries.add(`whole\0${rel}\0${whole}`);
+    this.units.set(rel, new Set([whole]));
+  }
+
   private visitImport(fromFile: string, specifier: string, imported: string): void {
     const r = this.resolver.resolve(specifier, fromFile);
     switch (r.kind) {
       case 'local':
         if (CODE_EXTENSIONS.test(r.file)) this.visitExport(r.file, imported);
-        else this.entries.add(`whole\0${this.analyzer.rel(r.file)}\0${this.idx(r.file).whole}`);
+        else this.addDataModule(r.file);
         return;
       case 'package':
         this.packages.set(r.name, r.version);

@@ -26,6 +26,7 @@ import type { RunStepRequest } from '../run/request';
 import type { Services } from '../workspace';
 import { loadWorkspaceModel } from '../workspace';
 import type { KeyChange } from './fingerprint-diff';
+import { withDirFiles } from './dir-changes';
 import { diffFingerprints } from './fingerprint-diff';
 
 export type Verdict =
@@ -110,7 +111,7 @@ function explainOne(
     needs: Object.fromEntries(Object.entries(fingerprint.needs).map(([k, n]) => [k, { ...n, digest: results.get(n.step) ?? n.digest }])),
   };
   const digest = fingerprintDigest(next);
-  const changes = meta ? diffFingerprints(meta.fingerprint.record, next) : [];
+  const changes = meta ? diffFingerprints(meta.fingerprint.record, next).map((c) => withDirFiles(c, meta.fingerprint.record.args[c.name ?? ''], next.args[c.name ?? ''], services.hasher.listings)) : [];
   const upstreamPending = needs.filter((u) => {
     const e = done.get(u);
     return e !== undefined && pending(e.verdict);

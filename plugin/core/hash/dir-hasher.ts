@@ -19,6 +19,8 @@ import type { FileHasher } from './file-hasher';
 import type { HashFailure } from './hash-failure';
 import { catchHashError } from './hash-failure';
 import { statArgument } from './path-stat';
+import type { DirListings } from './dir-listings';
+import { MAX_FILES } from './dir-listings';
 import { createHasher } from './xxhash';
 
 export type { DirSelection } from './dir-selection';
@@ -91,7 +93,33 @@ function walkArgument(dir: string, sel: DirSelection, hasher: FileHasher, sink: 
 export function hashDir(dir: string, sel: DirSelection, hasher: FileHasher): Result<DirDigest, HashFailure> {
   const manifest = new ManifestDigest();
   const walked = walkArgument(dir, sel, hasher, manifest);
-  return walked.ok ? ok(manifest.digest()) : walked;
+  if (!walked.ok) return walked;
+  const digest = manifest.digest();
+  if (hasher.listings && !hasher.listings.has(digest.digest)) rememberListing(dir, sel, hasher, hasher.listings, digest.digest);
+  return ok(digest);
+}
+
+/**
+ * Keeps the manifest of a folder content seen for the first time (for
+ * `nx-steps why`). A second walk, so that hashing an unchanged folder costs
+ * nothing more; the files were just hashed, so it only stats them. Kept only
+ * if it hashes to the same digest: a folder that changed in between is not
+ * stored under the digest of another content.
+ */
+function rememberListing(dir: string, sel: DirSelection, hasher: FileHasher, listings: DirListings, digest: string): void {
+  const again = new ManifestDigest();
+  const entries: ManifestEntry[] = [];
+  const walked = walkArgument(dir, sel, hasher, {
+    file: (rel, d) => {
+      again.file(rel, d);
+      if (entries.length <= MAX_FILES) entries.push({ rel, digest: d });
+    },
+    loop: (rel, loopTo) => {
+      again.loop(rel, loopTo);
+      if (entries.length <= MAX_FILES) entries.push({ rel, loopTo });
+    },
+  });
+  if (walked.ok && again.digest().digest === digest) listings.save(digest, entries);
 }
 
 /** The manifest itself, entry by entry: what a folder argument's digest covers (for tests and for explaining a miss). */

@@ -25,6 +25,7 @@ import { specialKind, statArgument } from './path-stat';
 import type { FolderMemo } from './stat-memo';
 import { StatMemo } from './stat-memo';
 import { contentSettleNs, fileKey, isSettled, wallClockNs } from './stat-key';
+import type { DirListings } from './dir-listings';
 
 export interface HashStats {
   /** Files whose content was read. */
@@ -39,6 +40,8 @@ export interface FileHasherOptions {
   readonly clock?: () => bigint;
   /** System calls (tests wrap them). */
   readonly io?: ContentIo;
+  /** Where folder manifests are kept for `nx-steps why` (dir-listings.ts); none when absent. */
+  readonly listings?: DirListings;
 }
 
 /** Digest of a file's bytes with no memo; throws HashError. For callers that hash their own outputs. */
@@ -49,6 +52,7 @@ export function hashFileContent(file: string): string {
 export class FileHasher {
   readonly stats: HashStats = { hashed: 0, memoHits: 0, bytesRead: 0 };
   readonly io: ContentIo;
+  readonly listings: DirListings | undefined;
   private readonly memo: StatMemo;
   private readonly clock: () => bigint;
 
@@ -57,6 +61,7 @@ export class FileHasher {
     this.memo = new StatMemo(memoDir);
     this.clock = options.clock ?? wallClockNs;
     this.io = options.io ?? nodeIo;
+    this.listings = options.listings;
   }
 
   now(): bigint {

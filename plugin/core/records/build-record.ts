@@ -13,6 +13,8 @@ export interface ObservedRun {
   /** Epoch ms. */
   readonly startTime: number;
   readonly endTime: number;
+  /** Epoch ms at which the nx command started, when known (before the project graph and the pre-task hooks). */
+  readonly commandStartTime?: number | undefined;
   /** The run's step tasks (other tasks are not nx-steps' business). */
   readonly tasks: readonly ObservedTask[];
 }
@@ -29,6 +31,7 @@ export function buildRunRecord(workspaceRoot: string, run: ObservedRun): RunReco
     ...(run.runId ? { runId: run.runId } : {}),
     startedAt: new Date(started).toISOString(),
     durationMs: Math.max(0, run.endTime - started),
+    ...(run.commandStartTime !== undefined && run.commandStartTime <= started ? { commandMs: run.endTime - run.commandStartTime } : {}),
     command: describeCommand(run.argv),
     steps,
   };

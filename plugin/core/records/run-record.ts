@@ -84,7 +84,10 @@ export interface RunRecord {
   readonly runId?: string;
   /** ISO 8601. */
   readonly startedAt: string;
+  /** From the first step task's start to the end of the task phase. */
   readonly durationMs: number;
+  /** Wall time of the whole nx command (project graph and hooks included), when it could be measured (Linux, no daemon). */
+  readonly commandMs?: number;
   /** The nx command without option values: e.g. ['run', 'etl:upload', '--scale']. */
   readonly command: readonly string[];
   readonly steps: readonly StepRunRecord[];

@@ -30,9 +30,30 @@ function chooseTsconfig(pipelineFile: string, workspaceRoot: string): void {
 
 let cjsRegistered = false;
 
+/**
+ * Whether a workspace module compiled through tsx's CommonJS hook holds a
+ * dynamic `import()`. Node answers such a call with its ES module loader,
+ * which knows no TypeScript until tsx's ESM loader is registered, so
+ * `await import('./helper')` would fail with ERR_MODULE_NOT_FOUND. The ESM
+ * loader costs about half a second per process (a loader thread), so it is
+ * registered only for the modules that can use it. The compiled code is
+ * checked, not the source: type-only `import('./x').T` is gone by then.
+ */
+let dynamicImportSeen = false;
+
+function watchForDynamicImport(): void {
+  const proto = (require('node:module') as { prototype: { _compile: (code: string, file: string) => unknown } }).prototype;
+  const compile = proto._compile;
+  proto._compile = function (this: unknown, code: string, file: string) {
+    if (!dynamicImportSeen && !file.includes(`${path.sep}node_modules${path.sep}`) && /\bimport\s*\(/.test(code)) dynamicImportSeen = true;
+    return compile.call(this, code, file);
+  };
+}
+
 function registerCjs(): void {
   if (cjsRegistered) return;
   (require('tsx/cjs/api') as { register: () => unknown }).register();
+  watchForDynamicImport();
   cjsRegistered = true;
 }
 
@@ -41,6 +62,9 @@ function registerEsm(): Promise<void> {
     registerCjs();
     const esm = (await import('tsx/esm/api')) as { register: () => unknown };
     esm.register();
+    // After tsx's, so these run first (see load-module-esm-hooks.ts).
+    const { register } = require('node:module') as typeof import('node:module');
+    register(pathToFileURL(path.join(__dirname, 'load-module-esm-hooks.js')).href, { data: { loaderUrl: pathToFileURL(__filename).href } });
   })();
   return registered;
 }
@@ -62,7 +86,11 @@ function isCommonJs(file: string): boolean {
   }
 }
 
-/** Errors that mean "this module needs the ESM loader", not "this module is broken". */
+/**
+ * Errors that mean "this module needs the ESM loader", not "this module is
+ * broken": an ES module dependency Node cannot require (top-level await:
+ * vega, vega-lite), which tsx reports as a failed transform.
+ */
 function needsEsm(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   return err?.code === 'ERR_REQUIRE_ESM' || err?.code === 'ERR_REQUIRE_ASYNC_MODULE' || /top-level await/i.test(err?.message ?? '');
@@ -73,17 +101,25 @@ function needsEsm(e: unknown): boolean {
  * workspace without "type": "module") load through tsx's CommonJS hook
  * alone: registering tsx's ESM loader starts a loader thread and costs about
  * half a second per step process (measured), and Node 20.19+ can require()
- * ESM dependencies. ES modules, and modules that need the ESM loader (top-
- * level await), take the ESM path.
+ * ESM dependencies. ES modules take the ESM path; so does a CommonJS module
+ * that imports an ES module with top-level await, which is then loaded as an
+ * ES module itself (load-module-esm-hooks.ts). A CommonJS module with a
+ * dynamic `import()` gets the ESM loader too, for that call to find
+ * TypeScript.
  */
 export async function importModule(absFile: string, workspaceRoot: string): Promise<Record<string, unknown>> {
   chooseTsconfig(absFile, workspaceRoot);
   if (isCommonJs(absFile)) {
     registerCjs();
+    let mod: Record<string, unknown> | undefined;
     try {
-      return require(absFile) as Record<string, unknown>;
+      mod = require(absFile) as Record<string, unknown>;
     } catch (e) {
       if (!needsEsm(e)) throw e;
+    }
+    if (mod) {
+      if (dynamicImportSeen) await registerEsm();
+      return mod;
     }
   }
   await registerEsm();
