@@ -29,7 +29,8 @@ export interface ArrowTable {
   readonly numCols: number;
 }
 
-type Leaf = string | number | boolean | bigint | null | undefined | void | Date | RegExp | ArrayBuffer | Buffer | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+// Buffer is a Uint8Array, so it is covered without naming it: the types must not need @types/node.
+type Leaf = string | number | boolean | bigint | null | undefined | void | Date | RegExp | ArrayBuffer | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
 
 type Registered = StorableTypes[keyof StorableTypes];
 
