@@ -88,7 +88,10 @@ export class ClosureWalk {
   }
 
   private resolve(specifier: string, fromFile: string, conditions?: readonly Conditions[]): Resolution {
-    return this.host.resolver.resolve(specifier, fromFile, conditions ?? [conditionsOf(this.format(fromFile))]);
+    const r = this.host.resolver.resolve(specifier, fromFile, conditions ?? [conditionsOf(this.format(fromFile))]);
+    // Several files hashed for one request: which of them runs is part of the key too.
+    if (r.kind === 'local' && r.files.length > 1) this.entries.add(`runs\0${this.host.rel(fromFile)}\0${specifier}\0${this.host.rel(r.files[0] ?? '')}`);
+    return r;
   }
 
   addUnit(file: string, unit: CodeUnit): void {

@@ -8,7 +8,8 @@ function digestOf(code: string): string {
   return tokenDigest(sf, sf);
 }
 
-describe('code digests ignore formatting, never meaning', () => {
+// The first test pays for loading TypeScript, slow on a loaded machine.
+describe('code digests ignore formatting, never meaning', { timeout: 30_000 }, () => {
   const same: Array<[string, string, string]> = [
     ['comments', 'const a = f(1);', '// why\nconst a = /* one */ f(1);'],
     ['JSDoc', 'function f() { return 1; }', '/** Returns one. */\nfunction f() { return 1; }'],

@@ -24,6 +24,7 @@ export type Resolution =
   | { readonly kind: 'unresolved'; readonly specifier: string };
 
 const BUILTINS: ReadonlySet<string> = new Set(builtinModules);
+const API_PACKAGE = 'nx-steps';
 
 export class Resolver {
   private readonly tsx: TsxResolver;
@@ -70,7 +71,12 @@ export class Resolver {
     const known = this.packages.get(dir);
     if (known) return known;
     const pkg = readInstalled(this.obs, dir, fallbackName);
-    const r: Resolution = { kind: 'package', pkg, dependencies: installedDependencies(this.obs, pkg) };
+    // nx-steps' own API loads only nx-steps' files, whose version is in every
+    // key; what it depends on at run time (tsx, esbuild) is in the compiler
+    // part of the key. Its peer dependency on nx would otherwise make every
+    // Nx upgrade re-run every step.
+    const dependencies = pkg.name === API_PACKAGE ? [] : installedDependencies(this.obs, pkg);
+    const r: Resolution = { kind: 'package', pkg, dependencies };
     this.packages.set(dir, r);
     return r;
   }
