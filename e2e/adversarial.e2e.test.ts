@@ -111,9 +111,12 @@ function assertClean(results: readonly CaseSummary[]): void {
   expect({ stale, problems }).toEqual({ stale: [], problems: [] });
 }
 
-/** To iterate on a few cases: NXS_ADVERSARIAL_ONLY=<part of an id, a category or a group>; NXS_KEEP_ADVERSARIAL=1 keeps the workspaces. */
-const only = process.env['NXS_ADVERSARIAL_ONLY'];
-const selected = only ? ALL_CASES.filter((c) => c.id.includes(only) || c.category.includes(only) || (c.group ?? 'main') === only) : ALL_CASES;
+/**
+ * To iterate on a few cases: NXS_ADVERSARIAL_ONLY=<comma-separated parts of ids or categories, or group names>;
+ * NXS_KEEP_ADVERSARIAL=1 keeps the workspaces.
+ */
+const only = process.env['NXS_ADVERSARIAL_ONLY']?.split(',').filter(Boolean);
+const selected = only ? ALL_CASES.filter((c) => only.some((o) => c.id.includes(o) || c.category.includes(o) || (c.group ?? 'main') === o)) : ALL_CASES;
 
 describe('adversarial suite: never a stale result', () => {
   it('case ids are unique and well formed', () => {

@@ -376,6 +376,30 @@ export const RESOLUTION_CASES: readonly AdversarialCase[] = [
     changes: true,
   },
   {
+    id: 'c4-import-meta-resolve',
+    category: R,
+    title: 'import.meta.resolve() of a data file the step then reads (an ES module pipeline)',
+    files: {
+      'package.json': JSON.stringify({ name: 'c4-import-meta-resolve', private: true, type: 'module' }),
+      'main.pipeline.ts': pipelineFile('c4-import-meta-resolve', { imports: "import { readFileSync } from 'node:fs';", steps: { subject: "return JSON.parse(readFileSync(new URL(import.meta.resolve('./table.json')), 'utf8')).rows;" } }),
+      'table.json': '{ "rows": 3 }\n',
+    },
+    edit: { 'table.json': ['3', '4'] },
+    changes: true,
+  },
+  {
+    id: 'c4-esm-dynamic-import',
+    category: R,
+    title: "await import('./a') in an ES module pipeline",
+    files: {
+      'package.json': JSON.stringify({ name: 'c4-esm-dynamic-import', private: true, type: 'module' }),
+      'main.pipeline.ts': pipelineFile('c4-esm-dynamic-import', { steps: { subject: "const m = await import('./a');\nreturn m.value();" } }),
+      'a.ts': 'export function value() {\n  return 1;\n}\n',
+    },
+    edit: { 'a.ts': ['return 1;', 'return 2;'] },
+    changes: true,
+  },
+  {
     id: 'c4-module-type-flips',
     category: R,
     title: 'package.json "type" flips from commonjs to module: the same code runs differently',
