@@ -193,6 +193,31 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     changes: true,
   },
   {
+    id: 'a-require-dirname-join',
+    category: A,
+    title: 'require(path.join(__dirname, ...)) of a helper',
+    files: {
+      'main.pipeline.ts': pipelineFile('a-require-dirname-join', { imports: "import * as path from 'node:path';", steps: { subject: "return require(path.join(__dirname, 'lib', 'calc')).value();" } }),
+      'lib/calc.ts': 'export function value() {\n  return 1;\n}\n',
+    },
+    edit: { 'lib/calc.ts': ['return 1;', 'return 2;'] },
+    changes: true,
+  },
+  {
+    id: 'a-worker-dirname-join',
+    category: A,
+    title: 'new Worker(path.join(__dirname, ...))',
+    files: {
+      'main.pipeline.ts': pipelineFile('a-worker-dirname-join', {
+        imports: "import * as path from 'node:path';\nimport { Worker } from 'node:worker_threads';",
+        steps: { subject: "return await new Promise((resolve, reject) => {\n  const w = new Worker(path.join(__dirname, 'w.js'));\n  w.once('message', resolve);\n  w.once('error', reject);\n});" },
+      }),
+      'w.js': "const { parentPort } = require('node:worker_threads');\nparentPort.postMessage('w1');\n",
+    },
+    edit: { 'w.js': ["'w1'", "'w2'"] },
+    changes: true,
+  },
+  {
     id: 'a-upstream-step-code',
     category: A,
     title: "an upstream step's code edited: the downstream sees its new result",

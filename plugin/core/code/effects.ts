@@ -31,6 +31,8 @@ export function mayHaveEffects(ts: typeof TS, s: TS.Statement, scope: EffectScop
   if (ts.isFunctionDeclaration(s)) return false;
   if (ts.isClassDeclaration(s)) return !classIsInert(ts, s, scope);
   if (ts.isVariableStatement(s)) {
+    // `using` disposes of its value when the module finishes: that runs code.
+    if (s.declarationList.flags & ts.NodeFlags.Using) return true;
     return s.declarationList.declarations.some((d) => !ts.isIdentifier(d.name) || (d.initializer !== undefined && !isInert(ts, d.initializer, scope)));
   }
   if (ts.isEnumDeclaration(s)) {

@@ -181,6 +181,7 @@ describe('what runs when a module loads', () => {
     ['a const read after it is initialised', 'const a = 1;\nconst b = a;', 0],
     ['a const read before it is initialised (throws)', 'const b = a;\nconst a = 1;', 1],
     ['nx-steps declarations', "export default pipeline({ name: 'p' });\nexport const s = step({ args: { f: file('x') } }, () => 1);", 0],
+    ['a using declaration (disposed when the module finishes)', 'using r = ext;', 1],
     ['types', 'interface I {}\ntype T = I;\ndeclare const d: number;\ndeclare global { interface X {} }', 0],
   ])('%s', (_what, code, n) => {
     expect(loadOf(code)).toBe(n);
@@ -208,6 +209,9 @@ describe('modules loaded while code runs', () => {
     ['createRequire from elsewhere', "() => createRequire('/x/y.js')('./a')", { opaque: ["2:27 createRequire('/x/y.js')('./a')"] }],
     ['new Worker with a path', "() => new Worker('./w.js')", { cwdModules: ['./w.js'] }],
     ['new Worker with a URL', "() => new Worker(new URL('./w.js', import.meta.url))", { dynamicImports: ['./w.js'] }],
+    ['new Worker with a path from this folder', "() => new Worker(path.join(__dirname, 'w.js'))", { dynamicImports: ['./w.js'] }],
+    ['require of a path joined to __dirname', "() => require(path.join(__dirname, 'lib', 'a'))", { dynamicImports: ['./lib/a'] }],
+    ['require of a path joined to __dirname and a variable', "(n) => require(path.resolve(__dirname, 'plugins', n))", { dynamicPrefixes: ['./plugins/'] }],
   ])('%s', (_what, code, expected) => {
     const u = unitOf(code);
     expect({ dynamicImports: u?.dynamicImports.length ? u.dynamicImports : undefined, dynamicPrefixes: u?.dynamicPrefixes, cwdModules: u?.cwdModules, opaque: u?.opaque }).toEqual({

@@ -84,9 +84,29 @@ function loadKind(ts: typeof TS, call: TS.CallExpression | TS.NewExpression, ali
   return undefined;
 }
 
-/** The literal text of a specifier, or the static prefix of one built from a template or a `+`. */
-function specifierOf(ts: typeof TS, e: TS.Expression): { literal?: string; prefix?: string } {
+/** `__dirname` or `import.meta.dirname`: this file's folder. */
+function isThisFolder(ts: typeof TS, e: TS.Expression | undefined): boolean {
+  if (!e) return false;
+  if (ts.isIdentifier(e)) return e.text === '__dirname';
+  return ts.isPropertyAccessExpression(e) && ts.isMetaProperty(e.expression) && e.name.text === 'dirname';
+}
+
+/** path.join(__dirname, 'a', 'b') / path.resolve(__dirname, ...): the same as './a/b'. */
+function folderJoin(ts: typeof TS, e: TS.Expression): { literal?: string; prefix?: string } | undefined {
+  if (!ts.isCallExpression(e) || !['join', 'resolve'].includes(calleeName(ts, e.expression) ?? '') || !isThisFolder(ts, e.arguments[0])) return undefined;
+  const parts: string[] = [];
+  for (const a of e.arguments.slice(1)) {
+    if (!ts.isStringLiteralLike(a)) return { prefix: `./${[...parts, ''].join('/')}` };
+    parts.push(a.text);
+  }
+  return { literal: `./${parts.join('/')}` };
+}
+
+/** The literal text of a specifier, or the static prefix of one built from a template, a `+` or a join from this folder. */
+function specifierOf(ts: typeof TS, e: TS.Expression): { literal?: string; prefix?: string; fromFolder?: true } {
   if (ts.isStringLiteralLike(e)) return { literal: e.text };
+  const joined = folderJoin(ts, e);
+  if (joined) return { ...joined, fromFolder: true };
   if (ts.isTemplateExpression(e)) return { prefix: e.head.text };
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
     const left = specifierOf(ts, e.left);
@@ -117,7 +137,8 @@ function recordLoad(ts: typeof TS, sf: TS.SourceFile, call: TS.CallExpression | 
     return;
   }
   const spec = specifierOf(ts, first);
-  const urlArg = ts.isNewExpression(first);
+  // A URL relative to import.meta.url, or a path joined to __dirname, is relative to this file, not to the working folder.
+  const urlArg = ts.isNewExpression(first) || spec.fromFolder === true;
   if (spec.literal !== undefined) {
     if (kind === 'cwd' && !urlArg) out.cwdModules.push(spec.literal);
     else out.dynamicImports.push(spec.literal);
