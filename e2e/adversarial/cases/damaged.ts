@@ -3,7 +3,9 @@
  * cache file holds (`{}`, garbage, half a file, JSON of the wrong shape, a
  * file where a folder was), no Nx command may fail and no step may crash or
  * serve a stale result: a damaged entry is a miss. Damage reaches the whole
- * workspace, so each kind of damage has its own group (workspace).
+ * workspace, so each kind of damage has its own group (workspace). The
+ * 'state' group damages nx-steps' other files the same way: the lock file,
+ * local salts and run records.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,7 +14,7 @@ import { pipelineFile } from '../harness';
 
 const D = '12 damaged caches';
 
-type Damage = 'empty' | 'mixed' | 'structure';
+type Damage = 'empty' | 'mixed' | 'structure' | 'state';
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
@@ -24,6 +26,14 @@ const SHAPES = ['[]', 'null', '"x"', '0', '{"version":4,"steps":5}', '{"steps":{
 /** Damages every file under <ws>/.nx-steps/cache (idempotent enough to be applied by each case of a group). */
 function damageCaches(c: EditContext, kind: Damage): void {
   const root = c.ws.path('.nx-steps/cache');
+  if (kind === 'state') {
+    // Not caches but nx-steps' other files: the committed lock, local salts, run records.
+    fs.writeFileSync(c.ws.path('nx-steps.lock.json'), '{}');
+    fs.mkdirSync(c.ws.path('.nx-steps/state'), { recursive: true });
+    fs.writeFileSync(c.ws.path('.nx-steps/state/salts.json'), 'garbage{');
+    for (const f of filesUnder(c.ws.path('.nx-steps/runs'))) fs.writeFileSync(f, '[]');
+    return;
+  }
   if (kind === 'structure') {
     for (const name of fs.existsSync(root) ? fs.readdirSync(root) : []) {
       const p = path.join(root, name);
@@ -101,4 +111,5 @@ export const DAMAGED_CASES: readonly AdversarialCase[] = [
   ...group('empty', true),
   ...group('mixed'),
   ...group('structure'),
+  ...group('state'),
 ];
