@@ -169,6 +169,20 @@ describe('the resolver agrees with Node and tsx', () => {
     );
   });
 
+  it('${configDir} in an extended tsconfig means the folder of the tsconfig tsx reads', () => {
+    agree(
+      {
+        'app/tsconfig.json': JSON.stringify({ extends: '../shared/tsconfig.json' }),
+        'shared/tsconfig.json': JSON.stringify({ compilerOptions: { paths: { '@x': ['${configDir}/src/x.ts'] } } }),
+        'app/main.ts': TS,
+        'app/src/x.ts': TS,
+        'shared/src/x.ts': TS,
+      },
+      [['app/main.ts', '@x']],
+      'app/tsconfig.json',
+    );
+  });
+
   it('package.json "imports" (#util)', () => {
     agree(
       {

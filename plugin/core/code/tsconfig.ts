@@ -88,7 +88,7 @@ export function chooseTsconfig(pipelineAbs: string, workspaceRoot: string, obs: 
 
 export function readTsconfig(file: string | undefined, workspaceRoot: string, obs: Observations): TsconfigView {
   if (!file) return { file, paths: undefined, allowJs: false, emit: { tsconfig: null } };
-  const merged = readChain(file, obs, new Set());
+  const merged = withConfigDir(readChain(file, obs, new Set()), path.dirname(file));
   const rel = (p: string) => path.relative(workspaceRoot, p).split(path.sep).join('/');
   const lists = Object.fromEntries(
     (['files', 'include', 'exclude'] as const).filter((k) => merged[k]).map((k) => [k, (merged[k] ?? []).map((p) => rel(path.resolve(merged.listsBase ?? path.dirname(file), p)))]),
@@ -100,6 +100,19 @@ export function readTsconfig(file: string | undefined, workspaceRoot: string, ob
     allowJs: merged.options['allowJs'] === true || merged.options['checkJs'] === true,
     emit: { tsconfig: rel(file), error: merged.error ?? null, options: options as CanonicalValue, ...lists } as CanonicalValue,
   };
+}
+
+/** `${configDir}` (TypeScript 5.5) means the folder of the tsconfig tsx reads, wherever it is written. */
+function withConfigDir(merged: Merged, dir: string): Merged {
+  const fill = (v: unknown): unknown =>
+    typeof v === 'string' ? (v.includes('${configDir}') ? path.resolve(dir, v.replace('${configDir}', '.')) : v) : Array.isArray(v) ? v.map(fill) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)])) : v;
+  const lists = (l: readonly string[] | undefined) => l?.map((x) => fill(x) as string);
+  const out: Merged = { ...merged, options: fill(merged.options) as Record<string, unknown> };
+  for (const k of ['files', 'include', 'exclude'] as const) {
+    const l = lists(merged[k]);
+    if (l) out[k] = l;
+  }
+  return out;
 }
 
 function readChain(file: string, obs: Observations, seen: Set<string>): Merged {
@@ -124,7 +137,8 @@ function readChain(file: string, obs: Observations, seen: Set<string>): Merged {
   }
   const own = { ...(raw.compilerOptions ?? {}) };
   for (const k of ['baseUrl', 'outDir', 'declarationDir', 'rootDir']) {
-    if (typeof own[k] === 'string') own[k] = path.resolve(dir, own[k] as string);
+    const v = own[k];
+    if (typeof v === 'string' && !v.startsWith('${configDir}')) own[k] = path.resolve(dir, v);
   }
   const result: Merged = { ...merged, options: { ...merged.options, ...own } };
   if (own['paths'] !== undefined) result.pathsBase = dir;
