@@ -193,6 +193,50 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     changes: true,
   },
   {
+    id: 'a-eval-reaches-helper',
+    category: A,
+    title: 'a direct eval calls a top-level helper by name, inside a string',
+    files: {
+      'main.pipeline.ts': pipelineFile('a-eval-reaches-helper', { top: 'function helper() {\n  return 1;\n}\n', steps: { subject: "return eval('helper()');" } }),
+    },
+    edit: { 'main.pipeline.ts': ['return 1;', 'return 2;'] },
+    changes: true,
+  },
+  {
+    id: 'a-tostring-legal-comment',
+    category: A,
+    title: "a helper's source text (fn.toString()) with a comment esbuild keeps (/*! ... */)",
+    files: {
+      'main.pipeline.ts': pipelineFile('a-tostring-legal-comment', { imports: "import { helper } from './helper';", steps: { subject: 'return helper.toString();' } }),
+      'helper.ts': 'export function helper() {\n  /*! v1 */\n  return 1;\n}\n',
+    },
+    edit: { 'helper.ts': ['/*! v1 */', '/*! v2 */'] },
+    changes: true,
+  },
+  {
+    id: 'a-tostring-plain-comment',
+    category: A,
+    title: "a helper's source text (fn.toString()) with a plain comment: esbuild drops it",
+    files: {
+      'main.pipeline.ts': pipelineFile('a-tostring-plain-comment', { imports: "import { helper } from './helper';", steps: { subject: 'return helper.toString();' } }),
+      'helper.ts': 'export function helper() {\n  // v1\n  return 1;\n}\n',
+    },
+    edit: { 'helper.ts': ['// v1', '// v2'] },
+    changes: false,
+    precise: true,
+  },
+  {
+    id: 'a-tostring-javascript-comment',
+    category: A,
+    title: "a CommonJS .js helper's source text (fn.toString()): Node keeps its comments",
+    files: {
+      'main.pipeline.ts': pipelineFile('a-tostring-javascript-comment', { imports: "import { helper } from './helper.js';", steps: { subject: 'return helper.toString();' } }),
+      'helper.js': 'exports.helper = function () {\n  // v1\n  return 1;\n};\n',
+    },
+    edit: { 'helper.js': ['// v1', '// v2'] },
+    changes: true,
+  },
+  {
     id: 'a-require-dirname-join',
     category: A,
     title: 'require(path.join(__dirname, ...)) of a helper',

@@ -124,6 +124,22 @@ describe('types are erased: editing them changes no digest and reaches nothing',
   });
 });
 
+describe('what the emitted code keeps', () => {
+  it('comments esbuild keeps count; others do not', () => {
+    expect(digestOf('function f() { /*! v1 */ return 1; }')).not.toBe(digestOf('function f() { /*! v2 */ return 1; }'));
+    expect(digestOf('function f() { /* @license MIT */ return 1; }')).not.toBe(digestOf('function f() { /* @license ISC */ return 1; }'));
+    expect(digestOf('function f() { /* v1 */ return 1; }')).toBe(digestOf('function f() { /* v2 */ return 1; }'));
+  });
+  it('JavaScript that Node runs as written counts as written (fn.toString() shows it)', () => {
+    const js = (code: string) => tokenDigest(parseSource('x.js', code), parseSource('x.js', code));
+    expect(js('exports.f = function () { /* v1 */ return 1; };')).not.toBe(js('exports.f = function () { /* v2 */ return 1; };'));
+  });
+  it('a direct eval refers to every top-level name', () => {
+    const idx = buildModuleIndex(parseSource('x.ts', "function helper() { return 1; }\nconst other = 2;\nexport function f() { return eval('helper()'); }"));
+    expect(idx.decls['f']?.[0]?.refs).toEqual(['f', 'helper', 'other']);
+  });
+});
+
 describe('literal text', () => {
   it('a template literal keeps its raw text (String.raw sees it)', () => {
     expect(digestOf('const r = String.raw`^d+$`;')).not.toBe(digestOf('const r = String.raw`^\\d+$`;'));

@@ -248,6 +248,10 @@ export function referencesOf(node: TS.Node, sf: TS.SourceFile, topLevel: Readonl
       if (topLevel.has(n.text) && isReferencePosition(ts, n) && !isLocal(n.text)) refs.add(n.text);
       return;
     }
+    // A direct eval sees every name of the module: it may call any of them.
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'eval' && !isLocal('eval')) {
+      for (const name of topLevel) refs.add(name);
+    }
     if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
       const kind = loadKind(ts, n, aliases);
       if (kind) recordLoad(ts, sf, n, kind, loads);

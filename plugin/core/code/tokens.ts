@@ -17,9 +17,23 @@ import { erasedWrapperOperand, isErasedChild } from './erasure';
  * frames encode to one by one.
  */
 export function tokenDigest(node: TS.Node, sf: TS.SourceFile): string {
+  // JavaScript that Node runs as written: a function's text, comments and
+  // layout included, is what `fn.toString()` returns. Only what tsx emits
+  // through esbuild (which drops them) may ignore them.
+  if (RUN_AS_WRITTEN.test(sf.fileName)) return createHasher().update(`raw:${node.getText(sf)}`).digest();
   const frames: string[] = [];
   feedTokens(node, sf, (text) => frames.push(`${text.length}:${text}`));
   return createHasher().update(frames.join('')).digest();
+}
+
+const RUN_AS_WRITTEN = /\.[cm]?js$/;
+
+/** Comments esbuild keeps (`/*!`, `//!`, `@license`, `@preserve`): they are in the emitted code. */
+const LEGAL_COMMENT = /^(\/\*!|\/\/!)|@license|@preserve/;
+
+function legalComments(ts: typeof TS, n: TS.Node, sf: TS.SourceFile): string[] {
+  const ranges = [...(ts.getLeadingCommentRanges(sf.text, n.pos) ?? []), ...(ts.getTrailingCommentRanges(sf.text, n.end) ?? [])];
+  return ranges.map((r) => sf.text.slice(r.pos, r.end)).filter((c) => LEGAL_COMMENT.test(c));
 }
 
 /** A list of type arguments or parameters, as getChildren() groups it. */
@@ -50,20 +64,26 @@ function erasedIndexes(ts: typeof TS, parent: TS.Node, children: readonly TS.Nod
  * its children, each token as its text. Because the structure is explicit,
  * what formatters change can be left out without two different programs
  * ever serialising alike:
- * - comments, JSDoc, whitespace and line breaks (never in the tree);
+ * - comments, JSDoc, whitespace and line breaks (never in the tree), but
+ *   not the comments esbuild keeps (starting with `/*!` or `//!`, or
+ *   holding `@license` or `@preserve`);
  * - semicolons ending statements, and trailing commas in lists;
  * - redundant parentheses (the tree already says how operands group);
  * - the quote style of strings (their value is used), except in directive
  *   position (`'use strict'` is a directive only when written without escapes);
  * - everything TypeScript's emit erases (erasure.ts): types never run.
  * Template literals keep their raw text: a tag (`String.raw`) sees it.
+ * JavaScript files (.js, .cjs, .mjs) are digested as written (see tokenDigest).
  * So Prettier reformatting a step leaves its digest alone, while any edit
  * that changes what the code means changes it: `return\nx` and `return x`
  * are different trees, and so are `a\n(b)` and `a;\n(b)`.
  */
 export function feedTokens(node: TS.Node, sf: TS.SourceFile, emit: (text: string) => void): void {
   const ts = typescript();
+  const text = node.getFullText(sf);
+  const mayHaveLegalComments = text.includes('/*!') || text.includes('//!') || text.includes('@license') || text.includes('@preserve');
   const visit = (n: TS.Node): void => {
+    if (mayHaveLegalComments && n.getChildCount(sf) === 0) for (const c of legalComments(ts, n, sf)) emit(`comment:${c}`);
     if (n.kind >= ts.SyntaxKind.FirstJSDocNode && n.kind <= ts.SyntaxKind.LastJSDocNode) return;
     if (ts.isParenthesizedExpression(n) || ts.isParenthesizedTypeNode(n)) {
       visit(ts.isParenthesizedExpression(n) ? n.expression : n.type);
