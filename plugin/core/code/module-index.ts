@@ -2,22 +2,37 @@
  * What a module's code is made of, for function-level code hashing.
  *
  * Each top-level declaration becomes a CodeUnit: the digest of its syntax
- * tree (comments, layout and other formatting excluded, see feedTokens) and
- * the top-level names it refers to. A step's code is then its function's unit plus the
- * units it reaches, across modules (see closure.ts).
+ * tree (comments, layout and types excluded, see tokens.ts) and the
+ * top-level names it refers to. A step's code is then its function's unit
+ * plus the units it reaches, across modules, plus what runs when each module
+ * it loads is loaded (see closure.ts).
  *
  * The index is plain JSON, cached on disk by the file's content digest.
  */
 import type { TS } from '../util/typescript';
 import { typescript } from '../util/typescript';
-import { createHasher } from '../hash/xxhash';
+import type { EffectScope } from './effects';
+import { mayHaveEffects } from './effects';
+import { isErasedDeclaration } from './erasure';
+import type { RuntimeLoads } from './references';
+import { bindingNames, referencesOf } from './references';
+import { tokenDigest } from './tokens';
 
-export interface CodeUnit {
+export { feedTokens, tokenDigest } from './tokens';
+
+/** Bump when the shape or meaning of a ModuleIndex or CodeUnit changes: it keys the module cache. */
+export const MODULE_INDEX_VERSION = 3;
+
+/** The nx-steps API module, whose calls `step(...)`, `pipeline(...)`, `file(...)`, `dir(...)` only build descriptors. */
+const API_MODULE = 'nx-steps';
+const API_FUNCTIONS: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir']);
+
+export interface CodeUnit extends Partial<RuntimeLoads> {
   /** Digest of the unit's tokens. */
   readonly digest: string;
-  /** Top-level names of this module (declarations or import bindings) the unit mentions. */
+  /** Top-level names of this module (declarations or import bindings) the unit mentions outside types. */
   readonly refs: readonly string[];
-  /** Specifiers of `import('x')` / `require('x')` with literal arguments inside the unit. */
+  /** Literal specifiers of modules the unit loads while it runs (`import('x')`, `require('x')`, ...). */
   readonly dynamicImports: readonly string[];
 }
 
@@ -32,12 +47,17 @@ export type ExportTarget =
   | { readonly kind: 'local'; readonly local: string }
   | { readonly kind: 'reexport'; readonly specifier: string; readonly imported: string };
 
+/** One thing that happens when the module loads, in source order. */
+export type LoadItem =
+  | { readonly kind: 'unit'; readonly unit: CodeUnit }
+  /** A module this one loads: an import that is kept in the emitted code, or a re-export. */
+  | { readonly kind: 'import'; readonly specifier: string };
+
 export interface ModuleIndex {
-  /** Top-level declarations by name; names declared together share a unit. */
-  readonly decls: Readonly<Record<string, CodeUnit>>;
-  /** Statements that run when the module loads (not declarations), and side-effect imports. */
-  readonly always: readonly CodeUnit[];
-  readonly sideEffectImports: readonly string[];
+  /** Top-level declarations by name, every one of them (enums, namespaces and functions merge); names declared together share a unit. */
+  readonly decls: Readonly<Record<string, readonly CodeUnit[]>>;
+  /** What runs when the module loads: statements that may have effects, and the modules it loads, in source order. */
+  readonly load: readonly LoadItem[];
   readonly imports: Readonly<Record<string, ImportBinding>>;
   readonly exports: Readonly<Record<string, ExportTarget>>;
   readonly starExports: readonly string[];
@@ -45,73 +65,9 @@ export interface ModuleIndex {
   readonly whole: string;
 }
 
-/** Node kinds that only describe types; they are erased and never run. */
-function isTypeOnlyStatement(ts: typeof TS, s: TS.Statement): boolean {
-  return (
-    ts.isInterfaceDeclaration(s) ||
-    ts.isTypeAliasDeclaration(s) ||
-    (ts.isModuleDeclaration(s) && !!s.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword))
-  );
-}
-
-/**
- * The digest of a node's tokens, each framed as `<length>:<text>`. The
- * frames are joined and hashed in one call: a streamed hash of the same
- * bytes is the same digest, but two calls into the native hasher per token
- * made hashing most of the cost of indexing a module (profiled: 184 of 364 ms
- * for 100 pipeline files). Every frame starts with an ASCII digit, so joining
- * never merges two halves of a surrogate pair: the bytes are those the
- * frames encode to one by one.
- */
-export function tokenDigest(node: TS.Node, sf: TS.SourceFile): string {
-  const frames: string[] = [];
-  feedTokens(node, sf, (text) => frames.push(`${text.length}:${text}`));
-  return createHasher().update(frames.join('')).digest();
-}
-
-/**
- * Serialises a node's syntax tree for hashing: each node as its kind around
- * its children, each token as its text. Because the structure is explicit,
- * what formatters change can be left out without two different programs
- * ever serialising alike:
- * - comments, JSDoc, whitespace and line breaks (never in the tree);
- * - semicolons ending statements, and trailing commas in lists;
- * - redundant parentheses (the tree already says how operands group);
- * - the quote style of strings (their value is used).
- * So Prettier reformatting a step leaves its digest alone, while any edit
- * that changes what the code means changes it: `return\nx` and `return x`
- * are different trees, and so are `a\n(b)` and `a;\n(b)`.
- */
-export function feedTokens(node: TS.Node, sf: TS.SourceFile, emit: (text: string) => void): void {
-  const ts = typescript();
-  const visit = (n: TS.Node): void => {
-    if (n.kind >= ts.SyntaxKind.FirstJSDocNode && n.kind <= ts.SyntaxKind.LastJSDocNode) return;
-    if (ts.isParenthesizedExpression(n) || ts.isParenthesizedTypeNode(n)) {
-      visit(ts.isParenthesizedExpression(n) ? n.expression : n.type);
-      return;
-    }
-    const children = n.getChildren(sf);
-    if (children.length === 0) {
-      if (n.kind === ts.SyntaxKind.EndOfFileToken) return;
-      if (n.kind === ts.SyntaxKind.SemicolonToken && !(n.parent && ts.isForStatement(n.parent))) return;
-      if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) {
-        emit(`${ts.SyntaxKind[n.kind]}:${n.text}`);
-        return;
-      }
-      const text = n.getText(sf);
-      if (text.length > 0) emit(text);
-      return;
-    }
-    emit(`<${n.kind}`);
-    const last = children.length - 1;
-    children.forEach((child, i) => {
-      // A trailing comma: the last token of a list.
-      if (n.kind === ts.SyntaxKind.SyntaxList && i === last && child.kind === ts.SyntaxKind.CommaToken) return;
-      visit(child);
-    });
-    emit('>');
-  };
-  visit(node);
+/** A module with nothing in it but its digest: JSON and other data files, unreadable files. */
+export function opaqueModule(whole: string): ModuleIndex {
+  return { decls: {}, load: [], imports: {}, exports: {}, starExports: [], whole };
 }
 
 /** Top-level names of a module: declarations and import bindings. */
@@ -119,184 +75,17 @@ export function topLevelNames(module: ModuleIndex): Set<string> {
   return new Set([...Object.keys(module.decls), ...Object.keys(module.imports)]);
 }
 
-/** A node's code unit: its token digest and the top-level names it mentions. */
+/** A node's code unit: its token digest, the top-level names it mentions and what it loads. */
 export function codeUnitOf(node: TS.Node, sf: TS.SourceFile, topLevel: ReadonlySet<string>): CodeUnit {
-  return { digest: tokenDigest(node, sf), ...referencedNames(typescript(), node, topLevel) };
-}
-
-/**
- * Identifiers in `node` that refer to a top-level binding of the module: not
- * a property name, and not shadowed by a local binding that is definitely in
- * scope (parameters, block-scoped let/const/class/function, hoisted var,
- * catch and loop variables). `needs: { summary }` with
- * `({ summary }) => summary.total` is the common case: that `summary` is the
- * parameter, not the step declared at the top level.
- *
- * When unsure, a name counts as a reference: that can only add code to a
- * step's key, never leave code out.
- */
-function referencedNames(ts: typeof TS, node: TS.Node, topLevel: ReadonlySet<string>): { refs: string[]; dynamicImports: string[] } {
-  const refs = new Set<string>();
-  const dynamicImports = new Set<string>();
-  const scopes: Array<ReadonlySet<string>> = [];
-  const isLocal = (name: string) => scopes.some((s) => s.has(name));
-  const within = (names: Set<string>, fn: () => void) => {
-    scopes.push(names);
-    try {
-      fn();
-    } finally {
-      scopes.pop();
-    }
+  const r = referencesOf(node, sf, topLevel);
+  return {
+    digest: tokenDigest(node, sf),
+    refs: r.refs,
+    dynamicImports: r.dynamicImports,
+    ...(r.dynamicPrefixes.length > 0 ? { dynamicPrefixes: r.dynamicPrefixes } : {}),
+    ...(r.cwdModules.length > 0 ? { cwdModules: r.cwdModules } : {}),
+    ...(r.opaque.length > 0 ? { opaque: r.opaque } : {}),
   };
-  const bind = (name: TS.BindingName | undefined, into: Set<string>) => {
-    if (!name) return;
-    const list: string[] = [];
-    bindingNames(ts, name, list);
-    for (const n of list) into.add(n);
-  };
-  /** `var` declarations anywhere in a function body (but not in nested functions). */
-  const hoisted = (body: TS.Node, into: Set<string>) => {
-    const walk = (n: TS.Node): void => {
-      if (isFunctionLike(ts, n)) return;
-      if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using))) {
-        for (const d of n.declarations) bind(d.name, into);
-      }
-      ts.forEachChild(n, walk);
-    };
-    ts.forEachChild(body, walk);
-  };
-  /** Block-scoped declarations directly in a list of statements. */
-  const blockScoped = (statements: readonly TS.Statement[], into: Set<string>) => {
-    for (const st of statements) {
-      if (ts.isVariableStatement(st) && st.declarationList.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using)) {
-        for (const d of st.declarationList.declarations) bind(d.name, into);
-      } else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) && st.name) {
-        into.add(st.name.text);
-      }
-    }
-  };
-  const visit = (n: TS.Node): void => {
-    if (isFunctionLike(ts, n)) {
-      const fn = n as TS.SignatureDeclarationBase & { body?: TS.Node };
-      const names = new Set<string>();
-      if (ts.isFunctionExpression(n) && n.name) names.add(n.name.text);
-      for (const p of fn.parameters) bind(p.name, names);
-      const body = fn.body;
-      if (body && ts.isBlock(body)) {
-        hoisted(body, names);
-        blockScoped(body.statements, names);
-      }
-      // Every child in the function's scope: decorators, a computed name,
-      // parameters (binding names are not references, see isReferencePosition;
-      // their defaults and computed keys are), types, the body. The body's
-      // statements go directly: its block scope is `names` already.
-      within(names, () => ts.forEachChild(n, (c) => (c === body && ts.isBlock(body) ? body.statements.forEach(visit) : visit(c))));
-      return;
-    }
-    if (ts.isBlock(n) || ts.isModuleBlock(n) || ts.isCaseBlock(n)) {
-      const names = new Set<string>();
-      if (ts.isCaseBlock(n)) for (const c of n.clauses) blockScoped(c.statements, names);
-      else blockScoped(n.statements, names);
-      within(names, () => ts.forEachChild(n, visit));
-      return;
-    }
-    if ((ts.isForStatement(n) || ts.isForInStatement(n) || ts.isForOfStatement(n)) && n.initializer && ts.isVariableDeclarationList(n.initializer) && n.initializer.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using)) {
-      const names = new Set<string>();
-      for (const d of n.initializer.declarations) bind(d.name, names);
-      within(names, () => ts.forEachChild(n, visit));
-      return;
-    }
-    if (ts.isCatchClause(n)) {
-      const names = new Set<string>();
-      bind(n.variableDeclaration?.name, names);
-      within(names, () => ts.forEachChild(n, visit));
-      return;
-    }
-    if (ts.isClassExpression(n) && n.name) {
-      within(new Set([n.name.text]), () => ts.forEachChild(n, visit));
-      return;
-    }
-    if (ts.isIdentifier(n)) {
-      if (topLevel.has(n.text) && isReferencePosition(ts, n) && !isLocal(n.text)) refs.add(n.text);
-      return;
-    }
-    if (ts.isCallExpression(n)) {
-      const [first] = n.arguments;
-      const isImport = n.expression.kind === ts.SyntaxKind.ImportKeyword;
-      const isRequire = ts.isIdentifier(n.expression) && n.expression.text === 'require';
-      if ((isImport || isRequire) && first && ts.isStringLiteralLike(first)) dynamicImports.add(first.text);
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(node);
-  return { refs: [...refs].sort(), dynamicImports: [...dynamicImports].sort() };
-}
-
-function isFunctionLike(ts: typeof TS, n: TS.Node): boolean {
-  return (
-    ts.isFunctionDeclaration(n) ||
-    ts.isFunctionExpression(n) ||
-    ts.isArrowFunction(n) ||
-    ts.isMethodDeclaration(n) ||
-    ts.isConstructorDeclaration(n) ||
-    ts.isGetAccessorDeclaration(n) ||
-    ts.isSetAccessorDeclaration(n)
-  );
-}
-
-/**
- * False for identifiers that name a property or label rather than refer to a
- * binding. Anything else counts: treating a shadowing local as a reference
- * only ever adds code to a key, never leaves code out.
- */
-function isReferencePosition(ts: typeof TS, id: TS.Identifier): boolean {
-  const p = id.parent;
-  if (!p) return true;
-  if (ts.isPropertyAccessExpression(p)) return p.expression === id;
-  if (ts.isQualifiedName(p)) return p.left === id;
-  if (
-    ts.isPropertyAssignment(p) ||
-    ts.isPropertyDeclaration(p) ||
-    ts.isMethodDeclaration(p) ||
-    ts.isPropertySignature(p) ||
-    ts.isMethodSignature(p) ||
-    ts.isGetAccessorDeclaration(p) ||
-    ts.isSetAccessorDeclaration(p) ||
-    ts.isEnumMember(p) ||
-    ts.isJsxAttribute(p)
-  ) {
-    return p.name !== id;
-  }
-  if (ts.isBindingElement(p)) return p.propertyName !== id && p.name !== id;
-  // A name being declared is a binding, not a use.
-  if (
-    (ts.isFunctionDeclaration(p) ||
-      ts.isFunctionExpression(p) ||
-      ts.isClassDeclaration(p) ||
-      ts.isClassExpression(p) ||
-      ts.isVariableDeclaration(p) ||
-      ts.isParameter(p) ||
-      ts.isInterfaceDeclaration(p) ||
-      ts.isTypeAliasDeclaration(p) ||
-      ts.isEnumDeclaration(p) ||
-      ts.isTypeParameterDeclaration(p)) &&
-    p.name === id
-  ) {
-    return false;
-  }
-  if (ts.isImportSpecifier(p) || ts.isExportSpecifier(p) || ts.isImportClause(p) || ts.isNamespaceImport(p)) return false;
-  if (ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
-  return true;
-}
-
-function bindingNames(ts: typeof TS, name: TS.BindingName, into: string[]): void {
-  if (ts.isIdentifier(name)) {
-    into.push(name.text);
-    return;
-  }
-  for (const el of name.elements) {
-    if (!ts.isOmittedExpression(el)) bindingNames(ts, el.name, into);
-  }
 }
 
 function hasModifier(ts: typeof TS, node: TS.Node, kind: TS.SyntaxKind): boolean {
@@ -326,96 +115,118 @@ export function declaredNames(ts: typeof TS, s: TS.Statement): string[] {
   return names;
 }
 
+interface ImportScan {
+  readonly imports: Record<string, ImportBinding>;
+  readonly api: Set<string>;
+  readonly apiNamespaces: Set<string>;
+}
+
+/** Records an import declaration's bindings. */
+function scanImport(ts: typeof TS, s: TS.ImportDeclaration, into: ImportScan): void {
+  if (!ts.isStringLiteral(s.moduleSpecifier)) return;
+  const specifier = s.moduleSpecifier.text;
+  const clause = s.importClause;
+  if (!clause || clause.isTypeOnly) return;
+  if (clause.name) into.imports[clause.name.text] = { specifier, imported: 'default', typeOnly: false };
+  const nb = clause.namedBindings;
+  if (nb && ts.isNamespaceImport(nb)) {
+    into.imports[nb.name.text] = { specifier, imported: '*', typeOnly: false };
+    if (specifier === API_MODULE) into.apiNamespaces.add(nb.name.text);
+  } else if (nb) {
+    for (const el of nb.elements) {
+      const imported = (el.propertyName ?? el.name).text;
+      into.imports[el.name.text] = { specifier, imported, typeOnly: el.isTypeOnly };
+      if (specifier === API_MODULE && !el.isTypeOnly && API_FUNCTIONS.has(imported)) into.api.add(el.name.text);
+    }
+  }
+}
+
 export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
   const ts = typescript();
-  const imports: Record<string, ImportBinding> = {};
-  const sideEffectImports: string[] = [];
+  const scan: ImportScan = { imports: {}, api: new Set(), apiNamespaces: new Set() };
   const exportsMap: Record<string, ExportTarget> = {};
   const starExports: string[] = [];
+  const load: LoadItem[] = [];
 
   // Pass 1: every top-level name, so that pass 2 knows what a reference is.
   const topLevel = new Set<string>();
-  for (const s of sf.statements) {
-    if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier)) {
-      const specifier = s.moduleSpecifier.text;
-      const clause = s.importClause;
-      if (!clause) {
-        sideEffectImports.push(specifier);
-        continue;
-      }
-      const clauseTypeOnly = clause.isTypeOnly;
-      if (clause.name) {
-        imports[clause.name.text] = { specifier, imported: 'default', typeOnly: clauseTypeOnly };
-      }
-      const nb = clause.namedBindings;
-      if (nb && ts.isNamespaceImport(nb)) {
-        imports[nb.name.text] = { specifier, imported: '*', typeOnly: clauseTypeOnly };
-      } else if (nb) {
-        for (const el of nb.elements) {
-          imports[el.name.text] = {
-            specifier,
-            imported: (el.propertyName ?? el.name).text,
-            typeOnly: clauseTypeOnly || el.isTypeOnly,
-          };
-        }
-      }
-      continue;
-    }
-    for (const n of declaredNames(ts, s)) topLevel.add(n);
-  }
-  for (const name of Object.keys(imports)) topLevel.add(name);
-
-  // Pass 2: units, exports.
-  const decls: Record<string, CodeUnit> = {};
-  const always: CodeUnit[] = [];
-  const unitOf = (node: TS.Node): CodeUnit => codeUnitOf(node, sf, topLevel);
-
+  const functions = new Set<string>();
   for (const s of sf.statements) {
     if (ts.isImportDeclaration(s)) continue;
+    if (isErasedDeclaration(ts, s)) continue;
+    for (const n of declaredNames(ts, s)) topLevel.add(n);
+    if (ts.isFunctionDeclaration(s) && s.name) functions.add(s.name.text);
+  }
+  for (const s of sf.statements) {
+    if (ts.isImportDeclaration(s)) scanImport(ts, s, scan);
+  }
+  for (const name of Object.keys(scan.imports)) topLevel.add(name);
+
+  // Pass 2, in source order: units, what runs at load, exports.
+  const decls: Record<string, CodeUnit[]> = {};
+  const unitOf = (node: TS.Node): CodeUnit => codeUnitOf(node, sf, topLevel);
+  const initialised = new Set<string>();
+  const scope: EffectScope = { api: scan.api, apiNamespaces: scan.apiNamespaces, safeNames: new Set([...Object.keys(scan.imports), ...functions]), initialised };
+
+  for (const s of sf.statements) {
+    if (ts.isImportDeclaration(s)) {
+      // Every import but `import type` counts as a load. esbuild also drops
+      // imports whose bindings are only used as types, but counting them only
+      // adds code to keys (and `verbatimModuleSyntax` keeps them).
+      if (ts.isStringLiteral(s.moduleSpecifier) && !s.importClause?.isTypeOnly) load.push({ kind: 'import', specifier: s.moduleSpecifier.text });
+      continue;
+    }
     if (ts.isExportDeclaration(s)) {
-      const spec = s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : undefined;
-      if (s.isTypeOnly) continue;
-      if (!s.exportClause) {
-        if (spec) starExports.push(spec);
-      } else if (ts.isNamespaceExport(s.exportClause)) {
-        if (spec) exportsMap[s.exportClause.name.text] = { kind: 'reexport', specifier: spec, imported: '*' };
-      } else {
-        for (const el of s.exportClause.elements) {
-          if (el.isTypeOnly) continue;
-          const exported = el.name.text;
-          const original = (el.propertyName ?? el.name).text;
-          exportsMap[exported] = spec
-            ? { kind: 'reexport', specifier: spec, imported: original }
-            : { kind: 'local', local: original };
-        }
-      }
+      readExportDeclaration(ts, s, exportsMap, starExports, load);
       continue;
     }
+    if (isErasedDeclaration(ts, s)) continue;
     const names = declaredNames(ts, s);
-    if (names.length === 0) {
-      // Runs at load time: part of every closure that reaches this module.
-      if (!ts.isEmptyStatement(s)) always.push(unitOf(s));
+    if (ts.isImportEqualsDeclaration(s) && ts.isExternalModuleReference(s.moduleReference) && ts.isStringLiteral(s.moduleReference.expression)) {
+      // `import h = require('./a')`: loads the module, binds its exports object.
+      const specifier = s.moduleReference.expression.text;
+      scan.imports[s.name.text] = { specifier, imported: '*', typeOnly: s.isTypeOnly };
+      if (!s.isTypeOnly) load.push({ kind: 'import', specifier });
+      if (hasModifier(ts, s, ts.SyntaxKind.ExportKeyword)) exportsMap[s.name.text] = { kind: 'reexport', specifier, imported: '*' };
       continue;
     }
-    if (isTypeOnlyStatement(ts, s)) {
-      // Types never run, but a step may name them; give them a unit so a
-      // reference resolves, without making them part of runtime behaviour.
-      const unit = unitOf(s);
-      for (const n of names) decls[n] = unit;
-      continue;
-    }
+    if (ts.isEmptyStatement(s)) continue;
     const unit = unitOf(s);
-    for (const n of names) decls[n] = unit;
-    if (ts.isExportAssignment(s)) {
-      exportsMap['default'] = { kind: 'local', local: 'default' };
-    } else if (hasModifier(ts, s, ts.SyntaxKind.ExportKeyword)) {
-      if (hasModifier(ts, s, ts.SyntaxKind.DefaultKeyword)) {
-        exportsMap['default'] = { kind: 'local', local: names[0] ?? 'default' };
-      } else {
-        for (const n of names) exportsMap[n] = { kind: 'local', local: n };
-      }
-    }
+    if (mayHaveEffects(ts, s, scope)) load.push({ kind: 'unit', unit });
+    for (const n of names) (decls[n] ??= []).push(unit);
+    for (const n of names) initialised.add(n);
+    recordExports(ts, s, names, exportsMap);
   }
 
-  return { decls, always, sideEffectImports, imports, exports: exportsMap, starExports, whole: tokenDigest(sf, sf) };
+  return { decls, load, imports: scan.imports, exports: exportsMap, starExports, whole: tokenDigest(sf, sf) };
+}
+
+function readExportDeclaration(ts: typeof TS, s: TS.ExportDeclaration, exportsMap: Record<string, ExportTarget>, starExports: string[], load: LoadItem[]): void {
+  if (s.isTypeOnly) return;
+  const spec = s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : undefined;
+  if (spec) load.push({ kind: 'import', specifier: spec });
+  if (!s.exportClause) {
+    if (spec) starExports.push(spec);
+  } else if (ts.isNamespaceExport(s.exportClause)) {
+    if (spec) exportsMap[s.exportClause.name.text] = { kind: 'reexport', specifier: spec, imported: '*' };
+  } else {
+    for (const el of s.exportClause.elements) {
+      if (el.isTypeOnly) continue;
+      const exported = el.name.text;
+      const original = (el.propertyName ?? el.name).text;
+      exportsMap[exported] = spec ? { kind: 'reexport', specifier: spec, imported: original } : { kind: 'local', local: original };
+    }
+  }
+}
+
+function recordExports(ts: typeof TS, s: TS.Statement, names: readonly string[], exportsMap: Record<string, ExportTarget>): void {
+  if (ts.isExportAssignment(s)) {
+    exportsMap['default'] = { kind: 'local', local: 'default' };
+  } else if (hasModifier(ts, s, ts.SyntaxKind.ExportKeyword)) {
+    if (hasModifier(ts, s, ts.SyntaxKind.DefaultKeyword)) {
+      exportsMap['default'] = { kind: 'local', local: names[0] ?? 'default' };
+    } else {
+      for (const n of names) exportsMap[n] = { kind: 'local', local: n };
+    }
+  }
 }

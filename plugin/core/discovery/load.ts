@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { opaqueModule } from '../code/module-index';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import { hashBytes, hashParts } from '../hash/xxhash';
@@ -62,7 +63,7 @@ function unreadable(file: string, message: string): ParsedPipelineFile {
     file,
     digest: 'unreadable',
     steps: [],
-    module: { decls: {}, always: [], sideEffectImports: [], imports: {}, exports: {}, starExports: [], whole: 'unreadable' },
+    module: opaqueModule('unreadable'),
     diagnostics: [{ code: DiagnosticCodes.syntax, severity: 'error', message, location: { file, line: 1, column: 1 } }],
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { Json } from '../../api/json';
 import type { CodeUnit, ModuleIndex } from '../code/module-index';
-import { buildModuleIndex, codeUnitOf, topLevelNames } from '../code/module-index';
+import { buildModuleIndex, codeUnitOf, MODULE_INDEX_VERSION, opaqueModule, topLevelNames } from '../code/module-index';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import { hashBytes } from '../hash/xxhash';
@@ -25,8 +25,8 @@ import { locationOf, parseSource, syntaxErrors, typescript } from '../util/types
 import type { StaticScope } from './static-value';
 import { evaluateStatic, formatValuePath, staticPropertyName, unwrap } from './static-value';
 
-/** Bump when the shape of ParsedPipelineFile changes: it keys the parse cache. */
-export const PARSER_VERSION = 5;
+/** Bump when the shape of ParsedPipelineFile changes: it keys the parse cache (with the code index's version, whose units it holds). */
+export const PARSER_VERSION = 5 * 1000 + MODULE_INDEX_VERSION;
 
 export const API_MODULE = 'nx-steps';
 type ApiName = 'step' | 'pipeline' | 'file' | 'dir';
@@ -483,5 +483,5 @@ export function parsePipelineFile(file: string, text: string): ParsedPipelineFil
 }
 
 function emptyModule(digest: string): ModuleIndex {
-  return { decls: {}, always: [], sideEffectImports: [], imports: {}, exports: {}, starExports: [], whole: digest };
+  return opaqueModule(digest);
 }

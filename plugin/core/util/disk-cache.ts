@@ -1,8 +1,11 @@
 /**
  * nx-steps' own disk caches (parses, code indexes, closures, stat memo).
  * Entries are content-addressed JSON files: immutable once written, so
- * concurrent processes can share them without locks. A missing or unreadable
- * entry is a miss, never an error.
+ * concurrent processes can share them without locks. A missing, unreadable
+ * or damaged entry is a miss, never an error: each file holds its value with
+ * a digest of the value's text, and a file whose digest does not match (a
+ * torn write, `{}`, garbage, another program's file) is ignored and, when
+ * the value is computed again, replaced.
  *
  * Layout: <workspace>/.nx-steps/cache/<namespace>/<key[0..2]>/<key>.json.
  * The folder is gitignored (and carries its own .gitignore), so Nx never
@@ -10,7 +13,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJsonIfExists, writeFileAtomic } from './fs-atomic';
+import { hashBytes } from '../hash/xxhash';
+import { writeFileAtomic } from './fs-atomic';
 
 export const STATE_DIR = '.nx-steps';
 
@@ -43,7 +47,13 @@ export class DiskCache {
   }
 
   get<T>(namespace: string, key: string): T | undefined {
-    return readJsonIfExists<T>(this.file(namespace, key));
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file(namespace, key), 'utf8');
+    } catch {
+      return undefined;
+    }
+    return unseal<T>(text);
   }
 
   set(namespace: string, key: string, value: unknown): void {
@@ -52,7 +62,7 @@ export class DiskCache {
         ensureIgnoredDir(path.dirname(this.root));
         this.prepared = true;
       }
-      writeFileAtomic(this.file(namespace, key), JSON.stringify(value));
+      writeFileAtomic(this.file(namespace, key), seal(value));
     } catch {
       // A cache that cannot be written only costs time.
     }
@@ -61,5 +71,26 @@ export class DiskCache {
   /** Path of a single shared file in the cache folder (the stat memo). */
   path(name: string): string {
     return path.join(this.root, name);
+  }
+}
+
+/**
+ * An entry on disk: `<digest of the value's JSON>\n<the value's JSON>`. The
+ * digest makes any damage a miss, whatever shape the damaged text has.
+ */
+function seal(value: unknown): string {
+  const json = JSON.stringify(value);
+  return `${hashBytes(json)}\n${json}`;
+}
+
+function unseal<T>(text: string): T | undefined {
+  const newline = text.indexOf('\n');
+  if (newline !== 32) return undefined;
+  const json = text.slice(newline + 1);
+  if (hashBytes(json) !== text.slice(0, newline)) return undefined;
+  try {
+    return JSON.parse(json) as T;
+  } catch {
+    return undefined;
   }
 }

@@ -1,0 +1,201 @@
+/**
+ * The adversarial suite's machinery (issue 14): cases as data, many cases per
+ * workspace, and verdicts against a forced recompute. See the header of
+ * e2e/adversarial.e2e.test.ts for how to add a case.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Workspace } from '../rig';
+
+/** A file of a case: its text, or a symbolic link (target relative to the link's folder, as `ln -s` takes it). */
+export type FileSpec = string | { readonly link: string };
+
+/** One change to a file of the case: new text, a [from, to] replacement, a link, or `null` (delete). */
+export type FileEdit = string | readonly [from: string, to: string] | { readonly link: string } | null;
+
+export interface EditContext {
+  readonly ws: Workspace;
+  /** The case's folder, workspace-relative (`cases/<id>`). */
+  readonly dir: string;
+  /** Absolute path of a file of the case. */
+  path(rel: string): string;
+  /** Applies file edits like the record form does. */
+  apply(edits: Readonly<Record<string, FileEdit>>): void;
+}
+
+export interface AdversarialCase {
+  /** Unique; lowercase letters, digits and dashes. The case's folder is `cases/<id>` and its Nx project is `<id>`. */
+  readonly id: string;
+  /** Which part of the issue it attacks: '1 load-time code', ..., 'precision', 'attacker'. */
+  readonly category: string;
+  readonly title: string;
+  /**
+   * The case's files, relative to its folder. One pipeline file (any name
+   * ending in .pipeline.ts, usually from `pipelineFile()`), whose steps each
+   * call `count('<id>:<step>')` and return a value that reveals behaviour. A
+   * package.json in the folder must be named `<id>`.
+   */
+  readonly files: Readonly<Record<string, FileSpec>>;
+  /** The edit made between the first run and the second: file edits, or a function for anything else. */
+  readonly edit: Readonly<Record<string, FileEdit>> | ((c: EditContext) => void);
+  /**
+   * Whether the edit changes what some step of the case computes. The
+   * forced recompute decides; a case whose recompute disagrees with this
+   * column fails as mislabelled (the case does not test what it says).
+   */
+  readonly changes: boolean;
+  /** No needless re-run is allowed (comments, formatting, sibling steps, unreached helpers, types, .d.ts). */
+  readonly precise?: boolean;
+  /**
+   * Cases that change something outside their folder (workspace files, the
+   * Nx daemon's state, nx-steps' caches) run in a workspace of their own:
+   * cases with the same group share one. Default: 'main'.
+   */
+  readonly group?: string;
+  /** Also run in the daemon workspace (NX_DAEMON=true), with the other cases marked so. */
+  readonly daemon?: boolean;
+}
+
+/** The verdict on one step of one case. */
+export interface StepVerdict {
+  readonly caseId: string;
+  readonly step: string;
+  readonly before: string;
+  /** What the second run served: its result digest, or 'failed'. */
+  readonly served: string;
+  /** What a forced recompute gives. */
+  readonly truth: string;
+  /** Whether the step function ran in the second run. */
+  readonly ran: boolean;
+}
+
+export const CASE_ROOT = 'cases';
+
+/** A pipeline file for a case: every step is `async`, counts its call, and returns what `body` returns. */
+export function pipelineFile(id: string, spec: { readonly imports?: string; readonly top?: string; readonly steps: Readonly<Record<string, string>>; readonly api?: string }): string {
+  const steps = Object.entries(spec.steps).map(([name, body]) => `export const ${name} = step(async () => {\n  count('${id}:${name}');\n  ${body.trim().split('\n').join('\n  ')}\n});\n`);
+  return [
+    `import { pipeline, step } from '${spec.api ?? 'nx-steps'}';`,
+    `import { count } from '../../tools/count';`,
+    spec.imports ?? '',
+    '',
+    `export default pipeline({ name: '${id}' });`,
+    '',
+    spec.top ?? '',
+    ...steps,
+  ].join('\n');
+}
+
+/** The step names a case declares (`export const <name> = step(`). */
+export function stepsOf(c: AdversarialCase): string[] {
+  const names = new Set<string>();
+  for (const [rel, spec] of Object.entries(c.files)) {
+    if (!rel.endsWith('.pipeline.ts') || typeof spec !== 'string') continue;
+    for (const m of spec.matchAll(/export const (\w+) = step\(/g)) if (m[1]) names.add(m[1]);
+  }
+  return [...names].sort();
+}
+
+function writeSpec(abs: string, spec: FileSpec): void {
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  fs.rmSync(abs, { force: true, recursive: true });
+  if (typeof spec === 'string') fs.writeFileSync(abs, spec);
+  else fs.symlinkSync(spec.link, abs);
+}
+
+export function writeCase(ws: Workspace, c: AdversarialCase): void {
+  for (const [rel, spec] of Object.entries(c.files)) writeSpec(ws.path(`${CASE_ROOT}/${c.id}/${rel}`), spec);
+}
+
+export function applyEdit(ws: Workspace, c: AdversarialCase): void {
+  const dir = `${CASE_ROOT}/${c.id}`;
+  const ctx: EditContext = {
+    ws,
+    dir,
+    path: (rel) => ws.path(`${dir}/${rel}`),
+    apply: (edits) => {
+      for (const [rel, e] of Object.entries(edits)) {
+        const abs = ws.path(`${dir}/${rel}`);
+        if (e === null) fs.rmSync(abs, { force: true, recursive: true });
+        else if (typeof e === 'string' || 'link' in e) writeSpec(abs, e as FileSpec);
+        else {
+          const [from, to] = e as readonly [string, string];
+          const text = fs.readFileSync(abs, 'utf8');
+          if (!text.includes(from)) throw new Error(`case ${c.id}: the edit of ${rel} expects ${JSON.stringify(from)}`);
+          fs.writeFileSync(abs, text.replace(from, to));
+        }
+      }
+    },
+  };
+  if (typeof c.edit === 'function') c.edit(ctx);
+  else ctx.apply(c.edit);
+}
+
+/** The digest of a step's stored result, or undefined when there is none. */
+export function resultDigest(ws: Workspace, c: AdversarialCase, step: string): string | undefined {
+  const file = ws.path(`${CASE_ROOT}/${c.id}/.nx-steps/out/${step}/result.xxh128`);
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
+}
+
+/** Nx's list of failed tasks (`- project:target` lines after "failed"). */
+export function failedTasks(output: string): Set<string> {
+  const out = new Set<string>();
+  const lines = output.split('\n');
+  let inList = false;
+  for (const line of lines) {
+    if (/targets? failed|Failed tasks/.test(line)) {
+      inList = true;
+      continue;
+    }
+    const m = /^\s*-\s+(\S+:\S+)\s*$/.exec(line);
+    if (inList && m?.[1]) out.add(m[1]);
+    else if (inList && line.trim() !== '' && !m) inList = /^\s*-/.test(line);
+  }
+  return out;
+}
+
+export interface CaseSummary {
+  readonly c: AdversarialCase;
+  readonly steps: readonly StepVerdict[];
+  readonly stale: readonly StepVerdict[];
+  readonly needless: readonly StepVerdict[];
+  /** What is wrong with the case itself or the run (not a verdict on nx-steps' key). */
+  readonly problems: readonly string[];
+}
+
+export function judge(c: AdversarialCase, steps: readonly StepVerdict[]): CaseSummary {
+  const problems: string[] = [];
+  const stale = steps.filter((s) => !s.ran && s.served !== s.truth);
+  const needless = steps.filter((s) => s.ran && s.truth === s.before);
+  for (const s of steps) {
+    if (s.before === 'failed') problems.push(`${s.step} failed in the first run`);
+    if (s.ran && s.served !== s.truth) problems.push(`${s.step} ran but differs from the recompute (served ${s.served}, recomputed ${s.truth}): not deterministic?`);
+    if (s.served === 'failed' && s.truth !== 'failed') problems.push(`${s.step} failed in the second run but not in the recompute`);
+  }
+  const changed = steps.some((s) => s.truth !== s.before);
+  if (changed !== c.changes) problems.push(`mislabelled: the recompute says the edit ${changed ? 'changes' : 'does not change'} what the steps compute`);
+  if (c.precise && needless.length > 0) problems.push(`precision: needless re-run of ${needless.map((s) => s.step).join(', ')}`);
+  return { c, steps, stale, needless, problems };
+}
+
+/** The table printed after a run: one line per category, then every stale or needless case. */
+export function report(summaries: readonly CaseSummary[], seconds: number, label: string): string {
+  const byCategory = new Map<string, CaseSummary[]>();
+  for (const s of summaries) byCategory.set(s.c.category, [...(byCategory.get(s.c.category) ?? []), s]);
+  const rows = [...byCategory.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+  const count = (xs: CaseSummary[], f: (s: CaseSummary) => number) => xs.reduce((n, s) => n + f(s), 0);
+  const lines = [`adversarial suite (${label}): ${summaries.length} cases in ${seconds.toFixed(0)} s`, '  category                 cases  changed  stale  needless  precise-cases'];
+  for (const [cat, xs] of rows) {
+    lines.push(
+      `  ${cat.padEnd(24)} ${String(xs.length).padStart(5)}  ${String(xs.filter((s) => s.c.changes).length).padStart(7)}  ${String(count(xs, (s) => s.stale.length)).padStart(5)}  ${String(count(xs, (s) => s.needless.length)).padStart(8)}  ${String(xs.filter((s) => s.c.precise).length).padStart(13)}`,
+    );
+  }
+  const all = summaries as CaseSummary[];
+  lines.push(`  ${'total'.padEnd(24)} ${String(all.length).padStart(5)}  ${String(all.filter((s) => s.c.changes).length).padStart(7)}  ${String(count(all, (s) => s.stale.length)).padStart(5)}  ${String(count(all, (s) => s.needless.length)).padStart(8)}`);
+  for (const s of all) {
+    for (const v of s.stale) lines.push(`  STALE ${s.c.id}:${v.step} (${s.c.title}): served ${v.served}, recompute ${v.truth}`);
+    for (const v of s.needless) lines.push(`  needless ${s.c.id}:${v.step} (${s.c.title})`);
+    for (const p of s.problems) lines.push(`  PROBLEM ${s.c.id} (${s.c.title}): ${p}`);
+  }
+  return lines.join('\n');
+}
