@@ -5,6 +5,7 @@ import { clearCommand } from './clear';
 import { fingerprintCommand } from './fingerprint';
 import { keyCommand } from './key';
 import { reportCommand } from './report';
+import { shardCommand } from './shard';
 import { whyCommand } from './why';
 
-export const COMMANDS: readonly Command[] = [checkCommand, clearCommand, fingerprintCommand, keyCommand, reportCommand, whyCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, clearCommand, fingerprintCommand, keyCommand, reportCommand, shardCommand, whyCommand];

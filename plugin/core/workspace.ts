@@ -4,6 +4,7 @@
  * code analyzer. Create one per process; call `flush()` before exiting.
  */
 import { CodeAnalyzer } from './code/closure';
+import { listFiles } from './discovery/list-files';
 import { loadPipelineFile } from './discovery/load';
 import { FileHasher } from './hash/file-hasher';
 import { analyzeWorkspace } from './model/analyze';
@@ -47,5 +48,6 @@ export function loadWorkspaceModel(services: Services, pipelineFiles: readonly s
     workspaceRoot: services.workspaceRoot,
     files,
     existingProject: (root) => readExistingProject(services.workspaceRoot, root),
+    listFiles,
   });
 }

@@ -17,7 +17,8 @@ describe('inferred targets', () => {
     const t = targets(`${head}export const load = step({ args: { src: file('raw.csv') }, params: { n: 1 } }, ({ src }) => src);\nexport const clean = step({ needs: { rows: load }, cache: 'input_hash' }, ({ rows }) => rows);\n`);
     expect(t['load']?.options).toEqual({});
     expect(t['clean']?.options).toEqual({});
-    expect(t['clean']?.dependsOn).toEqual(['load']);
+    // Overrides flow upstream: `nx run etl:clean --n=2` reaches load (core/run/params.ts).
+    expect(t['clean']?.dependsOn).toEqual([{ target: 'load', params: 'forward' }]);
     expect(t['clean']?.outputs).toEqual(['{projectRoot}/.nx-steps/out/clean']);
     expect(t['clean']?.metadata?.['nxSteps']).toEqual({ file: 'etl/etl.pipeline.ts', export: 'clean', pipelineFiles: ['etl/etl.pipeline.ts'] });
     expect(t['load']?.inputs).toEqual([

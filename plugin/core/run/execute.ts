@@ -16,10 +16,12 @@ import { CorruptValue, encodeValue, UnstorableValue } from '../outputs/codec';
 import { FILES_DIR } from '../outputs/layout';
 import type { StepMeta } from '../outputs/store';
 import { finishOutputs, UnstorableOutput } from '../outputs/store';
+import { metricSink } from '../records/metrics';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import { nxStepsVersion } from '../version';
 import type { StepInputs } from './inputs';
+import { CorruptItem } from './inputs';
 import type { RunLog } from './log';
 import { namedExport } from './load-module';
 import { progressBar } from './progress-bar';
@@ -45,6 +47,8 @@ export type ExecuteFailure =
 export interface Executed {
   readonly meta: StepMeta;
   readonly durationMs: number;
+  /** What the step reported through ctx.metric (kept on this machine: records/metrics.ts). */
+  readonly metrics: Readonly<Record<string, number>>;
 }
 
 function failed(d: Diagnostic): Result<never, ExecuteFailure> {
@@ -56,13 +60,17 @@ function stepInput(req: RunStepRequest, x: Execution): Result<Record<string, unk
   const { step, upstream, params } = x.inputs;
   const input: Record<string, unknown> = {};
   for (const [name, arg] of Object.entries(step.args)) input[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg);
+  const item = step.item;
+  // A fan-out item: its value, or its file's absolute path (a factory's arguments are in its closure).
+  if (item?.fanOut) input[item.fanOut.input] = item.source.kind === 'value' ? item.source.value : absoluteArgPath(req.workspaceRoot, { kind: 'file', location: item.source.location, declared: item.key });
   for (const [name, u] of Object.entries(upstream)) {
     try {
       input[name] = u.value();
     } catch (e) {
       if (!(e instanceof CorruptValue)) throw e;
-      const d = problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${u.step} is corrupt: ${e.message}.`, 'It will be recomputed.');
-      return fail({ kind: 'corrupt-upstream', step: u.step, detail: e.message, diagnostics: [d] });
+      const up = e instanceof CorruptItem ? e.step : u.step;
+      const d = problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${up} is corrupt: ${e.message}.`, 'It will be recomputed.');
+      return fail({ kind: 'corrupt-upstream', step: up, detail: e.message, diagnostics: [d] });
     }
   }
   return ok(Object.assign(input, params));
@@ -82,7 +90,8 @@ export async function execute(req: RunStepRequest, x: Execution): Promise<Result
   if (!input.ok) return input;
   const filesDir = path.join(x.dir, FILES_DIR);
   fs.mkdirSync(filesDir, { recursive: true });
-  const ctx: StepContext = { project: req.project, step: step.name, outDir: filesDir, log: x.log, progress: progressBar((line) => x.log.note(line), x.now) };
+  const metrics: Record<string, number> = {};
+  const ctx: StepContext = { project: req.project, step: step.name, outDir: filesDir, log: x.log, progress: progressBar((line) => x.log.note(line), x.now), metric: metricSink(metrics) };
   const started = x.now();
   let value: unknown;
   try {
@@ -93,7 +102,7 @@ export async function execute(req: RunStepRequest, x: Execution): Promise<Result
   }
   const durationMs = x.now() - started;
   const stored = store(req, x, value, durationMs);
-  return stored.ok ? ok({ meta: stored.value, durationMs }) : stored;
+  return stored.ok ? ok({ meta: stored.value, durationMs, metrics }) : stored;
 }
 
 function store(req: RunStepRequest, x: Execution, value: unknown, durationMs: number): Result<StepMeta, ExecuteFailure> {

@@ -12,19 +12,22 @@ import type { Json } from '../../api/json';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import type { ProjectModel, StepModel } from '../model/project-model';
-import { decodeValue } from '../outputs/codec';
+import { CorruptValue, decodeValue } from '../outputs/codec';
 import { FILES_DIR, outputDir } from '../outputs/layout';
 import { readOutputs } from '../outputs/store';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import type { Services } from '../workspace';
 import { loadWorkspaceModel } from '../workspace';
+import { canonicalDigest } from '../hash/canonical';
+import type { FanOutModel } from '../model/project-model';
 import { applyOverrides } from './params';
 import type { RunStepRequest } from './request';
 import { problem } from './request';
+import { overrideScope } from './run-scope';
 
 export interface UpstreamResult {
-  /** The upstream step's name. */
+  /** The upstream step's name (a fan-out step's, for every item's result keyed by item). */
   readonly step: string;
   readonly digest: string;
   /** Decodes the stored value (throws CorruptValue when it cannot be used). */
@@ -68,7 +71,7 @@ export function readStepInputs(services: Services, req: RunStepRequest): Result<
   const { project, step } = found.value;
   if (step.errors.length > 0) return fail({ kind: 'invalid', diagnostics: step.errors });
 
-  const params = applyOverrides(step.params, req.overrides);
+  const params = applyOverrides(step.params, req.overrides, () => overrideScope(project, step.name, req.runSteps));
   if (!params.ok) {
     const loc = step.declaration.paramLocs[params.error.param];
     const d = problem(req, DiagnosticCodes.badParamOverride, params.error.message, params.error.hint, { argument: params.error.param, ...(loc ? { location: { file: step.file, ...loc } } : {}) });
@@ -77,7 +80,8 @@ export function readStepInputs(services: Services, req: RunStepRequest): Result<
 
   const upstream: Record<string, UpstreamResult> = {};
   for (const [inputName, upStep] of Object.entries(step.needs)) {
-    const read = readUpstream(services, req, project, inputName, upStep);
+    const fanOut = project.fanOuts[upStep];
+    const read = fanOut ? readFanOut(services, req, project, inputName, fanOut) : readUpstream(services, req, project, inputName, upStep);
     if (!read.ok) return read;
     upstream[inputName] = read.value;
   }
@@ -104,4 +108,41 @@ function readUpstream(services: Services, req: RunStepRequest, project: ProjectM
     digest: read.meta.result.digest,
     value: () => (decoded ??= { value: decodeValue(valueText, { outDir: path.join(dir, FILES_DIR) }) }).value,
   });
+}
+
+/**
+ * Every item's result of a fan-out step, keyed by item. Its digest is that of
+ * the items' keys and result digests in declaration order, so adding,
+ * removing, reordering or changing an item changes it, and nothing else does.
+ */
+function readFanOut(services: Services, req: RunStepRequest, project: ProjectModel, inputName: string, fanOut: FanOutModel): Result<UpstreamResult, InputsFailure> {
+  const items: Array<{ key: string; result: UpstreamResult }> = [];
+  for (const item of fanOut.items) {
+    const read = readUpstream(services, req, project, inputName, item.target);
+    if (!read.ok) return read;
+    items.push({ key: item.key, result: read.value });
+  }
+  return ok({
+    step: fanOut.name,
+    digest: canonicalDigest({ fanOut: items.map((i) => [i.key, i.result.digest]) }),
+    value: () => Object.fromEntries(items.map((i) => [i.key, itemValue(i.result)])),
+  });
+}
+
+/** A corrupt item names itself, so that the item (not its fan-out) is recomputed. */
+export class CorruptItem extends CorruptValue {
+  constructor(
+    readonly step: string,
+    cause: CorruptValue,
+  ) {
+    super(cause.message);
+  }
+}
+
+function itemValue(result: UpstreamResult): unknown {
+  try {
+    return result.value();
+  } catch (e) {
+    throw e instanceof CorruptValue ? new CorruptItem(result.step, e) : e;
+  }
 }
