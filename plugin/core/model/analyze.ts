@@ -359,11 +359,19 @@ function markCycles(steps: StepModel[], fanOuts: Readonly<Record<string, FanOutM
     (s.errors as Diagnostic[]).push({
       code: DiagnosticCodes.cycle,
       severity: 'error',
-      message: `Steps need each other in a cycle: ${cycle.join(' → ')}.`,
+      message: `Steps need each other in a cycle: ${declaredCycle(cycle, byName).join(' → ')}.`,
       hint: 'A step can only need steps that run before it; remove one of these needs.',
       location: { file: s.file, ...s.declaration.loc },
       project,
       step: name,
     });
   }
+}
+
+/** A cycle in declared steps' names (a fan-out's items as their step), from its first name in code-point order. */
+function declaredCycle(cycle: readonly string[], byName: ReadonlyMap<string, StepModel>): string[] {
+  const names = cycle.slice(0, -1).map((n) => byName.get(n)?.item?.fanOut?.step ?? n).filter((n, i, all) => n !== all[(i + all.length - 1) % all.length] || all.length === 1);
+  const start = names.indexOf([...names].sort(compareCodePoints)[0] as string);
+  const rotated = [...names.slice(start), ...names.slice(0, start)];
+  return [...rotated, rotated[0] as string];
 }

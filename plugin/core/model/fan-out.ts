@@ -45,7 +45,7 @@ export function itemTarget(step: string, key: string): string {
 /** What an item's key adds to its step's name in its target's. */
 export function itemSuffix(key: string): string {
   if (SAFE_KEY.test(key) && !key.endsWith('.')) return key;
-  const readable = key.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[._-]+/, '').slice(0, 40);
+  const readable = key.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 40).replace(/^[._-]+|[._-]+$/g, '');
   return `${readable}${readable ? '_' : ''}${hashBytes(key).slice(0, 8)}`;
 }
 
