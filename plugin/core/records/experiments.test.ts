@@ -3,6 +3,7 @@ import { experimentTable } from './experiments';
 import type { RunRecord, StepRunRecord, StepSource } from './run-record';
 
 const step = (name: string, source: StepSource, extra: Partial<StepRunRecord> = {}): StepRunRecord => ({ project: 'ml', projectRoot: 'ml', step: name, source, startMs: 0, durationMs: 1, result: 'r', ...extra });
+const withoutResult = ({ result: _result, ...rest }: StepRunRecord): StepRunRecord => rest;
 const run = (at: string, ...steps: StepRunRecord[]): RunRecord => ({ schema: 1, id: at, startedAt: at, durationMs: 1, command: ['run', 'ml:evaluate', '--lr'], steps });
 
 describe('experimentTable', () => {
@@ -37,7 +38,7 @@ describe('experimentTable', () => {
     const t = experimentTable([
       run('2026-01-01T00:00:00.000Z', step('evaluate', 'executed', { metrics: { f1: 0.8 } })),
       run('2026-01-02T00:00:00.000Z', step('evaluate', 'remote')),
-      run('2026-01-03T00:00:00.000Z', step('evaluate', 'failed', { result: undefined } as Partial<StepRunRecord>)),
+      run('2026-01-03T00:00:00.000Z', withoutResult(step('evaluate', 'failed'))),
     ]);
     expect(t.rows.map((r) => r.metrics)).toEqual([{ f1: 0.8 }, { f1: null }, {}]);
     expect(t.rows[2]?.failed).toEqual(['evaluate']);

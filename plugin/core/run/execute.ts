@@ -22,6 +22,7 @@ import { fail, ok } from '../util/result';
 import { nxStepsVersion } from '../version';
 import type { StepInputs } from './inputs';
 import { CorruptItem } from './inputs';
+import { itemInput } from './item-input';
 import type { RunLog } from './log';
 import { namedExport } from './load-module';
 import { progressBar } from './progress-bar';
@@ -60,9 +61,9 @@ function stepInput(req: RunStepRequest, x: Execution): Result<Record<string, unk
   const { step, upstream, params } = x.inputs;
   const input: Record<string, unknown> = {};
   for (const [name, arg] of Object.entries(step.args)) input[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg);
-  const item = step.item;
-  // A fan-out item: its value, or its file's absolute path (a factory's arguments are in its closure).
-  if (item?.fanOut) input[item.fanOut.input] = item.source.kind === 'value' ? item.source.value : absoluteArgPath(req.workspaceRoot, { kind: 'file', location: item.source.location, declared: item.key });
+  // A fan-out item (a factory's arguments are in its function's closure instead).
+  const item = itemInput(req.workspaceRoot, step);
+  if (item) input[item[0]] = item[1];
   for (const [name, u] of Object.entries(upstream)) {
     try {
       input[name] = u.value();

@@ -32,13 +32,14 @@ function setUp() {
   const seen: unknown[] = [];
   const mod = {
     prep: step(() => [1, 2, 3]),
-    train: step((input: { xs: number[]; seed: number; lr: number }) => {
+    train: step((input: {}) => {
+      const { xs, seed, lr } = input as { xs: number[]; seed: number; lr: number };
       seen.push(input);
-      return input.xs.length * input.seed * input.lr;
+      return xs.length * seed * lr;
     }),
-    evaluate: step((input: { models: Record<string, number> }, ctx: StepContext) => {
+    evaluate: step((input: {}, ctx: StepContext) => {
       ctx.metric('f1', 0.5);
-      return input.models;
+      return (input as { models: Record<string, number> }).models;
     }),
   };
   const log: RunLog = { note: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
