@@ -5,7 +5,9 @@
  * `nx run-many`) against the real remote cache server
  * (e2e/rig/remote-cache-server.ts). A fourth, fresh clone then runs the step
  * that needs every item: every item is a remote hit, and no item function is
- * called there. Every claim is a count of step function calls.
+ * called there. A fifth clone that adds an item calls only that item: every
+ * other one is restored by its own key. Every claim is a count of step
+ * function calls.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
@@ -43,14 +45,14 @@ afterEach(() => {
   for (const ws of open.splice(0)) ws.remove();
 });
 
-function machine(name: string): Workspace {
-  const ws = createWorkspace(name, { 'sims/sims.pipeline.ts': SIMS });
+function machine(name: string, items = ITEMS): Workspace {
+  const ws = createWorkspace(name, { 'sims/sims.pipeline.ts': SIMS.replace(`range(1, ${ITEMS + 1})`, `range(1, ${items + 1})`) });
   open.push(ws);
   return ws;
 }
 
 describe('shards across machines', () => {
-  it('three machines each run a disjoint share; a fourth runs the aggregate with every item a remote hit', () => {
+  it('three machines each run a disjoint share; a fourth runs the aggregate with every item a remote hit; a fifth adds an item', () => {
     const started = Date.now();
     const shares: string[][] = [];
     for (const i of [1, 2, 3]) {
@@ -76,6 +78,15 @@ describe('shards across machines', () => {
     expect(items).toHaveLength(ITEMS);
     expect(new Set(items.map((s) => s.source))).toEqual(new Set(['remote']));
     expect(run.output).toContain(`Cache:`);
+
+    // Another fresh machine adds a scenario: a new target changes every item's Nx hash, and each old item
+    // is restored from the remote cache by its own key; only the new item and the total are called.
+    const grown = machine('grown', ITEMS + 1);
+    grown.resetCalls();
+    grown.nxOk(['run', 'sims:total', '--batch', '--output-style=static'], { env: server.nxEnv('read-write') });
+    expect(grown.calls()).toEqual({ simulate: 1, total: 1 });
+    const grownReport = JSON.parse(grown.cli(['report', '--last', '--json']).stdout) as { lastRun: { steps: Array<{ step: string; source: string }> } };
+    expect(new Set(grownReport.lastRun.steps.filter((s) => s.step.startsWith('simulate.') && s.step !== `simulate.${ITEMS + 1}`).map((s) => s.source))).toEqual(new Set(['step-remote']));
     console.log(`shards e2e: 3 shards of ${ITEMS} items and the aggregate in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   });
 });

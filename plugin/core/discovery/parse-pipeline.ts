@@ -77,11 +77,6 @@ export class FileReader {
     return locationOf(node, this.sf);
   }
 
-  /** The initializer of a top-level const. */
-  constInit(name: string): TS.Expression | undefined {
-    return this.consts.get(name);
-  }
-
   /** Reads with a factory's parameters bound to literal values. */
   withBindings<T>(bindings: ReadonlyMap<string, Json>, read: () => T): T {
     const before = this.bindings;
@@ -97,12 +92,22 @@ export class FileReader {
   pipelineParam(e: TS.PropertyAccessExpression): StaticValue | undefined {
     const ref = this.pipelineParamRef(e);
     if (!ref) return undefined;
+    // Looked up quietly: readPipeline reports what is wrong with the pipeline's options, once.
     const options = ref.call.arguments[0] && this.objectLiteral(ref.call.arguments[0]);
-    const params = options && this.properties(options, 'pipeline options').find((p) => p.key === 'params');
-    const obj = params && this.objectLiteral(params.value);
-    const entry = obj && this.properties(obj, 'pipeline params').find((p) => p.key === ref.param);
+    const params = options && this.propertyValue(options, 'params');
+    const obj = params && this.objectLiteral(params);
+    const entry = obj && this.propertyValue(obj, ref.param);
     if (!entry) return { ok: false, node: e.name, reason: `pipeline \`${ref.pipeline}\` declares no param \`${ref.param}\` (in pipeline({ params: { ... } }))`, path: [] };
-    return evaluateStatic(entry.value, unbound(this.scope));
+    return evaluateStatic(entry, unbound(this.scope));
+  }
+
+  /** The value of `key: value` in an object literal, without reporting anything. */
+  private propertyValue(obj: TS.ObjectLiteralExpression, key: string): TS.Expression | undefined {
+    for (const p of obj.properties) {
+      if (this.ts.isPropertyAssignment(p) && staticPropertyName(this.ts, p.name) === key) return p.initializer;
+      if (this.ts.isShorthandPropertyAssignment(p) && p.name.text === key) return p.name;
+    }
+    return undefined;
   }
 
   /** Whether `e` reads a shared param: `<pipeline const>.params.<name>`. */
