@@ -51,6 +51,13 @@ export function resolveTarget(model: WorkspaceModel, spec: string): { project: W
   }
   if (stepName === undefined) return { project };
   const step = project.steps.find((s) => s.name === stepName);
-  if (!step) throw new UsageError(`nx-steps: project ${projectName} has no step "${stepName}". Steps: ${project.steps.map((s) => s.name).join(', ')}.`);
+  const fanOut = project.fanOuts[stepName];
+  if (!step && fanOut) {
+    throw new UsageError(`nx-steps: ${projectName}:${stepName} is a fan-out step of ${fanOut.items.length} item(s), one target each: name one, e.g. ${projectName}:${fanOut.items[0]?.target ?? `${stepName}.<item>`}.`);
+  }
+  if (!step) {
+    const names = project.steps.filter((s) => !s.item?.fanOut).map((s) => s.name).concat(Object.keys(project.fanOuts));
+    throw new UsageError(`nx-steps: project ${projectName} has no step "${stepName}". Steps: ${names.join(', ')}.`);
+  }
   return { project, step };
 }

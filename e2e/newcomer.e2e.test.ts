@@ -71,7 +71,9 @@ describe("a newcomer's first hour, as the README tells it", () => {
     const first = sh('npx nx run etl:summarize');
     expect(taskStatuses(first.output)).toEqual({ 'etl:load_data': 'run', 'etl:summarize': 'run' });
     expect(ws.calls()).toEqual({ load_data: 1, summarize: 1 });
-    expect(JSON.parse(ws.read('etl/.nx-steps/out/summarize/value.json'))).toEqual({ count: 3, total: 60 });
+    // The result, back in a script (nx-steps/results reads what is on disk, runs nothing with { run: false }).
+    const loaded = sh(`node -e "import('nx-steps/results').then((r) => r.loadResult('etl:summarize', { run: false })).then((v) => console.log(JSON.stringify(v)))"`);
+    expect(JSON.parse(loaded.stdout.trim().split('\n').pop() ?? '')).toEqual({ count: 3, total: 60 });
 
     // $ npx nx run etl:summarize      # both come from the cache
     ws.resetCalls();

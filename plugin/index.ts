@@ -12,6 +12,10 @@ export { step, isStep } from './api/step';
 export type {
   AnyStep,
   ArgValue,
+  EachSource,
+  FanOut,
+  FanOutOptions,
+  ItemOf,
   CacheOptions,
   CacheStrategy,
   KeyContext,
@@ -22,8 +26,8 @@ export type {
   StepOptions,
   StepResult,
 } from './api/step';
-export { file, dir } from './api/args';
-export type { DirArg, DirOptions, FileArg, FileOptions } from './api/args';
+export { file, dir, range } from './api/args';
+export type { DirArg, DirOptions, FileArg, FileOptions, RangeArg } from './api/args';
 export type { Json } from './api/json';
 export { registerType } from './api/types';
 export type { TypeSerializer } from './api/types';

@@ -5,7 +5,8 @@ import { clearCommand } from './clear';
 import { fingerprintCommand } from './fingerprint';
 import { keyCommand } from './key';
 import { reportCommand } from './report';
+import { shardCommand } from './shard';
 import { showCommand } from './show';
 import { whyCommand } from './why';
 
-export const COMMANDS: readonly Command[] = [checkCommand, clearCommand, fingerprintCommand, keyCommand, reportCommand, whyCommand, showCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, clearCommand, fingerprintCommand, keyCommand, reportCommand, shardCommand, showCommand, whyCommand];

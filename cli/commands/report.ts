@@ -16,8 +16,10 @@ import { findWorkspaceRoot, loadWorkspace } from '../workspace';
 import type { PipelineShape } from '../report/html';
 import { renderHtmlReport } from '../report/html';
 import { renderRun, renderRuns } from '../report/text';
+import { renderExperiments } from '../report/experiments';
+import { experimentTable } from '../../plugin/core/records/experiments';
 
-const USAGE = `nx-steps report [<project>] [--last | --since <duration>] [--json] [--html <file>]
+const USAGE = `nx-steps report [<project>] [--last | --since <duration>] [--experiments] [--json] [--html <file>]
 
 Cache performance of recorded runs, per step and in total: lookups, hits
 (local cache, remote cache, kept on disk), misses, hit rate, time saved.
@@ -26,6 +28,8 @@ Every Nx command that runs steps is recorded (the last 200 runs, up to 30 days).
   <project>           only this pipeline project's steps
   --last              the last run, step by step
   --since <duration>  runs that started within this time: 90m, 24h, 7d, 2w
+  --experiments       runs side by side: each run's params, the metrics its steps
+                      reported (ctx.metric), what ran and what was cached
   --json              machine-readable output
   --html <file>       also write a self-contained page: the pipeline DAG coloured
                       by the last run, and a timeline of that run`;
@@ -92,7 +96,7 @@ export const reportCommand: Command = {
   usage: USAGE,
   async run(argv, io) {
     const args = parseArgs(argv, ['since', 'html']);
-    rejectUnknownFlags(args, ['last', 'since', 'json', 'html'], 'report');
+    rejectUnknownFlags(args, ['last', 'since', 'json', 'html', 'experiments'], 'report');
     if (args.positionals.length > 1) throw new UsageError(`nx-steps report: expected at most one project, got ${args.positionals.join(' ')}.`);
     const project = args.positionals[0];
     const html = args.flags['html'];
@@ -118,7 +122,10 @@ export const reportCommand: Command = {
       fs.writeFileSync(file, page);
     }
 
-    if (args.flags['json']) {
+    if (args.flags['experiments'] && lastRun) {
+      const experiments = experimentTable(records);
+      io.out(args.flags['json'] ? `${JSON.stringify({ window, ...(project ? { project } : {}), experiments }, null, 2)}\n` : renderExperiments(experiments, window, project));
+    } else if (args.flags['json']) {
       io.out(`${JSON.stringify({ window, ...(project ? { project } : {}), summary, ...(lastRun ? { lastRun } : {}) }, null, 2)}\n`);
     } else if (!lastRun) {
       io.out(`No runs recorded ${window === 'recorded' ? 'yet' : window}${project ? ` for ${project}` : ''} (records live in ${path.relative(io.cwd, runsDir(root)) || '.'}).\nRun a step, e.g. nx run <project>:<step>: nx-steps/plugin records every Nx command that runs steps.\n`);

@@ -29,8 +29,15 @@ export function stepRequest(
     step,
     pipelineFiles: meta.pipelineFiles,
     overrides: options,
+    runSteps: runTargets(context, project),
     // The value the pre-task hook set for this step, which Nx hashed.
     hashedAs: env[fingerprintEnvName(config.root, step)],
     nxHash: task.nxHash,
   };
+}
+
+/** This project's targets in the run (Nx's task graph): the steps the command's overrides reach. */
+function runTargets(context: ExecutorContext, project: string): string[] | undefined {
+  const tasks = context.taskGraph?.tasks;
+  return tasks ? Object.values(tasks).flatMap((t) => (t.target.project === project ? [t.target.target] : [])) : undefined;
 }

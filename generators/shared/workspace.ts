@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import type { Tree } from '@nx/devkit';
 import { globAsync, readNxJson } from '@nx/devkit';
+import { listFiles } from '../../plugin/core/discovery/list-files';
 import { parsePipelineFile } from '../../plugin/core/discovery/parse-pipeline';
 import type { ParsedPipelineFile } from '../../plugin/core/model/declarations';
 import { analyzeWorkspace } from '../../plugin/core/model/analyze';
@@ -41,7 +42,7 @@ export async function readPipelines(tree: Tree): Promise<PipelineWorkspace> {
   const { pipelines: pattern } = pluginOptions(tree);
   const paths = (await globAsync(tree, [pattern])).filter((f) => !f.split('/').includes('node_modules')).sort();
   const files = paths.map((f) => parsePipelineFile(f, tree.read(f, 'utf-8') ?? ''));
-  const model = analyzeWorkspace({ workspaceRoot: tree.root, files, existingProject: (root) => existingProjectIn(tree, root) });
+  const model = analyzeWorkspace({ workspaceRoot: tree.root, files, existingProject: (root) => existingProjectIn(tree, root), listFiles });
   return { pattern, files, model };
 }
 

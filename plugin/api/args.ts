@@ -47,3 +47,23 @@ export function dir(path: string, options: DirOptions = {}): DirArg {
 export function isPathArg(value: unknown): value is FileArg | DirArg {
   return typeof value === 'object' && value !== null && ARG_KIND in value;
 }
+
+/** Brand of `range(...)`: a list of numbers a fan-out step runs once for each of. */
+export const RANGE_KIND = Symbol.for('nx-steps.range');
+
+export interface RangeArg {
+  readonly [RANGE_KIND]: true;
+  readonly start: number;
+  readonly end: number;
+  readonly step: number;
+}
+
+/**
+ * The integers from `start` up to, but not including, `end` (as Python's and
+ * lodash's `range`), `step` apart: `each: { scenario: range(1, 501) }` runs
+ * a step once for each of 1..500. Read statically: the arguments must be
+ * literal integers (or top-level consts).
+ */
+export function range(start: number, end: number, step = 1): RangeArg {
+  return { [RANGE_KIND]: true, start, end, step };
+}

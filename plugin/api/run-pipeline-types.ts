@@ -1,5 +1,6 @@
 /** The types of `runPipeline` (run-pipeline.ts), apart so that 'nx-steps' can name them without loading it. */
 import type { StepSource } from '../core/records/run-record';
+import type { Json } from './json';
 
 export interface RunPipelineOptions {
   /** Steps to run, each with the steps it needs. Default: every step of the pipeline. */
@@ -15,6 +16,11 @@ export interface RunPipelineOptions {
   readonly cwd?: string;
   /** Do not echo nx's output. Default: false (it is echoed as it comes). */
   readonly quiet?: boolean;
+  /**
+   * Param overrides for this run, as `--name=value` on `nx run`: each reaches
+   * every step of the run that declares it (a sweep: one call per value).
+   */
+  readonly params?: Readonly<Record<string, Json>>;
 }
 
 export interface StepRun {

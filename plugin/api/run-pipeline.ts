@@ -111,7 +111,11 @@ function withNeeds(steps: readonly string[], targets: Readonly<Record<string, { 
   const visit = (name: string): void => {
     if (out.has(name)) return;
     out.add(name);
-    for (const dep of targets[name]?.dependsOn ?? []) if (typeof dep === 'string' && dep in targets) visit(dep);
+    for (const dep of targets[name]?.dependsOn ?? []) {
+      // A string, or { target, params: 'forward' } (plugin/nx/targets.ts).
+      const target = typeof dep === 'string' ? dep : (dep as { target?: unknown }).target;
+      if (typeof target === 'string' && target in targets) visit(target);
+    }
   };
   steps.forEach(visit);
   return [...out];
@@ -134,7 +138,7 @@ export async function runPipeline(project: string, options: RunPipelineOptions =
   }
   const echo = options.quiet !== true;
   const shown = await exec(nxBin, ['show', 'project', project, '--json'], root, process.env, false);
-  let targets: Record<string, { executor?: string; dependsOn?: unknown[] }> = {};
+  let targets: Record<string, { executor?: string; dependsOn?: unknown[]; metadata?: { technologies?: unknown } }> = {};
   let projectRoot: string | undefined;
   try {
     const shownProject = JSON.parse(shown.stdout) as { targets?: typeof targets; root?: string };
@@ -147,7 +151,9 @@ export async function runPipeline(project: string, options: RunPipelineOptions =
   if (shown.code !== 0 || all.length === 0) {
     return { ok: false, project, reason: 'unknown-project', message: `No pipeline project named "${project}" in ${root} (nx show project ${project} found ${shown.code === 0 ? 'no steps' : 'no such project'}). Check the name with \`nx show projects\`.`, ...figures(undefined, project, shown.output) };
   }
-  const unknown = (options.steps ?? []).filter((s) => !all.includes(s));
+  // A fan-out step's group target (plugin/nx/targets.ts) may be named too: it runs every item.
+  const groups = Object.entries(targets).flatMap(([name, t]) => (t.executor === 'nx:noop' && Array.isArray(t.metadata?.technologies) && t.metadata.technologies.includes('nx-steps') ? [name] : []));
+  const unknown = (options.steps ?? []).filter((s) => !all.includes(s) && !groups.includes(s));
   if (unknown.length) {
     return { ok: false, project, reason: 'unknown-step', message: `Pipeline ${project} has no step ${unknown.join(', ')}. Its steps: ${all.join(', ')}.`, ...none };
   }
@@ -155,7 +161,8 @@ export async function runPipeline(project: string, options: RunPipelineOptions =
   const runId = randomUUID();
   const started = Date.now();
   const steps = options.steps?.length ? options.steps : all;
-  const args = ['run-many', `--projects=${project}`, `--targets=${steps.join(',')}`];
+  const params = Object.entries(options.params ?? {}).map(([k, v]) => `--${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const args = ['run-many', `--projects=${project}`, `--targets=${steps.join(',')}`, ...params];
   const fresh = options.fresh ? { [FRESH_ENV]: (options.steps?.length ? withNeeds(steps, targets) : [project]).map((s) => (s === project ? s : `${project}:${s}`)).join(',') } : {};
   const ran = await exec(nxBin, args, root, { ...process.env, [RUN_ID_ENV]: runId, ...fresh }, echo);
   const durationMs = Date.now() - started;

@@ -3,11 +3,13 @@
  * reads these calls statically (nothing here runs); at run time the executor
  * imports the module and calls `fn`.
  */
-import type { DirArg, FileArg } from './args';
+import type { DirArg, FileArg, RangeArg } from './args';
 import type { Json } from './json';
 import type { Storable } from './storable';
 
 export const STEP_BRAND = Symbol.for('nx-steps.step');
+/** Marks a step declared with `each`: one task per item. */
+export const FAN_OUT_BRAND = Symbol.for('nx-steps.fan-out');
 
 export type CacheStrategy = 'code_hash' | 'input_hash';
 
@@ -35,6 +37,15 @@ export interface KeyContext {
 export type ArgValue = FileArg | DirArg | Json;
 export type AnyStep = Step<unknown>;
 
+/**
+ * What a fan-out step runs over: a list of literal values, `range(start,
+ * end)`, or `dir(path)` (each file of the folder, by its path inside it).
+ */
+export type EachSource = readonly Json[] | RangeArg | DirArg;
+
+/** What `fn` receives for one item: the value, the number, or the file's absolute path. */
+export type ItemOf<S> = S extends DirArg ? string : S extends RangeArg ? number : S extends readonly (infer T)[] ? T : never;
+
 export interface StepOptions<
   A extends Record<string, ArgValue>,
   N extends Record<string, AnyStep>,
@@ -52,6 +63,22 @@ export interface StepOptions<
   readonly version?: string | number;
   /** Shown by `nx show project`. */
   readonly description?: string;
+}
+
+export interface FanOutOptions<
+  A extends Record<string, ArgValue>,
+  N extends Record<string, AnyStep>,
+  P extends Record<string, Json>,
+  E extends Record<string, EachSource>,
+> extends StepOptions<A, N, P> {
+  /**
+   * One task per item, each cached, restored and shared on its own:
+   * `each: { scenario: range(1, 501) }`, `each: { lr: [0.01, 0.05, 0.1] }`,
+   * `each: { file: dir('data/scenarios', { include: ['*.json'] }) }`. `fn`
+   * receives one item under the given name; a step that needs this one
+   * receives every item's result, keyed by item.
+   */
+  readonly each: E;
 }
 
 /** What `fn` receives: file and dir args as absolute paths, upstream results, params. */
@@ -81,6 +108,13 @@ export interface StepContext {
   readonly log: StepLogger;
   /** Reports progress; shown as a progress bar in the step's terminal output. */
   progress(done: number, total?: number): void;
+  /**
+   * Records a metric of this run (a finite number), e.g. `ctx.metric('f1',
+   * 0.83)`: `nx-steps report --experiments` shows it beside the run's params.
+   * Kept on this machine only, never in a cache entry. The last value given
+   * for a name wins.
+   */
+  metric(name: string, value: number): void;
 }
 
 export type StepFunction<I, R> = (input: I, ctx: StepContext) => R | Promise<R>;
@@ -93,8 +127,20 @@ export interface Step<R> {
   readonly __result?: R;
 }
 
-export type StepResult<S> = S extends Step<infer R> ? R : never;
+/** A step declared with `each`: a step that needs it receives `Record<item key, R>`. */
+export interface FanOut<R> extends Step<R> {
+  readonly [FAN_OUT_BRAND]: true;
+}
 
+export type StepResult<S> = S extends FanOut<infer R> ? Readonly<Record<string, R>> : S extends Step<infer R> ? R : never;
+
+export function step<
+  R,
+  E extends Record<string, EachSource>,
+  A extends Record<string, ArgValue> = {},
+  N extends Record<string, AnyStep> = {},
+  P extends Record<string, Json> = {},
+>(options: FanOutOptions<A, N, P, E>, fn: StepFunction<StepInput<A, N, P> & { readonly [K in keyof E]: ItemOf<E[K]> }, R>): FanOut<Awaited<R>>;
 export function step<
   R,
   A extends Record<string, ArgValue> = {},
@@ -110,7 +156,8 @@ export function step(
   if (typeof fn !== 'function') {
     throw new TypeError('step(options, fn): fn must be a function');
   }
-  return { [STEP_BRAND]: true, options, fn };
+  const fanOut = typeof options === 'object' && options !== null && 'each' in options ? { [FAN_OUT_BRAND]: true } : {};
+  return { [STEP_BRAND]: true, ...fanOut, options, fn };
 }
 
 export function isStep(value: unknown): value is Step<unknown> {

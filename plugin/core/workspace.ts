@@ -4,6 +4,7 @@
  * code analyzer. Create one per process; call `flush()` before exiting.
  */
 import { CodeAnalyzer } from './code/closure';
+import { listFiles } from './discovery/list-files';
 import { loadPipelineFile } from './discovery/load';
 import { DirListings } from './hash/dir-listings';
 import { FileHasher } from './hash/file-hasher';
@@ -48,5 +49,6 @@ export function loadWorkspaceModel(services: Services, pipelineFiles: readonly s
     workspaceRoot: services.workspaceRoot,
     files,
     existingProject: (root) => readExistingProject(services.workspaceRoot, root),
+    listFiles,
   });
 }

@@ -17,7 +17,8 @@ describe('inferred targets', () => {
     const t = targets(`${head}export const load = step({ args: { src: file('raw.csv') }, params: { n: 1 } }, ({ src }) => src);\nexport const clean = step({ needs: { rows: load }, cache: 'input_hash' }, ({ rows }) => rows);\n`);
     expect(t['load']?.options).toEqual({});
     expect(t['clean']?.options).toEqual({});
-    expect(t['clean']?.dependsOn).toEqual(['load']);
+    // Overrides flow upstream: `nx run etl:clean --n=2` reaches load (core/run/params.ts).
+    expect(t['clean']?.dependsOn).toEqual([{ target: 'load', params: 'forward' }]);
     expect(t['clean']?.outputs).toEqual(['{projectRoot}/.nx-steps/out/clean']);
     expect(t['clean']?.metadata?.['nxSteps']).toEqual({ file: 'etl/etl.pipeline.ts', export: 'clean', pipelineFiles: ['etl/etl.pipeline.ts'] });
     expect(t['load']?.inputs).toEqual([
@@ -51,5 +52,19 @@ describe('inferred targets', () => {
     const t = targets(`${head}export const bad = step({ params: { n: f() } }, () => 1);\n`);
     expect(t['bad']?.cache).toBe(false);
     expect(t['bad']?.metadata?.['description']).toMatch(/^BROKEN: `params\.n` must be a literal value/);
+  });
+
+  it('a fan-out step: one target per item sharing its step\'s lock field, a no-op group over them, and a step needing it depends on every item', () => {
+    const t = targets(`${head.replace('dir, file,', 'dir, file, range,')}export const sim = step({ each: { n: range(1, 3) } }, ({ n }) => n);\nexport const total = step({ needs: { all: sim } }, ({ all }) => all);\n`);
+    expect(Object.keys(t).sort()).toEqual(['sim', 'sim.1', 'sim.2', 'total']);
+    expect(t['sim']).toMatchObject({ executor: 'nx:noop', dependsOn: [{ target: 'sim.1', params: 'forward' }, { target: 'sim.2', params: 'forward' }] });
+    expect(t['total']?.dependsOn).toEqual([{ target: 'sim.1', params: 'forward' }, { target: 'sim.2', params: 'forward' }]);
+    const field = (name: string) => (t[name]?.inputs?.[0] as { fields: string[] }).fields[0];
+    expect(field('sim.1')).toBe(field('sim.2'));
+    expect(field('sim.1')).toMatch(/^steps\.etl_sim_[0-9a-f]{8}$/);
+    // Each item has its own live fingerprint.
+    expect(t['sim.1']?.inputs?.[1]).not.toEqual(t['sim.2']?.inputs?.[1]);
+    expect(t['sim.1']?.outputs).toEqual(['{projectRoot}/.nx-steps/out/sim.1']);
+    expect(t['sim.1']?.metadata?.['nxSteps']).toMatchObject({ export: 'sim' });
   });
 });

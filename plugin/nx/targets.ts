@@ -7,12 +7,19 @@
  * invalidate all siblings when one step's params change. Options are `{}`;
  * the executor finds its step through metadata (which Nx does not hash), and
  * the step's fingerprint reaches the hash through inputs only.
+ *
+ * Every `dependsOn` forwards the command's params (`params: 'forward'`): an
+ * override reaches every step of the run that declares it, upstream
+ * included, and Nx hashes the overrides into each task it reaches. A fan-out
+ * step is one target per item plus a group target of its name (`nx:noop`,
+ * no process) over all of them; a step that needs it depends on every item.
  */
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import { fingerprintEnvName, stepKey } from '../core/fingerprint/env-name';
+import { fingerprintEnvName } from '../core/fingerprint/env-name';
+import { lockId } from '../core/fingerprint/step-key';
 import { splitPatterns } from '../core/hash/dir-selection';
 import { LOCK_FILE } from '../core/fingerprint/lock-file';
-import type { ProjectModel, StepModel } from '../core/model/project-model';
+import type { FanOutModel, ProjectModel, StepModel } from '../core/model/project-model';
 import { OUTPUT_ROOT, UPSTREAM_DIGEST_GLOB } from '../core/outputs/layout';
 
 export const EXECUTOR = 'nx-steps:step';
@@ -26,9 +33,22 @@ export interface StepTargetMetadata {
 }
 
 type Input = NonNullable<TargetConfiguration['inputs']>[number];
+type Dependency = NonNullable<TargetConfiguration['dependsOn']>[number];
+
+/** Forwarding: `nx run ml:evaluate --lr=0.05` trains with 0.05 too (core/run/params.ts says who takes it). */
+function forward(target: string): Dependency {
+  return { target, params: 'forward' };
+}
+
+/** The targets a need runs: a fan-out step's items, or the step. */
+export function needTargets(project: ProjectModel, upstream: string): readonly string[] {
+  return project.fanOuts[upstream]?.items.map((i) => i.target) ?? [upstream];
+}
 
 function dataInputs(step: StepModel): Input[] {
   const inputs: Input[] = [];
+  // A file item of a fan-out: `nx affected` sees an edit of that file select that item alone.
+  if (step.item?.source.kind === 'file' && step.item.source.location.scope === 'workspace') inputs.push(`{workspaceRoot}/${step.item.source.location.path}`);
   for (const arg of Object.values(step.args)) {
     if (arg.kind === 'value' || arg.location.scope !== 'workspace') continue;
     // Lets `nx affected` see committed data files. Gitignored data is not in
@@ -50,7 +70,8 @@ function dataInputs(step: StepModel): Input[] {
 function describe(step: StepModel): string {
   const strategy = step.cache.enabled ? step.cache.strategy : 'not cached';
   const needs = Object.values(step.needs);
-  return `${step.description ?? `Step ${step.name} of ${step.file}`} (${strategy}${needs.length ? `; needs ${needs.join(', ')}` : ''})`;
+  const what = step.item?.fanOut ? `Item ${step.item.key} of ${step.item.fanOut.step}` : (step.description ?? `Step ${step.name} of ${step.file}`);
+  return `${what} (${strategy}${needs.length ? `; needs ${needs.join(', ')}` : ''})`;
 }
 
 /**
@@ -80,12 +101,12 @@ export function stepTarget(project: ProjectModel, step: StepModel, context: Targ
     },
     nxSteps: { file: step.file, export: step.exportName, pipelineFiles: project.pipelineFiles } satisfies StepTargetMetadata,
   };
-  const needs = [...new Set(Object.values(step.needs))];
+  const needs = [...new Set(Object.values(step.needs).flatMap((n) => needTargets(project, n)))];
   const base: TargetConfiguration = {
     executor: EXECUTOR,
     options: {},
     outputs: [`{projectRoot}/${OUTPUT_ROOT}/${step.name}`],
-    dependsOn: needs,
+    dependsOn: needs.map(forward),
     metadata,
   };
   if (step.errors.length > 0) return { ...base, cache: false, inputs: [] };
@@ -93,7 +114,7 @@ export function stepTarget(project: ProjectModel, step: StepModel, context: Targ
     ...base,
     cache: step.cache.enabled,
     inputs: [
-      { json: `{workspaceRoot}/${LOCK_FILE}`, fields: [`steps.${stepKey(step.projectRoot, step.name)}`] },
+      { json: `{workspaceRoot}/${LOCK_FILE}`, fields: [`steps.${lockId(step)}`] },
       { env: fingerprintEnvName(step.projectRoot, step.name) },
       ...(context.fallbackFiles?.(step) ?? []).map((f) => `{workspaceRoot}/${f}`),
       ...dataInputs(step),
@@ -106,13 +127,31 @@ export function stepTarget(project: ProjectModel, step: StepModel, context: Targ
   };
 }
 
+/** `nx run sims:simulate` runs every item of the fan-out (a no-op target: Nx starts no process for it). */
+function fanOutTarget(project: ProjectModel, fanOut: FanOutModel): TargetConfiguration {
+  return {
+    executor: 'nx:noop',
+    dependsOn: fanOut.items.map((i) => forward(i.target)),
+    metadata: {
+      description: `Every item of fan-out step ${fanOut.name} (${fanOut.items.length}, one target each: ${fanOut.name}.<item>)`,
+      technologies: ['nx-steps'],
+      help: { command: `npx nx-steps shard ${project.displayName}:${fanOut.name} 1/4`, example: {} },
+    },
+  };
+}
+
 export function projectConfiguration(project: ProjectModel, context: TargetContext = {}): Omit<ProjectConfiguration, 'root'> & { root?: string } {
   const targets: Record<string, TargetConfiguration> = {};
   const groups: Record<string, string[]> = {};
   for (const step of project.steps) {
     targets[step.name] = stepTarget(project, step, context);
     const group = step.file.split('/').pop() ?? step.file;
-    (groups[group] ??= []).push(step.name);
+    if (!step.item?.fanOut) (groups[group] ??= []).push(step.name);
+  }
+  for (const fanOut of Object.values(project.fanOuts)) {
+    targets[fanOut.name] = fanOutTarget(project, fanOut);
+    const group = fanOut.file.split('/').pop() ?? fanOut.file;
+    (groups[group] ??= []).push(fanOut.name);
   }
   return {
     ...(project.name !== undefined ? { name: project.name } : {}),

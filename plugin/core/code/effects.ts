@@ -15,14 +15,21 @@ import { erasedWrapperOperand, isErasedDeclaration } from './erasure';
 
 /** What the classifier needs to know about the module. */
 export interface EffectScope {
-  /** Local names of nx-steps API functions (`step`, `pipeline`, `file`, `dir`), and of namespace imports of nx-steps. */
+  /** Local names of nx-steps API functions (`step`, `pipeline`, `file`, `dir`, `range`), and of namespace imports of nx-steps. */
   readonly api: ReadonlySet<string>;
+  /** Local name → the API function it imports (`import { pipeline as p }`). */
+  readonly apiNames?: ReadonlyMap<string, string>;
   readonly apiNamespaces: ReadonlySet<string>;
   /** Import bindings and function declarations: reading them cannot throw or run code. */
   readonly safeNames: ReadonlySet<string>;
   /** Names declared by statements already evaluated (before the current one). */
   readonly initialised: ReadonlySet<string>;
+  /** Top-level consts made by `pipeline({...})` of plain data: `ml.params.lr` reads plain data. */
+  readonly pipelines?: ReadonlySet<string>;
 }
+
+/** The nx-steps API functions: calls of them only build descriptors (plugin/api). */
+export const API_FUNCTIONS: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir', 'range']);
 
 const SAFE_GLOBALS: ReadonlySet<string> = new Set(['undefined', 'NaN', 'Infinity']);
 
@@ -82,7 +89,7 @@ function classIsInert(ts: typeof TS, c: TS.ClassLikeDeclaration, scope: EffectSc
 function isApiCall(ts: typeof TS, call: TS.CallExpression, scope: EffectScope): boolean {
   const callee = call.expression;
   if (ts.isIdentifier(callee)) return scope.api.has(callee.text);
-  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && scope.apiNamespaces.has(callee.expression.text) && ['step', 'pipeline', 'file', 'dir'].includes(callee.name.text);
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && scope.apiNamespaces.has(callee.expression.text) && API_FUNCTIONS.has(callee.name.text);
 }
 
 /**
@@ -111,6 +118,34 @@ export function isInert(ts: typeof TS, e: TS.Expression, scope: EffectScope): bo
   if (ts.isConditionalExpression(e)) return isInert(ts, e.condition, scope) && isInert(ts, e.whenTrue, scope) && isInert(ts, e.whenFalse, scope);
   if (ts.isBinaryExpression(e)) return binaryIsInert(ts, e, scope);
   if (ts.isCallExpression(e)) return isApiCall(ts, e, scope) && e.arguments.every((a) => !ts.isSpreadElement(a) && isInert(ts, a, scope));
+  if (ts.isPropertyAccessExpression(e)) return isPipelineParam(ts, e, scope);
+  return false;
+}
+
+/** `ml.params.lr`, where `ml` is a pipeline of plain data: a read of a data property (pipeline() copies nothing and defines no getter). */
+function isPipelineParam(ts: typeof TS, e: TS.PropertyAccessExpression, scope: EffectScope): boolean {
+  const params = e.expression;
+  return ts.isPropertyAccessExpression(params) && params.name.text === 'params' && ts.isIdentifier(params.expression) && (scope.pipelines?.has(params.expression.text) ?? false);
+}
+
+/** The names `s` binds to `pipeline({...})` calls whose arguments are plain data (no getter, spread or computed key). */
+export function pipelineConsts(ts: typeof TS, s: TS.Statement, scope: EffectScope): string[] {
+  if (!ts.isVariableStatement(s) || !(s.declarationList.flags & ts.NodeFlags.Const)) return [];
+  return s.declarationList.declarations.flatMap((d) => {
+    const init = d.initializer;
+    if (!ts.isIdentifier(d.name) || !init || !ts.isCallExpression(init) || !isApiCall(ts, init, scope)) return [];
+    const callee = init.expression;
+    const fn = ts.isIdentifier(callee) ? scope.apiNames?.get(callee.text) : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    return fn === 'pipeline' && init.arguments.every((a) => isPlainData(ts, a)) ? [d.name.text] : [];
+  });
+}
+
+function isPlainData(ts: typeof TS, e: TS.Expression): boolean {
+  const operand = erasedWrapperOperand(ts, e);
+  if (operand) return isPlainData(ts, operand);
+  if (isPrimitiveLiteral(ts, e) || isPrimitive(ts, e)) return true;
+  if (ts.isArrayLiteralExpression(e)) return e.elements.every((x) => !ts.isSpreadElement(x) && !ts.isOmittedExpression(x) && isPlainData(ts, x));
+  if (ts.isObjectLiteralExpression(e)) return e.properties.every((p) => ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && isPlainData(ts, p.initializer));
   return false;
 }
 

@@ -167,7 +167,7 @@ describe('declaration merging: every declaration of a name is kept', () => {
 
 describe('what runs when a module loads', () => {
   const loadOf = (code: string) =>
-    buildModuleIndex(parseSource('x.ts', `import { step, pipeline, file } from 'nx-steps';\nimport { ext } from './ext';\n${code}`))
+    buildModuleIndex(parseSource('x.ts', `import { step, pipeline, file, range } from 'nx-steps';\nimport { ext } from './ext';\n${code}`))
       .load.filter((l) => l.kind === 'unit').length;
   it.each<[string, string, number]>([
     ['a call in a declaration', 'export const init = setScale(10);', 1],
@@ -198,6 +198,11 @@ describe('what runs when a module loads', () => {
     ['a const read before it is initialised (throws)', 'const b = a;\nconst a = 1;', 1],
     ['nx-steps declarations', "export default pipeline({ name: 'p' });\nexport const s = step({ args: { f: file('x') } }, () => 1);", 0],
     ['a using declaration (disposed when the module finishes)', 'using r = ext;', 1],
+    ['a fan-out over a range', 'export const s = step({ each: { n: range(1, 4) } }, ({ n }) => n);', 0],
+    ['a shared pipeline param', "const ml = pipeline({ name: 'ml', params: { lr: 0.1 } });\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);", 0],
+    ['a param of a pipeline with a getter', "const ml = pipeline({ params: { get lr() { return ext(); } } });\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);", 1],
+    ['a param of a pipeline built from a spread', "const ml = pipeline({ params: { ...ext } });\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);", 2],
+    ['a param of something else', "const ml = { params: ext };\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);", 1],
     ['types', 'interface I {}\ntype T = I;\ndeclare const d: number;\ndeclare global { interface X {} }', 0],
   ])('%s', (_what, code, n) => {
     expect(loadOf(code)).toBe(n);

@@ -12,7 +12,7 @@
 import type { TS } from '../util/typescript';
 import { typescript } from '../util/typescript';
 import type { EffectScope } from './effects';
-import { mayHaveEffects } from './effects';
+import { API_FUNCTIONS, mayHaveEffects, pipelineConsts } from './effects';
 import { isErasedDeclaration } from './erasure';
 import type { RuntimeLoads } from './references';
 import { bindingNames, referencesOf } from './references';
@@ -21,11 +21,10 @@ import { tokenDigest } from './tokens';
 export { feedTokens, tokenDigest } from './tokens';
 
 /** Bump when the shape or meaning of a ModuleIndex or CodeUnit changes: it keys the module cache. */
-export const MODULE_INDEX_VERSION = 3;
+export const MODULE_INDEX_VERSION = 4;
 
 /** The nx-steps API module, whose calls `step(...)`, `pipeline(...)`, `file(...)`, `dir(...)` only build descriptors. */
 const API_MODULE = 'nx-steps';
-const API_FUNCTIONS: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir']);
 
 export interface CodeUnit extends Partial<RuntimeLoads> {
   /** Digest of the unit's tokens. */
@@ -118,6 +117,7 @@ export function declaredNames(ts: typeof TS, s: TS.Statement): string[] {
 interface ImportScan {
   readonly imports: Record<string, ImportBinding>;
   readonly api: Set<string>;
+  readonly apiNames: Map<string, string>;
   readonly apiNamespaces: Set<string>;
 }
 
@@ -136,14 +136,17 @@ function scanImport(ts: typeof TS, s: TS.ImportDeclaration, into: ImportScan): v
     for (const el of nb.elements) {
       const imported = (el.propertyName ?? el.name).text;
       into.imports[el.name.text] = { specifier, imported, typeOnly: el.isTypeOnly };
-      if (specifier === API_MODULE && !el.isTypeOnly && API_FUNCTIONS.has(imported)) into.api.add(el.name.text);
+      if (specifier === API_MODULE && !el.isTypeOnly && API_FUNCTIONS.has(imported)) {
+        into.api.add(el.name.text);
+        into.apiNames.set(el.name.text, imported);
+      }
     }
   }
 }
 
 export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
   const ts = typescript();
-  const scan: ImportScan = { imports: {}, api: new Set(), apiNamespaces: new Set() };
+  const scan: ImportScan = { imports: {}, api: new Set(), apiNames: new Map(), apiNamespaces: new Set() };
   const exportsMap: Record<string, ExportTarget> = {};
   const starExports: string[] = [];
   const load: LoadItem[] = [];
@@ -166,7 +169,8 @@ export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
   const decls: Record<string, CodeUnit[]> = {};
   const unitOf = (node: TS.Node): CodeUnit => codeUnitOf(node, sf, topLevel);
   const initialised = new Set<string>();
-  const scope: EffectScope = { api: scan.api, apiNamespaces: scan.apiNamespaces, safeNames: new Set([...Object.keys(scan.imports), ...functions]), initialised };
+  const pipelines = new Set<string>();
+  const scope: EffectScope = { api: scan.api, apiNames: scan.apiNames, apiNamespaces: scan.apiNamespaces, safeNames: new Set([...Object.keys(scan.imports), ...functions]), initialised, pipelines };
 
   for (const s of sf.statements) {
     if (ts.isImportDeclaration(s)) {
@@ -195,6 +199,7 @@ export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
     if (mayHaveEffects(ts, s, scope)) load.push({ kind: 'unit', unit });
     for (const n of names) (decls[n] ??= []).push(unit);
     for (const n of names) initialised.add(n);
+    for (const n of pipelineConsts(ts, s, scope)) pipelines.add(n);
     recordExports(ts, s, names, exportsMap);
   }
 

@@ -13,6 +13,8 @@ import { hashBytes } from '../hash/xxhash';
 import type {
   ArgDeclaration,
   CacheDeclaration,
+  EachDeclaration,
+  FactoryCall,
   Loc,
   NeedDeclaration,
   ParsedPipelineFile,
@@ -22,25 +24,39 @@ import type {
 import { parseDuration } from '../util/duration';
 import type { TS } from '../util/typescript';
 import { locationOf, parseSource, syntaxErrors, typescript } from '../util/typescript';
-import type { StaticScope } from './static-value';
-import { evaluateStatic, formatValuePath, staticPropertyName, unwrap } from './static-value';
+import { readEach } from './each';
+import { factoryCallOf, findFactories, readFactoryStep, reportStrayCalls } from './factories';
+import type { StaticScope, StaticValue } from './static-value';
+import { evaluateStatic, formatValuePath, staticPropertyName, unbound, unwrap } from './static-value';
 
 /** Bump when the shape of ParsedPipelineFile changes: it keys the parse cache (with the code index's version, whose units it holds). */
-export const PARSER_VERSION = 5 * 1000 + MODULE_INDEX_VERSION;
+export const PARSER_VERSION = 6 * 1000 + MODULE_INDEX_VERSION;
 
 export const API_MODULE = 'nx-steps';
-type ApiName = 'step' | 'pipeline' | 'file' | 'dir';
-const API_NAMES: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir']);
-const STEP_OPTION_KEYS = ['args', 'needs', 'params', 'cache', 'version', 'description'] as const;
+type ApiName = 'step' | 'pipeline' | 'file' | 'dir' | 'range';
+const API_NAMES: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir', 'range']);
+const STEP_OPTION_KEYS = ['args', 'needs', 'params', 'each', 'cache', 'version', 'description'] as const;
 const CACHE_OPTION_KEYS = ['strategy', 'ttl', 'key'] as const;
-const PIPELINE_OPTION_KEYS = ['name', 'cache', 'description'] as const;
+const PIPELINE_OPTION_KEYS = ['name', 'cache', 'description', 'params'] as const;
 
-class FileReader {
+/** A step made by a factory call: the call's arguments and the factory's code. */
+export interface MadeBy {
+  readonly factory: FactoryCall;
+  readonly fn: CodeUnit;
+}
+
+export class FileReader {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly ts = typescript();
+  readonly ts = typescript();
   private readonly consts = new Map<string, TS.Expression>();
   private readonly topLevel: ReadonlySet<string>;
-  readonly scope: StaticScope = { constInitializer: (name) => this.consts.get(name) };
+  /** A factory's parameters, bound to one call's arguments while its step is read. */
+  private bindings: ReadonlyMap<string, Json> = new Map();
+  readonly scope: StaticScope = {
+    constInitializer: (name) => this.consts.get(name),
+    bound: (name) => (this.bindings.has(name) ? { value: this.bindings.get(name) as Json } : undefined),
+    member: (e) => this.pipelineParam(e),
+  };
 
   constructor(
     readonly file: string,
@@ -59,6 +75,50 @@ class FileReader {
 
   loc(node: TS.Node): Loc {
     return locationOf(node, this.sf);
+  }
+
+  /** Reads with a factory's parameters bound to literal values. */
+  withBindings<T>(bindings: ReadonlyMap<string, Json>, read: () => T): T {
+    const before = this.bindings;
+    this.bindings = bindings;
+    try {
+      return read();
+    } finally {
+      this.bindings = before;
+    }
+  }
+
+  /** `ml.params.lr`, where `ml` is a top-level const made by pipeline(...): the shared param's default. */
+  pipelineParam(e: TS.PropertyAccessExpression): StaticValue | undefined {
+    const ref = this.pipelineParamRef(e);
+    if (!ref) return undefined;
+    // Looked up quietly: readPipeline reports what is wrong with the pipeline's options, once.
+    const options = ref.call.arguments[0] && this.objectLiteral(ref.call.arguments[0]);
+    const params = options && this.propertyValue(options, 'params');
+    const obj = params && this.objectLiteral(params);
+    const entry = obj && this.propertyValue(obj, ref.param);
+    if (!entry) return { ok: false, node: e.name, reason: `pipeline \`${ref.pipeline}\` declares no param \`${ref.param}\` (in pipeline({ params: { ... } }))`, path: [] };
+    return evaluateStatic(entry, unbound(this.scope));
+  }
+
+  /** The value of `key: value` in an object literal, without reporting anything. */
+  private propertyValue(obj: TS.ObjectLiteralExpression, key: string): TS.Expression | undefined {
+    for (const p of obj.properties) {
+      if (this.ts.isPropertyAssignment(p) && staticPropertyName(this.ts, p.name) === key) return p.initializer;
+      if (this.ts.isShorthandPropertyAssignment(p) && p.name.text === key) return p.name;
+    }
+    return undefined;
+  }
+
+  /** Whether `e` reads a shared param: `<pipeline const>.params.<name>`. */
+  pipelineParamRef(e: TS.Expression): { pipeline: string; param: string; call: TS.CallExpression } | undefined {
+    const ts = this.ts;
+    const u = unwrap(ts, e);
+    if (!ts.isPropertyAccessExpression(u)) return undefined;
+    const inner = unwrap(ts, u.expression);
+    if (!ts.isPropertyAccessExpression(inner) || inner.name.text !== 'params' || !ts.isIdentifier(inner.expression)) return undefined;
+    const api = this.apiCall(this.consts.get(inner.expression.text));
+    return api?.name === 'pipeline' ? { pipeline: inner.expression.text, param: u.name.text, call: api.call } : undefined;
   }
 
   report(code: DiagnosticCode, node: TS.Node, message: string, hint?: string, step?: string, severity: 'error' | 'warning' = 'error'): void {
@@ -138,7 +198,7 @@ class FileReader {
   }
 
   readPipeline(call: TS.CallExpression): PipelineDeclaration {
-    const decl: { name?: string; cache?: boolean; description?: string } = {};
+    const decl: { name?: string; cache?: boolean; description?: string; params?: Record<string, Json> } = {};
     const [arg] = call.arguments;
     if (arg) {
       const obj = this.objectLiteral(arg);
@@ -152,7 +212,10 @@ class FileReader {
           }
           const v = this.staticJson(value, `pipeline option \`${key}\``);
           if (v === undefined) continue;
-          if (key === 'cache') {
+          if (key === 'params') {
+            if (typeof v === 'object' && v !== null && !Array.isArray(v)) decl.params = v as Record<string, Json>;
+            else this.report(DiagnosticCodes.badOption, value, '`params` of a pipeline must be an object of named values.', "Write pipeline({ name: 'ml', params: { lr: 0.1 } }).");
+          } else if (key === 'cache') {
             if (typeof v === 'boolean') decl.cache = v;
             else this.report(DiagnosticCodes.badOption, value, '`cache` of a pipeline must be true or false.', 'Per-step strategies go on the steps: step({ cache: "input_hash" }, ...).');
           } else if (typeof v === 'string') {
@@ -170,7 +233,7 @@ class FileReader {
     return { ...decl, loc: this.loc(call) };
   }
 
-  readStep(local: string, exportedAs: string | undefined, nameNode: TS.Node, call: TS.CallExpression): StepDeclaration | undefined {
+  readStep(local: string, exportedAs: string | undefined, nameNode: TS.Node, call: TS.CallExpression, made?: MadeBy): StepDeclaration | undefined {
     const ts = this.ts;
     const label = exportedAs ?? local;
     const args = call.arguments;
@@ -182,13 +245,15 @@ class FileReader {
       this.report(DiagnosticCodes.badOption, call, `step(...) takes (options, fn) or (fn); found ${args.length} argument(s).`, 'Write it as step({ ... }, (input, ctx) => result).', label);
       return undefined;
     }
-    const fn: CodeUnit = this.codeUnit(fnExpr);
+    // A factory's step closes over the factory's parameters: its code is the whole factory (its arguments join the key too).
+    const fn: CodeUnit = made?.fn ?? this.codeUnit(fnExpr);
     let argsDecl: Record<string, ArgDeclaration> = {};
     let needs: Record<string, NeedDeclaration> = {};
     let params: Record<string, Json> = {};
     const paramLocs: Record<string, Loc> = {};
     let cache: CacheDeclaration = { enabled: true, strategy: 'code_hash' };
     let cacheExplicit = false;
+    let each: EachDeclaration | undefined;
     let version: string | undefined;
     let description: string | undefined;
 
@@ -215,9 +280,15 @@ class FileReader {
               break;
             }
             params = v as Record<string, Json>;
-            if (o) for (const p of this.properties(o, '`params`', label)) paramLocs[p.key] = this.loc(p.keyNode);
+            if (o) for (const p of this.properties(o, '`params`', label)) {
+              paramLocs[p.key] = this.loc(p.keyNode);
+              this.checkSharedName(p.key, p.value, label);
+            }
             break;
           }
+          case 'each':
+            each = readEach(this, value, label);
+            break;
           case 'cache':
             cacheExplicit = true;
             cache = this.readCache(value, label) ?? cache;
@@ -255,7 +326,17 @@ class FileReader {
       ...(version !== undefined ? { version } : {}),
       ...(description !== undefined ? { description } : {}),
       fn,
+      ...(each ? { each } : {}),
+      ...(made ? { factory: made.factory } : {}),
     };
+  }
+
+  /** A shared param keeps its name, so an override by that name reaches every step that uses it. */
+  private checkSharedName(key: string, value: TS.Expression, step: string): void {
+    const ref = this.pipelineParamRef(value);
+    if (ref && ref.param !== key) {
+      this.report(DiagnosticCodes.badOption, value, `Param \`${key}\` takes the pipeline's param \`${ref.param}\`: a shared param keeps its name, so that --${ref.param} reaches every step that uses it.`, `Write ${ref.param}: ${ref.pipeline}.params.${ref.param}.`, step);
+    }
   }
 
   /** The code of a step function or key function (see module-index.ts). */
@@ -431,6 +512,11 @@ export function parsePipelineFile(file: string, text: string): ParsedPipelineFil
   const reader = new FileReader(file, sf, module);
   const steps: StepDeclaration[] = [];
   let pipelineDecl: PipelineDeclaration | undefined;
+  const factories = findFactories(reader, sf, module);
+  // Calls that became declarations; every other step(...) or factory call is reported (factories.ts).
+  const consumed = new Set<TS.Node>();
+  // `const ml = pipeline({...}); export default ml;`: steps can then read ml.params.
+  const defaultExport = sf.statements.flatMap((s) => (ts.isExportAssignment(s) && !s.isExportEquals && ts.isIdentifier(s.expression) ? [s.expression.text] : []))[0];
 
   for (const s of sf.statements) {
     if (ts.isExportAssignment(s) && !s.isExportEquals) {
@@ -442,20 +528,31 @@ export function parsePipelineFile(file: string, text: string): ParsedPipelineFil
     const isExported = !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
     for (const d of s.declarationList.declarations) {
       const api = reader.apiCall(d.initializer);
-      if (!api) continue;
+      const made = api ? undefined : factoryCallOf(reader, factories, d.initializer);
+      if (!api && !made) continue;
       if (!ts.isIdentifier(d.name)) {
-        reader.report(DiagnosticCodes.unsupportedDeclaration, d.name, `Declare each ${api.name} under its own name.`, `Write export const name = ${api.name}(...).`);
+        const what = api?.name ?? 'step';
+        reader.report(DiagnosticCodes.unsupportedDeclaration, d.name, `Declare each ${what} under its own name.`, `Write export const name = ${what}(...).`);
         continue;
       }
-      if (api.name === 'pipeline') {
-        reader.report(DiagnosticCodes.unsupportedDeclaration, d, 'The pipeline declaration must be the default export.', "Write export default pipeline({ name: 'etl' }).", undefined, 'warning');
+      if (api?.name === 'pipeline') {
+        if (d.name.text !== defaultExport) {
+          reader.report(DiagnosticCodes.unsupportedDeclaration, d, 'The pipeline declaration must be the default export.', "Write export default pipeline({ name: 'etl' }).", undefined, 'warning');
+        }
         pipelineDecl ??= reader.readPipeline(api.call);
         continue;
       }
-      if (api.name !== 'step') continue;
+      if (api && api.name !== 'step') continue;
       const local = d.name.text;
       const exportedAs = isExported ? local : exportNameOf(module, local);
-      const decl = reader.readStep(local, exportedAs, d.name, api.call);
+      let decl: StepDeclaration | undefined;
+      if (made) {
+        consumed.add(made.call).add(made.factory.stepCall);
+        decl = readFactoryStep(reader, local, exportedAs, d.name, made.factory, made.call);
+      } else if (api) {
+        consumed.add(api.call);
+        decl = reader.readStep(local, exportedAs, d.name, api.call);
+      }
       if (!decl) continue;
       if (!exportedAs) {
         reader.report(DiagnosticCodes.unsupportedDeclaration, d.name, `Step \`${local}\` is not exported.`, `The executor imports steps by name: write export const ${local} = step(...).`, local);
@@ -463,6 +560,7 @@ export function parsePipelineFile(file: string, text: string): ParsedPipelineFil
       steps.push(decl);
     }
   }
+  reportStrayCalls(reader, sf, factories, consumed);
   if (steps.length === 0 && reader.diagnostics.length === 0) {
     reader.diagnostics.push({
       code: DiagnosticCodes.noSteps,

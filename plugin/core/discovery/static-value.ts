@@ -17,9 +17,18 @@ export type StaticValue =
 export interface StaticScope {
   /** The initializer of a top-level `const` with this name, if there is one. */
   constInitializer(name: string): TS.Expression | undefined;
+  /** A name bound to a known value: a factory's parameter, while the factory's step is read for one call. */
+  bound?(name: string): { readonly value: Json } | undefined;
+  /** A property read the scope knows statically (a pipeline's shared param: `ml.params.lr`). */
+  member?(e: TS.PropertyAccessExpression): StaticValue | undefined;
 }
 
 const MAX_INDIRECTION = 16;
+
+/** The scope without a factory's parameters: what a top-level value sees. */
+export function unbound(scope: StaticScope): StaticScope {
+  return { constInitializer: (name) => scope.constInitializer(name), ...(scope.member ? { member: scope.member } : {}) };
+}
 
 export function unwrap(ts: typeof TS, e: TS.Expression): TS.Expression {
   let cur = e;
@@ -87,9 +96,16 @@ export function evaluateStatic(expr: TS.Expression, scope: StaticScope, depth = 
   }
   if (ts.isIdentifier(e)) {
     if (e.text === 'undefined') return no('`undefined` is not a JSON value; leave the key out instead');
+    const bound = scope.bound?.(e.text);
+    if (bound) return { ok: true, value: bound.value };
     const init = scope.constInitializer(e.text);
     if (!init) return no(`\`${e.text}\` is not a top-level const with a literal value`);
-    return evaluateStatic(init, scope, depth + 1);
+    // A top-level const's value never sees a factory's parameters, whatever their names.
+    return evaluateStatic(init, unbound(scope), depth + 1);
+  }
+  if (ts.isPropertyAccessExpression(e)) {
+    const known = scope.member?.(e);
+    if (known) return known;
   }
   if (ts.isTemplateExpression(e)) return no('template literals with ${...} are computed at run time');
   if (ts.isCallExpression(e)) return no('function calls run at run time, not when the graph is built');

@@ -21,6 +21,7 @@ import type { RunRecord } from '../records/run-record';
 import { runTime } from '../fingerprint/ttl';
 import type { KeyPreview } from '../run/key';
 import { previewKey } from '../run/key';
+import { upstreamClosure } from '../run/run-scope';
 import { importModule } from '../run/load-module';
 import type { RunStepRequest } from '../run/request';
 import type { Services } from '../workspace';
@@ -63,14 +64,16 @@ export interface NextRunRequest extends Omit<RunStepRequest, 'step'> {
 export async function explainNextRun(services: Services, req: NextRunRequest, step: string): Promise<StepExplanation[]> {
   // The declared needs, read once: preparation stops at a missing upstream result before it returns the step.
   const model = loadWorkspaceModel(services, req.pipelineFiles).projects.find((p) => p.root === req.projectRoot);
-  const needsOf = (name: string): string[] => [...new Set(Object.values(model?.steps.find((s) => s.name === name)?.needs ?? {}))];
+  // A need on a fan-out step is a need on every item.
+  const needsOf = (name: string): string[] => [...new Set(Object.values(model?.steps.find((s) => s.name === name)?.needs ?? {}).flatMap((n) => model?.fanOuts[n]?.items.map((i) => i.target) ?? [n]))];
+  const runSteps = model ? [...upstreamClosure(model, step)] : undefined;
   const done = new Map<string, StepExplanation>();
   const results = new Map<string, string>();
   const visit = async (name: string, chain: readonly string[]): Promise<void> => {
     if (done.has(name) || chain.includes(name)) return;
     for (const up of needsOf(name)) await visit(up, [...chain, name]);
-    // Command-line overrides reach only the step named on the command line, as with `nx run`.
-    const prepared = await previewKey(services, { ...req, step: name, overrides: name === step ? req.overrides : {} }, { now: runTime(req.env), env: req.env, load: (f) => importModule(f, req.workspaceRoot) });
+    // Command-line overrides reach every step of the run that declares them, as with `nx run` (params.ts).
+    const prepared = await previewKey(services, { ...req, step: name, runSteps }, { now: runTime(req.env), env: req.env, load: (f) => importModule(f, req.workspaceRoot) });
     done.set(name, explainOne(services, req, name, needsOf(name), prepared, done, results));
   };
   await visit(step, []);

@@ -14,7 +14,7 @@ import { escapesRoot, relativePosix } from '../util/paths';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import type { Services } from '../workspace';
-import type { ArgPart } from './fingerprint';
+import type { ArgPart, ItemPart } from './fingerprint';
 import { valueDigest } from './fingerprint';
 
 export function absoluteArgPath(workspaceRoot: string, arg: Extract<ResolvedArg, { kind: 'file' | 'dir' }>): string {
@@ -100,22 +100,45 @@ export function evaluateArgs(services: Services, step: StepModel, project: strin
   return ok(out);
 }
 
+/**
+ * The digest of a step's item (model/project-model.ts `StepItem`): a value's
+ * canonical digest, or a file item's content, which must be readable now.
+ */
+export function evaluateItem(services: Services, step: StepModel, project: string): Result<ItemPart | undefined, Diagnostic> {
+  const item = step.item;
+  if (!item) return ok(undefined);
+  if (item.source.kind === 'value') return ok({ key: item.key, kind: 'value', digest: valueDigest(item.source.value) });
+  const arg: PathArg = { kind: 'file', location: item.source.location, declared: item.key };
+  const abs = absoluteArgPath(services.workspaceRoot, arg);
+  const r = services.hasher.hashFile(abs);
+  if (!r.ok) return fail(hashProblem(services.workspaceRoot, step, project, item.fanOut?.input ?? 'item', arg, r.error));
+  return ok({ key: item.key, kind: 'file', digest: r.value, path: arg.location.scope === 'workspace' ? arg.location.path : abs });
+}
+
+/** The step whose code a step runs: a fan-out item runs its fan-out step's function. */
+export function codeName(step: StepModel): string {
+  return step.item?.fanOut?.step ?? step.name;
+}
+
 /** Code closures of every valid code_hash step of a project, by step name. */
 export function evaluateCode(services: Services, project: ProjectModel): Map<string, StepCode> {
-  const byFile = new Map<string, StepModel[]>();
+  // Once per declared step: the items of a fan-out share their step's function.
+  const byFile = new Map<string, Map<string, StepModel>>();
   for (const s of project.steps) {
     if (s.errors.length > 0 || !s.cache.enabled || s.cache.strategy !== 'code_hash') continue;
-    byFile.set(s.file, [...(byFile.get(s.file) ?? []), s]);
+    const steps = byFile.get(s.file) ?? new Map<string, StepModel>();
+    if (!steps.has(codeName(s))) steps.set(codeName(s), s);
+    byFile.set(s.file, steps);
   }
   const out = new Map<string, StepCode>();
   for (const [file, steps] of byFile) {
     const codes = services.code.stepCodes(
       file,
-      steps.map((s) => ({ name: s.name, fn: s.declaration.fn })),
+      [...steps].map(([name, s]) => ({ name, fn: s.declaration.fn })),
     );
-    for (const s of steps) {
-      const c = codes[s.name];
-      if (c) out.set(s.name, c);
+    for (const name of steps.keys()) {
+      const c = codes[name];
+      if (c) out.set(name, c);
     }
   }
   return out;

@@ -26,6 +26,19 @@ export type ArgPart =
   | { readonly kind: 'file' | 'dir'; readonly digest: string; /** display only */ readonly path: string; readonly files?: number }
   | { readonly kind: 'value'; readonly digest: string };
 
+/**
+ * The item one task of a declared step is made with (a fan-out item, a
+ * factory call's arguments): its key (the value as text, or the file's path
+ * inside the folder) and its digest (the value's, or the file's content).
+ */
+export interface ItemPart {
+  readonly key: string;
+  readonly kind: 'value' | 'file';
+  readonly digest: string;
+  /** display only: a file item's path */
+  readonly path?: string;
+}
+
 export interface FingerprintRecord {
   readonly schema: typeof FINGERPRINT_SCHEMA;
   readonly nxSteps: string;
@@ -42,6 +55,8 @@ export interface FingerprintRecord {
   readonly ttl?: { readonly text: string; readonly window: number };
   /** Set by `nx-steps clear` / `--fresh` until the step's inputs change. */
   readonly salt?: string;
+  /** A fan-out item or a factory call's arguments. */
+  readonly item?: ItemPart;
 }
 
 /** The parts that decide the digest; display-only fields are left out. */
@@ -58,7 +73,13 @@ export function keyMaterial(r: FingerprintRecord): CanonicalValue {
     key: r.key,
     ttl: r.ttl?.window,
     salt: r.salt,
+    // Only when present: a step that is no item keeps the digest it always had.
+    ...(r.item ? { item: itemMaterial(r.item) } : {}),
   };
+}
+
+export function itemMaterial(i: ItemPart): CanonicalValue {
+  return { key: i.key, kind: i.kind, digest: i.digest };
 }
 
 export function fingerprintDigest(r: FingerprintRecord): string {
@@ -89,8 +110,23 @@ export interface LockEntry {
   readonly config: string;
 }
 
+/**
+ * How a step's item is declared: for a fan-out the `each` declaration but
+ * not its items, so adding an item changes no other item's lock entry (the
+ * items share their step's); for a factory call its arguments.
+ */
+function declaredItem(step: StepModel): CanonicalValue {
+  const each = step.declaration.each;
+  if (step.item?.fanOut && each) {
+    const src = each.source;
+    return { each: each.input, source: src.kind === 'values' ? 'values' : { dir: src.path, external: src.external, include: [...src.include].sort(), exclude: [...src.exclude].sort() } };
+  }
+  return step.item?.source.kind === 'value' ? { factory: step.item.source.value as CanonicalValue } : undefined;
+}
+
 export function lockEntry(step: StepModel, code: StepCode | undefined): LockEntry {
   const cache = step.cache;
+  const item = step.item ? declaredItem(step) : undefined;
   const config = canonicalDigest({
     strategy: cache.enabled ? cache.strategy : 'none',
     args: Object.fromEntries(Object.entries(step.args).map(([k, a]) => [k, declaredArg(a)])),
@@ -98,6 +134,7 @@ export function lockEntry(step: StepModel, code: StepCode | undefined): LockEntr
     version: step.version,
     ttl: cache.enabled ? cache.ttl?.text : undefined,
     key: cache.enabled ? cache.key?.digest : undefined,
+    ...(item !== undefined ? { item } : {}),
   });
   return cache.enabled && cache.strategy === 'code_hash' && code ? { code: code.digest, config } : { config };
 }

@@ -11,9 +11,9 @@
  * change to any of them selects it.
  */
 import type { ProjectModel, StepModel } from '../model/project-model';
-import { stepKey } from './env-name';
 import type { LockedStep } from './lock-file';
 import type { KeyBuilder } from './step-key';
+import { lockId } from './step-key';
 
 export interface LockCheck {
   /** Workspace-relative files the step's target reads besides the lock, when the lock is stale for it. */
@@ -23,7 +23,7 @@ export interface LockCheck {
 export function checkLock(keys: KeyBuilder, project: ProjectModel, step: StepModel, committed: Readonly<Record<string, LockedStep>> | undefined): LockCheck {
   if (step.errors.length > 0 || !step.cache.enabled) return {};
   const actual = keys.lock(project, step);
-  const entry = committed?.[stepKey(step.projectRoot, step.name)];
+  const entry = committed?.[lockId(step)];
   if (entry && entry.config === actual.config && entry.code === actual.code) return {};
   const code = keys.code(project, step);
   const files = new Set<string>([step.file, ...Object.keys(code?.files ?? {})]);

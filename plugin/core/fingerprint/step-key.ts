@@ -3,8 +3,10 @@
  * the views cannot disagree:
  *
  * - lock entry (static): code closure digest + declaration digest. Committed
- *   in nx-steps.lock.json; `nx affected` reads one field per step.
- * - live digest: lock entry + argument contents + nx-steps version + TTL
+ *   in nx-steps.lock.json; `nx affected` reads one field per step (the items
+ *   of a fan-out share their step's: `lockId`).
+ * - live digest: lock entry + argument contents + the item (a fan-out
+ *   item's value or file, a factory call's arguments) + nx-steps version + TTL
  *   window. The pre-task hook hands it to Nx as the step's `{env}` input
  *   (salted where this machine cleared the step), so it is part of Nx's task
  *   hash.
@@ -27,9 +29,9 @@ import { ok } from '../util/result';
 import { nxStepsVersion } from '../version';
 import type { Services } from '../workspace';
 import { stepKey } from './env-name';
-import { evaluateArgs, evaluateCode } from './evaluate';
-import type { ArgPart, FingerprintRecord, LockEntry } from './fingerprint';
-import { FINGERPRINT_SCHEMA, fingerprintDigest, lockEntry, valueDigest } from './fingerprint';
+import { codeName, evaluateArgs, evaluateCode, evaluateItem } from './evaluate';
+import type { ArgPart, FingerprintRecord, ItemPart, LockEntry } from './fingerprint';
+import { FINGERPRINT_SCHEMA, fingerprintDigest, itemMaterial, lockEntry, valueDigest } from './fingerprint';
 import { ttlWindow } from './ttl';
 
 /** What the disk and the code say about a step: everything but this run's inputs. */
@@ -41,8 +43,15 @@ export interface KeyParts {
   readonly code?: StepCode;
   readonly lock: LockEntry;
   readonly args: Readonly<Record<string, ArgPart>>;
+  /** A fan-out item or a factory call's arguments: what this task of its step is made with. */
+  readonly item?: ItemPart;
   readonly nxSteps: string;
   readonly ttl?: NonNullable<FingerprintRecord['ttl']>;
+}
+
+/** The step's field in nx-steps.lock.json: the items of a fan-out share their step's. */
+export function lockId(step: StepModel): string {
+  return stepKey(step.projectRoot, codeName(step));
 }
 
 /** This run's inputs: they complete the parts into the full record. */
@@ -68,6 +77,8 @@ export interface FullKey {
 /** Code closures are computed per pipeline file; this memo keeps one computation per project. */
 export class KeyBuilder {
   private readonly codes = new Map<ProjectModel, Map<string, StepCode>>();
+  /** By lockId: the 500 items of a fan-out share one entry. */
+  private readonly locks = new Map<string, LockEntry>();
 
   constructor(
     private readonly services: Services,
@@ -77,13 +88,21 @@ export class KeyBuilder {
 
   /** The lock entry alone: reads code, never data. */
   lock(project: ProjectModel, step: StepModel): LockEntry {
-    return lockEntry(step, this.codeOf(project, step));
+    const id = lockId(step);
+    let entry = this.locks.get(id);
+    if (!entry) {
+      entry = lockEntry(step, this.codeOf(project, step));
+      this.locks.set(id, entry);
+    }
+    return entry;
   }
 
   /** Hashes the step's arguments and code. Fails when an argument cannot be hashed. */
   parts(project: ProjectModel, step: StepModel): Result<KeyParts, Diagnostic> {
     const args = evaluateArgs(this.services, step, project.displayName);
     if (!args.ok) return args;
+    const item = evaluateItem(this.services, step, project.displayName);
+    if (!item.ok) return item;
     const code = this.codeOf(project, step);
     const cache = step.cache;
     const id = stepKey(step.projectRoot, step.name);
@@ -93,8 +112,9 @@ export class KeyBuilder {
       id,
       strategy: cache.enabled ? cache.strategy : 'code_hash',
       ...(code ? { code } : {}),
-      lock: lockEntry(step, code),
+      lock: this.lock(project, step),
       args: args.value,
+      ...(item.value ? { item: item.value } : {}),
       nxSteps: nxStepsVersion(),
       ...(ttl ? { ttl } : {}),
     });
@@ -113,7 +133,7 @@ export class KeyBuilder {
       codes = evaluateCode(this.services, project);
       this.codes.set(project, codes);
     }
-    return codes.get(step.name);
+    return codes.get(codeName(step));
   }
 }
 
@@ -127,6 +147,7 @@ export function liveDigest(parts: KeyParts): string {
     nxSteps: parts.nxSteps,
     args: argDigests(parts.args),
     ttl: parts.ttl?.window,
+    ...(parts.item ? { item: itemMaterial(parts.item) } : {}),
   });
 }
 
@@ -149,6 +170,7 @@ export function fullKey(parts: KeyParts, inputs: RunInputs): FullKey {
     ...(inputs.customKey !== undefined ? { key: inputs.customKey } : {}),
     ...(parts.ttl ? { ttl: parts.ttl } : {}),
     ...(inputs.salt !== undefined ? { salt: inputs.salt } : {}),
+    ...(parts.item ? { item: parts.item } : {}),
   };
   const digest = fingerprintDigest(record);
   return { record, digest, entryKey: entryKeyOf(digest) };

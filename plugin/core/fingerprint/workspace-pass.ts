@@ -14,7 +14,8 @@ import type { Services } from '../workspace';
 import { fingerprintEnvName, stepKey } from './env-name';
 import type { LockedStep } from './lock-file';
 import { readLock, renderLock } from './lock-file';
-import { envValue, KeyBuilder, liveDigest } from './step-key';
+import { codeName } from './evaluate';
+import { envValue, KeyBuilder, liveDigest, lockId } from './step-key';
 
 export interface WorkspacePass {
   /** Env var name → value, for every step. */
@@ -53,15 +54,17 @@ interface PassState {
 
 function passStep(project: ProjectModel, step: StepModel, previous: Readonly<Record<string, LockedStep>>, st: PassState): void {
   const id = stepKey(step.projectRoot, step.name);
+  const locked = lockId(step);
   const envName = fingerprintEnvName(step.projectRoot, step.name);
   if (step.errors.length > 0) {
     // Broken: it fails when run. Keep its last lock entry so a typo does not churn the lock.
-    const kept = previous[id];
-    if (kept) st.lock.set(id, kept);
+    const kept = previous[locked];
+    if (kept) st.lock.set(locked, kept);
     st.env[envName] = `broken:${randomUUID()}`;
     return;
   }
-  st.lock.set(id, { file: step.file, step: step.name, ...st.keys.lock(project, step) });
+  // The items of a fan-out share one entry (their step's), computed once.
+  if (!st.lock.has(locked) || locked === id) st.lock.set(locked, { file: step.file, step: codeName(step), ...st.keys.lock(project, step) });
   if (st.lockOnly) return;
   if (!step.cache.enabled) {
     st.env[envName] = 'not-cached';
@@ -97,7 +100,7 @@ export function fingerprintWorkspace(services: Services, model: WorkspaceModel, 
     } catch (e) {
       // A bug of ours must never produce a stale hit: force misses for this
       // project (a fresh value per run), keep its lock entries, and say so.
-      const ids = new Set(project.steps.map((s) => stepKey(s.projectRoot, s.name)));
+      const ids = new Set(project.steps.map(lockId));
       for (const step of project.steps) st.env[fingerprintEnvName(step.projectRoot, step.name)] = `error:${randomUUID()}`;
       for (const [id, entry] of Object.entries(previous?.steps ?? {})) if (ids.has(id)) st.lock.set(id, entry);
       warnings.push(`could not fingerprint the steps of ${project.displayName}; they run without the cache this time.\n  ${(e as Error).stack ?? String(e)}`);

@@ -9,8 +9,11 @@ import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import { compareCodePoints } from '../hash/canonical';
 import { dirnamePosix, escapesRoot, joinPosix, toPosix } from '../util/paths';
+import type { Json } from '../../api/json';
 import type { ArgDeclaration, Loc, ParsedPipelineFile, StepDeclaration } from './declarations';
-import type { PathLocation, ProjectModel, ResolvedArg, StepModel, WorkspaceModel } from './project-model';
+import type { ListFiles } from './fan-out';
+import { expandFanOut, factoryItem } from './fan-out';
+import type { FanOutModel, PathLocation, ProjectModel, ResolvedArg, StepModel, WorkspaceModel } from './project-model';
 
 /** Nx's `nx run` reads these target names as aliases of build/e2e/lint/serve/test. */
 export const RESERVED_STEP_NAMES: ReadonlySet<string> = new Set(['b', 'e', 'l', 's', 't']);
@@ -26,6 +29,8 @@ export interface AnalyzeInput {
   readonly files: readonly ParsedPipelineFile[];
   /** What already stands in a folder (read by the caller), if anything. */
   readonly existingProject: (root: string) => ExistingProject | undefined;
+  /** Lists the files of a folder a fan-out runs over (read by the caller); without it such a fan-out is an error. */
+  readonly listFiles?: ListFiles;
 }
 
 const IMPORT_EXTENSIONS = ['', '.ts', '.tsx', '.mts', '.cts', '/index.ts', '/index.tsx'];
@@ -71,6 +76,7 @@ function analyzeProject(
   }
 
   const steps: StepModel[] = [];
+  const fanOuts: Record<string, FanOutModel> = {};
   for (const [target, decls] of [...declared].sort(([a], [b]) => compareCodePoints(a, b))) {
     const first = decls[0];
     if (!first) continue;
@@ -116,7 +122,8 @@ function analyzeProject(
     }
 
     const seen = new Map<string, string>();
-    for (const [kind, names] of [['args', Object.keys(decl.args)], ['needs', Object.keys(decl.needs)], ['params', Object.keys(decl.params)]] as const) {
+    const each = decl.each ? [decl.each.input] : [];
+    for (const [kind, names] of [['args', Object.keys(decl.args)], ['needs', Object.keys(decl.needs)], ['params', Object.keys(decl.params)], ['each', each]] as const) {
       for (const n of names) {
         const other = seen.get(n);
         if (other) {
@@ -127,7 +134,7 @@ function analyzeProject(
     }
 
     const pipelineCacheOff = file.pipeline?.cache === false;
-    steps.push({
+    const step: StepModel = {
       name: target,
       projectRoot: root,
       file: file.file,
@@ -140,12 +147,48 @@ function analyzeProject(
       ...(decl.description !== undefined ? { description: decl.description } : {}),
       declaration: decl,
       errors,
-    });
+      ...(decl.factory ? { item: factoryItem(decl.factory.name, decl.factory.args) } : {}),
+    };
+    if (!decl.each || errors.length > 0) {
+      steps.push(step);
+      continue;
+    }
+    const dir = decl.each.source.kind === 'dir' ? resolveArg(input.workspaceRoot, file.file, { ...decl.each.source, kind: 'dir', loc: decl.each.loc }) : undefined;
+    if (dir && !dir.ok) {
+      steps.push({ ...step, errors: [...errors, stepDiag(DiagnosticCodes.pathEscapes, decl.each.loc, dir.message, dir.hint)] });
+      continue;
+    }
+    const expanded = expandFanOut({ workspaceRoot: input.workspaceRoot, base: step, each: decl.each, ...(dir?.ok && dir.arg.kind === 'dir' ? { dir: dir.arg.location } : {}), ...(input.listFiles ? { listFiles: input.listFiles } : {}) });
+    if (!expanded.ok) {
+      steps.push({ ...step, errors: [...errors, { ...expanded.error, project: displayName }] });
+      continue;
+    }
+    fanOuts[target] = expanded.fanOut;
+    // Each item its own list: a cycle marks every item, and the project's list reports it once.
+    for (const item of expanded.steps) steps.push({ ...item, errors: [...item.errors] });
   }
 
-  markCycles(steps, displayName);
-  const all = [...diagnostics, ...steps.flatMap((s) => s.errors.filter((e) => !diagnostics.includes(e)))];
-  return { root, name, displayName, pipelineFiles: files.map((f) => f.file), steps, diagnostics: all };
+  markCycles(steps, fanOuts, displayName);
+  const all = uniqueDiagnostics([...diagnostics, ...steps.flatMap((s) => s.errors.filter((e) => !diagnostics.includes(e)))]);
+  return { root, name, displayName, pipelineFiles: files.map((f) => f.file), steps, fanOuts, params: pipelineParams(files), diagnostics: all };
+}
+
+/** The first declaration of each shared param wins (pipeline files of one project should agree). */
+function pipelineParams(files: readonly ParsedPipelineFile[]): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const f of files) for (const [k, v] of Object.entries(f.pipeline?.params ?? {})) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+/** One diagnostic per problem, even when many items of a fan-out share it. */
+function uniqueDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const id = `${d.code}\0${d.message}\0${d.location?.file}:${d.location?.line}:${d.location?.column}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 function projectName(
@@ -289,15 +332,16 @@ function resolveArg(workspaceRoot: string, file: string, arg: ArgDeclaration): A
 }
 
 /** Marks every step on a needs-cycle as broken, naming the cycle. */
-function markCycles(steps: StepModel[], project: string): void {
+function markCycles(steps: StepModel[], fanOuts: Readonly<Record<string, FanOutModel>>, project: string): void {
   const byName = new Map(steps.map((s) => [s.name, s]));
+  const upstream = (name: string): string[] => Object.values(byName.get(name)?.needs ?? {}).flatMap((up) => fanOuts[up]?.items.map((i) => i.target) ?? [up]);
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
   const onCycle = new Map<string, string[]>();
   const visit = (name: string): void => {
     state.set(name, 'visiting');
     stack.push(name);
-    for (const up of Object.values(byName.get(name)?.needs ?? {})) {
+    for (const up of upstream(name)) {
       if (state.get(up) === 'visiting') {
         const cycle = [...stack.slice(stack.indexOf(up)), up];
         for (const n of cycle) if (!onCycle.has(n)) onCycle.set(n, cycle);
@@ -315,11 +359,19 @@ function markCycles(steps: StepModel[], project: string): void {
     (s.errors as Diagnostic[]).push({
       code: DiagnosticCodes.cycle,
       severity: 'error',
-      message: `Steps need each other in a cycle: ${cycle.join(' → ')}.`,
+      message: `Steps need each other in a cycle: ${declaredCycle(cycle, byName).join(' → ')}.`,
       hint: 'A step can only need steps that run before it; remove one of these needs.',
       location: { file: s.file, ...s.declaration.loc },
       project,
       step: name,
     });
   }
+}
+
+/** A cycle in declared steps' names (a fan-out's items as their step), from its first name in code-point order. */
+function declaredCycle(cycle: readonly string[], byName: ReadonlyMap<string, StepModel>): string[] {
+  const names = cycle.slice(0, -1).map((n) => byName.get(n)?.item?.fanOut?.step ?? n).filter((n, i, all) => n !== all[(i + all.length - 1) % all.length] || all.length === 1);
+  const start = names.indexOf([...names].sort(compareCodePoints)[0] as string);
+  const rotated = [...names.slice(start), ...names.slice(0, start)];
+  return [...rotated, rotated[0] as string];
 }

@@ -44,6 +44,28 @@ export type CacheDeclaration =
       readonly key?: CodeUnit;
     };
 
+/** `each: { name: source }`: the step runs once per item (see analyze.ts for how items become targets). */
+export interface EachDeclaration {
+  /** The name `fn` receives each item under. */
+  readonly input: string;
+  readonly source:
+    | { readonly kind: 'values'; readonly values: readonly Json[] }
+    | {
+        readonly kind: 'dir';
+        readonly path: string;
+        readonly external: boolean;
+        readonly include: readonly string[];
+        readonly exclude: readonly string[];
+      };
+  readonly loc: Loc;
+}
+
+/** A step made by calling a factory of the same file with literal arguments: `export const sim_a = simStep(1)`. */
+export interface FactoryCall {
+  readonly name: string;
+  readonly args: readonly Json[];
+}
+
 export interface StepDeclaration {
   /** The local variable name (the target name is the exported name; see `exportedAs`). */
   readonly local: string;
@@ -60,14 +82,20 @@ export interface StepDeclaration {
   readonly cacheExplicit: boolean;
   readonly version?: string;
   readonly description?: string;
-  /** The step function's own code. */
+  /** The step function's own code (for a factory call: the factory's whole declaration). */
   readonly fn: CodeUnit;
+  /** Declared with `each`: one task per item. */
+  readonly each?: EachDeclaration;
+  /** Made by a factory call: its arguments are part of the step's key. */
+  readonly factory?: FactoryCall;
 }
 
 export interface PipelineDeclaration {
   readonly name?: string;
   readonly cache?: boolean;
   readonly description?: string;
+  /** Params several steps share (each step that uses one declares it: `params: { lr: ml.params.lr }`). */
+  readonly params?: Readonly<Record<string, Json>>;
   readonly loc: Loc;
 }
 

@@ -20,6 +20,7 @@ import type { StepMeta } from '../outputs/store';
 import { readJsonIfExists } from '../util/fs-atomic';
 import type { StepRunRecord, StepSource } from './run-record';
 import { isHit, savedTime } from './run-record';
+import { experimentOf } from './experiment-fields';
 
 /** Nx's task statuses (Nx 24), as strings: the core does not import Nx. */
 export type NxTaskStatus = 'success' | 'failure' | 'skipped' | 'stopped' | 'local-cache-kept-existing' | 'local-cache' | 'remote-cache';
@@ -89,6 +90,7 @@ export function observeStep(workspaceRoot: string, task: ObservedTask, runStarte
     ...(hit ? { savedMs: savedTime(meta.durationMs, durationMs) } : {}),
     fingerprint: meta.fingerprint.digest,
     result: meta.result.digest,
+    ...experimentOf(workspaceRoot, meta),
   };
 }
 

@@ -3,11 +3,16 @@
  * by the post-task hook, read by `nx-steps report`, `nx-steps why` and
  * `runPipeline()`.
  *
- * What a record holds is chosen so it can be kept and shared without care:
- * names, statuses, durations and digests only. No param values, no flag
- * values from the command line, no environment (a param or an override may
- * be a secret; digests are not reversible).
+ * What a record holds: names, statuses, durations and digests; and, for the
+ * experiments view (`nx-steps report --experiments`), each step's params
+ * (with this run's overrides) and the metrics it reported. Records stay on
+ * this machine (`.nx-steps/runs`, ignored by git, never in a cache entry):
+ * param values are there because comparing runs by them is the point, so a
+ * secret does not belong in a param (read it from the environment in the
+ * step). No flag values from the command line, no environment.
  */
+
+import type { Json } from '../../api/json';
 
 export const RUN_RECORD_SCHEMA = 1;
 
@@ -74,6 +79,12 @@ export interface StepRunRecord {
   readonly result?: string;
   /** Nx's task hash. */
   readonly nxHash?: string;
+  /** The params its result was made with (overrides applied), when it has a result. */
+  readonly params?: Readonly<Record<string, Json>>;
+  /** The metrics the run that made its result reported, when that run was on this machine (records/metrics.ts). */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** A fan-out item's key (or a factory call), for a step that is one. */
+  readonly item?: string;
 }
 
 export interface RunRecord {

@@ -15,10 +15,12 @@ import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import { FILES_DIR } from '../outputs/layout';
 import { failureDiagnostic, writeResult } from '../outputs/result';
 import type { StepMeta } from '../outputs/store';
+import { metricSink } from '../records/metrics';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import { nxStepsVersion } from '../version';
 import type { StepInputs } from './inputs';
+import { itemInput } from './item-input';
 import type { RunLog } from './log';
 import { namedExport } from './load-module';
 import { progressBar } from './progress-bar';
@@ -44,6 +46,8 @@ export type ExecuteFailure =
 export interface Executed {
   readonly meta: StepMeta;
   readonly durationMs: number;
+  /** What the step reported through ctx.metric (kept on this machine: records/metrics.ts). */
+  readonly metrics: Readonly<Record<string, number>>;
 }
 
 function failed(d: Diagnostic): Result<never, ExecuteFailure> {
@@ -55,6 +59,9 @@ function stepInput(req: RunStepRequest, x: Execution): Result<Record<string, unk
   const { step, upstream, params } = x.inputs;
   const input: Record<string, unknown> = {};
   for (const [name, arg] of Object.entries(step.args)) input[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg);
+  // A fan-out item (a factory's arguments are in its function's closure instead).
+  const item = itemInput(req.workspaceRoot, step);
+  if (item) input[item[0]] = item[1];
   for (const [name, u] of Object.entries(upstream)) {
     const v = u.value();
     if (v.ok) {
@@ -62,8 +69,8 @@ function stepInput(req: RunStepRequest, x: Execution): Result<Record<string, unk
       continue;
     }
     if (v.error.reason !== 'corrupt') return failed(failureDiagnostic(v.error, { project: req.project, step: req.step, argument: name }));
-    const d = problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${u.step} is corrupt: ${v.error.message}`, 'It will be recomputed.');
-    return fail({ kind: 'corrupt-upstream', step: u.step, detail: v.error.message, diagnostics: [d] });
+    const d = problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${v.error.step} is corrupt: ${v.error.message}`, 'It will be recomputed.');
+    return fail({ kind: 'corrupt-upstream', step: v.error.step, detail: v.error.message, diagnostics: [d] });
   }
   return ok(Object.assign(input, params));
 }
@@ -82,7 +89,8 @@ export async function execute(req: RunStepRequest, x: Execution): Promise<Result
   if (!input.ok) return input;
   const filesDir = path.join(x.dir, FILES_DIR);
   fs.mkdirSync(filesDir, { recursive: true });
-  const ctx: StepContext = { project: req.project, step: step.name, outDir: filesDir, log: x.log, progress: progressBar((line) => x.log.note(line), x.now) };
+  const metrics: Record<string, number> = {};
+  const ctx: StepContext = { project: req.project, step: step.name, outDir: filesDir, log: x.log, progress: progressBar((line) => x.log.note(line), x.now), metric: metricSink(metrics) };
   const started = x.now();
   let value: unknown;
   try {
@@ -95,5 +103,5 @@ export async function execute(req: RunStepRequest, x: Execution): Promise<Result
   // The work folder is private and new: a failure to store leaves the step's output folder as it was.
   const info = { project: req.project, step: step.name, fingerprint: x.fingerprint, durationMs, nxSteps: nxStepsVersion(), arrowFrom: req.workspaceRoot };
   const stored = await writeResult(x.dir, value, info);
-  return stored.ok ? ok({ meta: stored.value, durationMs }) : failed(failureDiagnostic(stored.error, { project: req.project, step: req.step }));
+  return stored.ok ? ok({ meta: stored.value, durationMs, metrics }) : failed(failureDiagnostic(stored.error, { project: req.project, step: req.step }));
 }

@@ -19,17 +19,23 @@ import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import type { Services } from '../workspace';
 import { loadWorkspaceModel } from '../workspace';
+import { canonicalDigest } from '../hash/canonical';
+import type { FanOutModel } from '../model/project-model';
 import { applyOverrides } from './params';
 import type { RunStepRequest } from './request';
 import { problem } from './request';
+import { overrideScope } from './run-scope';
 
 export interface UpstreamResult {
-  /** The upstream step's name. */
+  /** The upstream step's name (a fan-out step's, for every item's result keyed by item). */
   readonly step: string;
   readonly digest: string;
-  /** Decodes the stored value (once); a failure says why it cannot be used. */
-  readonly value: () => Result<unknown, StorageFailure>;
+  /** Decodes the stored value (once); a failure says why it cannot be used, and of which step (a fan-out's item names itself). */
+  readonly value: () => Result<unknown, UpstreamFailure>;
 }
+
+/** A stored result that cannot be used, and whose it is: the step to recompute. */
+export type UpstreamFailure = StorageFailure & { readonly step: string };
 
 export interface StepInputs {
   readonly project: ProjectModel;
@@ -68,7 +74,7 @@ export function readStepInputs(services: Services, req: RunStepRequest): Result<
   const { project, step } = found.value;
   if (step.errors.length > 0) return fail({ kind: 'invalid', diagnostics: step.errors });
 
-  const params = applyOverrides(step.params, req.overrides);
+  const params = applyOverrides(step.params, req.overrides, () => overrideScope(project, step.name, req.runSteps));
   if (!params.ok) {
     const loc = step.declaration.paramLocs[params.error.param];
     const d = problem(req, DiagnosticCodes.badParamOverride, params.error.message, params.error.hint, { argument: params.error.param, ...(loc ? { location: { file: step.file, ...loc } } : {}) });
@@ -77,7 +83,8 @@ export function readStepInputs(services: Services, req: RunStepRequest): Result<
 
   const upstream: Record<string, UpstreamResult> = {};
   for (const [inputName, upStep] of Object.entries(step.needs)) {
-    const read = readUpstream(services, req, project, inputName, upStep);
+    const fanOut = project.fanOuts[upStep];
+    const read = fanOut ? readFanOut(services, req, project, inputName, fanOut) : readUpstream(services, req, project, inputName, upStep);
     if (!read.ok) return read;
     upstream[inputName] = read.value;
   }
@@ -97,5 +104,37 @@ function readUpstream(services: Services, req: RunStepRequest, project: ProjectM
     );
     return fail(read.problem === 'missing' ? { kind: 'invalid', diagnostics: [d] } : { kind: 'corrupt-upstream', step: upStep, detail: read.detail, diagnostics: [d] });
   }
-  return ok({ step: upStep, digest: read.meta.result.digest, value: read.value });
+  const value = read.value;
+  return ok({ step: upStep, digest: read.meta.result.digest, value: () => named(value(), upStep) });
+}
+
+/**
+ * Every item's result of a fan-out step, keyed by item. Its digest is that of
+ * the items' keys and result digests in declaration order, so adding,
+ * removing, reordering or changing an item changes it, and nothing else does.
+ */
+function readFanOut(services: Services, req: RunStepRequest, project: ProjectModel, inputName: string, fanOut: FanOutModel): Result<UpstreamResult, InputsFailure> {
+  const items: Array<{ key: string; result: UpstreamResult }> = [];
+  for (const item of fanOut.items) {
+    const read = readUpstream(services, req, project, inputName, item.target);
+    if (!read.ok) return read;
+    items.push({ key: item.key, result: read.value });
+  }
+  return ok({
+    step: fanOut.name,
+    digest: canonicalDigest({ fanOut: items.map((i) => [i.key, i.result.digest]) }),
+    value: () => {
+      const values: Record<string, unknown> = {};
+      for (const i of items) {
+        const v = i.result.value();
+        if (!v.ok) return v;
+        values[i.key] = v.value;
+      }
+      return ok(values);
+    },
+  });
+}
+
+function named(read: Result<unknown, StorageFailure>, step: string): Result<unknown, UpstreamFailure> {
+  return read.ok ? read : fail({ ...read.error, step });
 }

@@ -28,6 +28,7 @@ import { readSalts, saltFor } from '../state/salts';
 import type { Services } from '../workspace';
 import type { StepInputs } from './inputs';
 import { readStepInputs } from './inputs';
+import { itemInput } from './item-input';
 import { moduleLoadFailed } from './load-failure';
 import { namedExport } from './load-module';
 import type { RunStepRequest } from './request';
@@ -36,6 +37,9 @@ import { problem } from './request';
 function keyContext(workspaceRoot: string, step: StepModel, env: NodeJS.ProcessEnv): KeyContext {
   const args: Record<string, unknown> = {};
   for (const [name, arg] of Object.entries(step.args)) args[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(workspaceRoot, arg);
+  // A fan-out item is an argument of its task, as the step function receives it.
+  const item = itemInput(workspaceRoot, step);
+  if (item) args[item[0]] = item[1];
   return { args, params: step.params as Record<string, Json>, env: { ...env } };
 }
 

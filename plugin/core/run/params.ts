@@ -3,6 +3,12 @@
  * the command line (`nx run etl:train --lr=0.1`). An override must have the
  * type of its default; Nx's parser turns `--n=3` into a number and `--x`
  * into true, so strings that read as the right type are accepted too.
+ *
+ * Overrides flow: every dependsOn forwards them (plugin/nx/targets.ts), so
+ * each step of the run receives all of them and takes those it declares.
+ * `nx run ml:evaluate --lr=0.05` trains with 0.05 and evaluates that model.
+ * An override that no step of the run declares is an error naming the params
+ * that exist, never silently ignored.
  */
 import type { Json } from '../../api/json';
 import type { Result } from '../util/result';
@@ -65,18 +71,58 @@ function isJson(v: unknown): v is Json {
   return false;
 }
 
-/** Declared params with command-line overrides applied. */
-export function applyOverrides(declared: Readonly<Record<string, Json>>, overrides: Readonly<Record<string, unknown>>): Result<Record<string, Json>, ParamProblem> {
+/** Who declares which params: names → the steps declaring them. */
+export type ParamOwners = ReadonlyMap<string, readonly string[]>;
+
+/** The params around a step, for overrides it does not declare itself. */
+export interface OverrideScope {
+  /** The project, for the hint. */
+  readonly project: string;
+  /** Params declared by the steps of this run (the overrides reach each of them), owned by declared step (a fan-out's items by their step). */
+  readonly run: ParamOwners;
+  /** Params declared by any step of the project, and the pipeline's shared params (owned by none). */
+  readonly all: ParamOwners;
+}
+
+function listed(owners: ParamOwners): string {
+  return [...owners].map(([name, steps]) => `${name} (${steps.length ? steps.join(', ') : 'pipeline'})`).join(', ');
+}
+
+function unknownParam(key: string, scope: OverrideScope | undefined, declared: readonly string[]): ParamProblem {
+  if (!scope) {
+    return {
+      param: key,
+      message: `Unknown param \`${key}\` (from --${key}).`,
+      hint: declared.length ? `This step's params: ${declared.join(', ')}.` : 'This step declares no params; declare one with step({ params: { ... } }, fn).',
+    };
+  }
+  const elsewhere = scope.all.get(key) ?? [];
+  const there = elsewhere.length ? ` \`${key}\` is declared by ${elsewhere.slice(0, 5).join(', ')}${elsewhere.length > 5 ? ', ...' : ''}, which this run does not include: run ${elsewhere.length > 1 ? 'one of them' : 'it'} (nx run ${scope.project}:${elsewhere[0]} --${key}=...).` : scope.all.has(key) ? ` \`${key}\` is a param of the pipeline that no step uses yet.` : '';
+  return {
+    param: key,
+    message: `No step of this run declares param \`${key}\` (from --${key}).`,
+    hint: `${scope.run.size ? `Params of this run: ${listed(scope.run)}.` : "This run's steps declare no params."}${there}`,
+  };
+}
+
+/**
+ * Declared params with command-line overrides applied. An override this step
+ * does not declare is left to the steps of the run that do (`scope`, built
+ * only when needed); without a scope every override must be this step's.
+ */
+export function applyOverrides(
+  declared: Readonly<Record<string, Json>>,
+  overrides: Readonly<Record<string, unknown>>,
+  scope?: () => OverrideScope,
+): Result<Record<string, Json>, ParamProblem> {
   const out: Record<string, Json> = { ...declared };
+  let known: OverrideScope | undefined;
   for (const [key, raw] of Object.entries(overrides)) {
     if (NX_KEYS.has(key) || key.startsWith('__')) continue;
     if (!(key in declared)) {
-      const known = Object.keys(declared);
-      return fail({
-        param: key,
-        message: `Unknown param \`${key}\` (from --${key}).`,
-        hint: known.length ? `This step's params: ${known.join(', ')}.` : 'This step declares no params; declare one with step({ params: { ... } }, fn).',
-      });
+      known ??= scope?.();
+      if (known?.run.has(key)) continue;
+      return fail(unknownParam(key, known, Object.keys(declared)));
     }
     const v = coerce(key, declared[key] ?? null, raw);
     if (!v.ok) return v;

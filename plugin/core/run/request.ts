@@ -12,6 +12,11 @@ export interface RunStepRequest {
   /** Executor options: command-line param overrides. */
   readonly overrides: Readonly<Record<string, unknown>>;
   /**
+   * The targets of this project in the run (from Nx's task graph): the steps
+   * the overrides reach. Default: the step and every step it needs.
+   */
+  readonly runSteps?: readonly string[] | undefined;
+  /**
    * The value Nx hashed as this step's `{env}` input (set by the pre-task
    * hook), when the step runs as an Nx task. The engine checks its own key
    * against it: a difference means code or data changed after Nx computed its

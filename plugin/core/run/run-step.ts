@@ -32,6 +32,7 @@ import { saltStep } from '../fingerprint/workspace-pass';
 import { outputDir } from '../outputs/layout';
 import type { StepMeta } from '../outputs/store';
 import { readOutputs } from '../outputs/store';
+import { writeMetrics } from '../records/metrics';
 import { lockOutputDir } from '../outputs/step-lock';
 import { ensureIgnoredDir } from '../util/disk-cache';
 import { formatDuration } from '../util/duration';
@@ -132,7 +133,8 @@ async function runWithRecovery(req: RunStepRequest, d: Deps): Promise<RunStepOut
   if (!('corrupt' in first)) return first;
   const { step: up, detail } = first.corrupt;
   d.log.note(`the stored result of upstream step ${req.project}:${up} failed verification (${detail}); recomputing it, and never using that cache entry again.`);
-  const upReq: RunStepRequest = { ...req, step: up, overrides: {}, hashedAs: undefined, nxHash: undefined };
+  // The same overrides: Nx forwarded them to the upstream task too (plugin/nx/targets.ts).
+  const upReq: RunStepRequest = { ...req, step: up, hashedAs: undefined, nxHash: undefined };
   const found = readStepInputs(d.services, upReq);
   if (found.ok) {
     const salted = saltStep(d.services, found.value.project, found.value.step, 'recovery', d.runTime);
@@ -207,11 +209,12 @@ async function executeAndStore(req: RunStepRequest, d: Deps, inputs: StepInputs,
     if (!executed.ok) return fromInputsFailure(executed.error);
     if (cached && changedDuringRun(req, d, key)) return { ok: false, diagnostics: [changedSinceHashed(req, step)] };
     const strategy = step.cache.enabled ? step.cache.strategy : 'cache: false';
-    const { meta, durationMs } = executed.value;
+    const { meta, durationMs, metrics } = executed.value;
     // Past tense and dated on purpose: Nx replays this line when it restores the step from its cache.
     const line = `result computed in ${formatDuration(durationMs)} on ${meta.createdAt.replace('T', ' ').slice(0, 19)} UTC (${strategy}) → ${meta.result.value.bytes} B, ${meta.result.files.length} file(s), digest ${meta.result.digest.slice(0, 12)}`;
     if (cached && d.entries) await storeEntry(d.entries, req.workspaceRoot, key.entryKey, dir, `nx-steps ▸ ${req.project}:${step.name} ${line}\n`, d.log);
     install(dir, outAbs);
+    writeMetrics(req.workspaceRoot, key.digest, metrics);
     d.log.note(line);
     return finish(req, d, outAbs, key, cached ? 'executed' : 'uncached', meta, durationMs);
   } finally {
