@@ -121,15 +121,19 @@ describe('run records and nx-steps report', () => {
     expect(cli(ws, ['report', '--last', '--since', '1d']).stderr).toContain('use either --last or --since');
   });
 
-  it('keeps no param value, flag value or environment value in its records', () => {
+  it('keeps no flag value or environment value in its records; a param value only as the params of the step that declares it', () => {
     const ws = etl('secrets');
     ws.runSteps('etl:upload', ['--table=hunter2-table'], { env: { SECRET_TOKEN: 'zz-env-secret-zz' } });
     const files = fs.readdirSync(ws.path('.nx-steps/runs'));
     expect(files).toHaveLength(1);
     const text = fs.readFileSync(ws.path(`.nx-steps/runs/${files[0]}`), 'utf8');
-    expect(text).not.toContain('hunter2');
     expect(text).not.toContain('zz-env-secret-zz');
-    expect(JSON.parse(text).command).toEqual(['run', 'etl:upload', '--table']);
+    const record = JSON.parse(text) as { command: string[]; steps: Array<{ step: string; params?: Record<string, unknown> }> };
+    expect(record.command).toEqual(['run', 'etl:upload', '--table']);
+    // The experiments view (issue 16) shows the params each result was made with: kept on this machine, in the step's params only.
+    expect(record.steps.find((s) => s.step === 'upload')?.params).toMatchObject({ table: 'hunter2-table' });
+    const withoutParams = record.steps.map(({ params: _params, ...rest }) => rest);
+    expect(JSON.stringify({ ...record, steps: withoutParams })).not.toContain('hunter2');
   });
 
   it('records remote cache hits', async () => {

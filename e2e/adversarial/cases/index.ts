@@ -7,6 +7,7 @@ import { LOAD_TIME_CASES } from './load-time';
 import { LITERAL_CASES, MERGING_CASES } from './merging-literals';
 import { PRECISION_CASES } from './precision';
 import { RESOLUTION_CASES } from './resolution';
+import { UPSTREAM_CASES } from './upstream-controls';
 
 export const ALL_CASES: readonly AdversarialCase[] = [
   ...LOAD_TIME_CASES,
@@ -15,6 +16,7 @@ export const ALL_CASES: readonly AdversarialCase[] = [
   ...RESOLUTION_CASES,
   ...COMPILER_CASES,
   ...PACKAGE_CASES,
+  ...UPSTREAM_CASES,
   ...DAMAGED_CASES,
   ...PRECISION_CASES,
   ...ATTACKER_CASES,
