@@ -190,13 +190,14 @@ describe('the project graph', () => {
     const ws = etl('graph');
     const project = JSON.parse(ws.nxOk(['show', 'project', 'etl', '--json']).stdout) as {
       root: string;
-      targets: Record<string, { executor: string; dependsOn?: string[]; cache?: boolean; outputs?: string[]; metadata?: { description?: string } }>;
+      targets: Record<string, { executor: string; dependsOn?: unknown[]; cache?: boolean; outputs?: string[]; metadata?: { description?: string } }>;
     };
     expect(project.root).toBe('etl');
     expect(Object.keys(project.targets).sort()).toEqual(['clean_data', 'load_data', 'report', 'summary', 'upload']);
     expect(project.targets['clean_data']).toMatchObject({
       executor: 'nx-steps:step',
-      dependsOn: ['load_data'],
+      // Every override of the command reaches the steps it needs (issue 16: params that flow).
+      dependsOn: [{ target: 'load_data', params: 'forward' }],
       cache: true,
       outputs: ['{projectRoot}/.nx-steps/out/clean_data'],
       metadata: { description: 'Step clean_data of etl/etl.pipeline.ts (input_hash; needs load_data)' },

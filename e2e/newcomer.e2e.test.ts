@@ -103,7 +103,7 @@ describe("a newcomer's first hour, as the README tells it", () => {
         '',
         'Cache performance:',
         '  Lookups:  3',
-        '  Hits:  2 (67%): 0 local, 0 remote, 2 kept on disk',
+        '  Hits:  2 (67%): 0 local, 0 remote, 0 by step key (0 local, 0 remote), 2 kept on disk',
         '  Misses:  1',
         "  Time saved:  <t> (each hit: the step's original duration minus the time the hit took)",
         '',
