@@ -127,7 +127,7 @@ describe('adversarial suite: never a stale result', () => {
   });
 
   for (const [group, cases] of groupsOf(selected)) {
-    it(`group ${group} (${cases.length} cases), daemon off`, () => {
+    it(`group ${group} (${cases.length} cases), daemon off`, { timeout: 3_600_000 }, () => {
       const results = runGroup(group, cases, false);
       summaries.push(...results);
       assertClean(results);
@@ -136,7 +136,7 @@ describe('adversarial suite: never a stale result', () => {
 
   const daemonCases = selected.filter((c) => c.daemon);
   for (const [group, cases] of groupsOf(daemonCases)) {
-    it(`group ${group} (${cases.length} cases), daemon on`, () => {
+    it(`group ${group} (${cases.length} cases), daemon on`, { timeout: 3_600_000 }, () => {
       const results = runGroup(`${group}-daemon`, cases, true);
       summaries.push(...results.map((r) => ({ ...r, c: { ...r.c, category: `${r.c.category} (daemon)` } })));
       assertClean(results);

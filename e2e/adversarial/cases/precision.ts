@@ -196,4 +196,16 @@ export const PRECISION_CASES: readonly AdversarialCase[] = [
     changes: false,
     precise: true,
   },
+  {
+    id: 'p-json-other-step',
+    category: PR,
+    title: 'a JSON file the pipeline imports, read by one step only, edited: the other step stays',
+    files: {
+      'main.pipeline.ts': pipelineFile('p-json-other-step', { imports: "import cfg from './cfg.json';", steps: { subject: "return 'plain';", reader: 'return cfg.n;' } }),
+      'cfg.json': '{ "n": 1 }\n',
+    },
+    edit: { 'cfg.json': ['"n": 1', '"n": 2'] },
+    changes: true,
+    precise: true,
+  },
 ];

@@ -53,7 +53,7 @@ import { count } from '../../tools/count';
 
 export default pipeline({ name: '${id}' });
 
-export const sample = step({ args: { data: file('cases/${id}/data.txt') } }, async ({ data }) => {
+export const sample = step({ args: { data: file('data.txt') } }, async ({ data }) => {
   count('${id}:sample');
   return { data: fs.readFileSync(data, 'utf8').trim(), token: randomUUID() };
 });
@@ -110,6 +110,7 @@ export const UPSTREAM_CASES: readonly AdversarialCase[] = [
       changeAndChangeBack(c, 'c10-clear-then-revert');
     },
     changes: true,
+    impure: true,
     group: 'controls',
   },
 ];

@@ -139,6 +139,8 @@ export class ClosureWalk {
     switch (r.kind) {
       case 'local':
         return r.files.flatMap((f) => {
+          // Loading JSON only parses it: no effect on other code, so it joins the key of the steps that read it (visitImport), not of every step.
+          if (f.endsWith('.json')) return [];
           if (!CODE_EXTENSIONS.test(f)) {
             this.addWhole(f);
             return [];
