@@ -48,7 +48,7 @@ function asStepTask(result: NxTaskResult): ObservedTask | undefined {
 /**
  * Results Nx restored that were produced for another task hash are removed,
  * and their step's key salted on this machine, so that cache entry is never
- * used again (see core/run/task-stamp.ts). Loud: this command used them.
+ * used again (see core/outputs/task-stamp.ts). Loud: this command used them.
  */
 async function dropMisfiled(options: NxStepsPluginOptions | undefined, workspaceRoot: string, misfiled: readonly MisfiledResult[]): Promise<void> {
   const files = await discoverPipelineFiles(workspaceRoot, normalizeOptions(options).pipelines);

@@ -16,7 +16,7 @@ import type { Json } from '../../api/json';
 import type { CodeUnit, ModuleIndex } from '../code/module-index';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
-import { hashParts } from '../hash/xxhash';
+import { hashParts } from '../util/xxhash';
 import type { StepDeclaration } from '../model/declarations';
 import type { TS } from '../util/typescript';
 import type { FileReader } from './parse-pipeline';

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { opaqueModule } from '../code/module-index';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
-import { hashBytes, hashParts } from '../hash/xxhash';
+import { hashBytes, hashParts } from '../util/xxhash';
 import type { ParsedPipelineFile } from '../model/declarations';
 import type { DiskCache } from '../util/disk-cache';
 import { PARSER_VERSION, parsePipelineFile } from './parse-pipeline';

@@ -9,7 +9,7 @@ import type { CodeUnit, ModuleIndex } from '../code/module-index';
 import { buildModuleIndex, codeUnitOf, MODULE_INDEX_VERSION, opaqueModule, topLevelNames } from '../code/module-index';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
-import { hashBytes } from '../hash/xxhash';
+import { hashBytes } from '../util/xxhash';
 import type {
   ArgDeclaration,
   CacheDeclaration,

@@ -20,7 +20,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { typeRegistry } from '../../api/types';
+import { typeRegistry } from '../../shared/type-registry';
 import type { ArrowTableLike } from './arrow';
 import { arrowOf, isArrowTable, writeArrowTable } from './arrow';
 import { binaryTypeName, bytesOf } from './binary-types';

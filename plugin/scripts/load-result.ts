@@ -29,7 +29,7 @@ import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from '../nx/discover';
 import { machineStateDir } from '../nx/nx-cache';
 import { optionsOfPlugins } from '../nx/options';
-import type { Step, StepResult } from './step';
+import type { Step, StepResult } from '../api/step';
 
 export interface LoadResultOptions {
   /** A folder inside the Nx workspace. Default: the current directory. */
