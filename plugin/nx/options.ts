@@ -1,3 +1,8 @@
+import type { Diagnostic } from '../core/diagnostics';
+import { DiagnosticCodes, DiagnosticError } from '../core/diagnostics';
+import type { Result } from '../core/util/result';
+import { fail, ok } from '../core/util/result';
+
 /** Options of `"plugins": [{ "plugin": "nx-steps/plugin", "options": { ... } }]`. */
 export interface NxStepsPluginOptions {
   /** Glob of pipeline files, relative to the workspace root. Default: '**\/*.pipeline.ts'. */
@@ -25,21 +30,29 @@ export function optionsOfPlugins(plugins: readonly PluginEntry[] | undefined): N
 
 export const DEFAULT_OPTIONS: NormalizedOptions = { pipelines: '**/*.pipeline.ts' };
 
-/** Unknown or mistyped options are a configuration error with a clear message. */
-export function normalizeOptions(raw: unknown): NormalizedOptions {
-  if (raw === undefined || raw === null) return DEFAULT_OPTIONS;
+/** The options, or what is wrong with them (NXS301): unknown or mistyped options are a configuration error. */
+export function checkOptions(raw: unknown): Result<NormalizedOptions, Diagnostic> {
+  if (raw === undefined || raw === null) return ok(DEFAULT_OPTIONS);
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new Error('nx-steps/plugin: options must be an object, e.g. { "pipelines": "**/*.pipeline.ts" }.');
+    return optionsError('options must be an object, e.g. { "pipelines": "**/*.pipeline.ts" }.');
   }
   const known = Object.keys(DEFAULT_OPTIONS);
-  for (const key of Object.keys(raw)) {
-    if (!known.includes(key)) {
-      throw new Error(`nx-steps/plugin: unknown option "${key}" in nx.json. Known options: ${known.join(', ')}.`);
-    }
-  }
+  const unknown = Object.keys(raw).find((key) => !known.includes(key));
+  if (unknown !== undefined) return optionsError(`unknown option "${unknown}" in nx.json. Known options: ${known.join(', ')}.`);
   const { pipelines } = raw as NxStepsPluginOptions;
   if (pipelines !== undefined && (typeof pipelines !== 'string' || pipelines.length === 0)) {
-    throw new Error('nx-steps/plugin: "pipelines" must be a non-empty glob string, e.g. "**/*.pipeline.ts".');
+    return optionsError('"pipelines" must be a non-empty glob string, e.g. "**/*.pipeline.ts".');
   }
-  return { pipelines: pipelines ?? DEFAULT_OPTIONS.pipelines };
+  return ok({ pipelines: pipelines ?? DEFAULT_OPTIONS.pipelines });
+}
+
+function optionsError(what: string): Result<never, Diagnostic> {
+  return fail({ code: DiagnosticCodes.badPluginOptions, severity: 'error', message: `nx-steps/plugin: ${what}`, hint: 'Fix the options of nx-steps/plugin in nx.json.' });
+}
+
+/** The options, for a caller that cannot go on without them: bad ones throw a DiagnosticError (NXS301). */
+export function normalizeOptions(raw: unknown): NormalizedOptions {
+  const checked = checkOptions(raw);
+  if (!checked.ok) throw new DiagnosticError(checked.error);
+  return checked.value;
 }
