@@ -19,7 +19,8 @@ import { DiagnosticCodes } from '../diagnostics';
 import { hashParts } from '../util/xxhash';
 import type { StepDeclaration } from '../model/declarations';
 import type { TS } from '../util/typescript';
-import type { FileReader } from './parse-pipeline';
+import type { FileReader } from './file-reader';
+import { readStep } from './read-step';
 import { evaluateStatic, unbound, unwrap } from './static-value';
 
 export interface Factory {
@@ -137,7 +138,7 @@ export function readFactoryStep(r: FileReader, local: string, exportedAs: string
   // Defaults included: the values the step is made with, in the factory's parameter order.
   const made = { factory: { name: factory.name, args: [...bindings.values()] }, fn };
   if (broken) return { local, exportedAs, loc: r.loc(nameNode), args: {}, needs: {}, params: {}, paramLocs: {}, cache: { enabled: false }, cacheExplicit: false, fn, factory: made.factory };
-  return r.withBindings(bindings, () => r.readStep(local, exportedAs, nameNode, factory.stepCall, made));
+  return r.withBindings(bindings, () => readStep(r, local, exportedAs, nameNode, factory.stepCall, made));
 }
 
 /** Where a call sits, in words: why it makes no target. */
@@ -154,7 +155,9 @@ function placeOf(r: FileReader, node: TS.Node): string {
 }
 
 function notAStep(r: FileReader, node: TS.Node, message: string, severity: Diagnostic['severity'] = 'error'): void {
-  r.report(DiagnosticCodes.notAStep, node, message, `Only top-level declarations become targets: export const name = step(...), or export const name = factory(<literal arguments>). ${EACH_HINT}`, undefined, severity);
+  const hint = `Only top-level declarations become targets: export const name = step(...), or export const name = factory(<literal arguments>). ${EACH_HINT}`;
+  if (severity === 'warning') r.warn(DiagnosticCodes.notAStep, node, message, hint);
+  else r.report(DiagnosticCodes.notAStep, node, message, hint);
 }
 
 /**
