@@ -19,8 +19,8 @@ import type { Services } from '../core/workspace';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { atPluginBoundary } from './boundary';
 import { discoverPipelineFiles } from './discover';
-import type { NxStepsPluginOptions } from './options';
-import { normalizeOptions } from './options';
+import type { NxStepsPluginOptions } from '../core/plugin-options';
+import { normalizeOptions } from '../core/plugin-options';
 import { projectConfiguration } from './targets';
 
 /** See discover.ts for why the anchor is nx.json rather than the pipeline files. */

@@ -20,12 +20,12 @@ import { misfiledResults } from '../core/records/observe';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from './discover';
 import { machineStateDir } from './nx-cache';
-import { normalizeOptions } from './options';
+import { normalizeOptions } from '../core/plugin-options';
 import { writeRunRecord } from '../core/records/record-store';
 import { RUN_ID_ENV } from '../core/records/run-record';
 import { outputDir } from '../core/outputs/layout';
 import { nxCommandStart } from './command-start';
-import type { NxStepsPluginOptions } from './options';
+import type { NxStepsPluginOptions } from '../core/plugin-options';
 
 type NxTaskResult = PostTasksExecutionContext['taskResults'][string];
 

@@ -13,8 +13,8 @@ import { isCI } from '../core/util/ci';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { atPluginBoundary } from './boundary';
 import { discoverPipelineFiles } from './discover';
-import type { NxStepsPluginOptions } from './options';
-import { normalizeOptions } from './options';
+import type { NxStepsPluginOptions } from '../core/plugin-options';
+import { normalizeOptions } from '../core/plugin-options';
 import { MACHINE_STATE_ENV, machineStateDir } from './nx-cache';
 import { guardSelfHostedRemoteCache, remoteCacheSkipped } from './remote-cache-guard';
 

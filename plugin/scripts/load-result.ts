@@ -29,7 +29,7 @@ import { parseJsonc } from '../core/util/jsonc';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from '../nx/discover';
 import { machineStateDir } from '../nx/nx-cache';
-import { optionsOfPlugins } from '../nx/options';
+import { optionsOfPlugins } from '../core/plugin-options';
 import type { Step, StepResult } from '../api/step';
 
 export interface LoadResultOptions {

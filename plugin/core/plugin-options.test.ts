@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DiagnosticError } from '../core/diagnostics';
-import { checkOptions, DEFAULT_OPTIONS, normalizeOptions } from './options';
+import { DiagnosticError } from './diagnostics';
+import { checkOptions, DEFAULT_OPTIONS, normalizeOptions } from './plugin-options';
 
 describe('plugin options', () => {
   it('default when absent, and take a glob', () => {

@@ -1,7 +1,11 @@
-import type { Diagnostic } from '../core/diagnostics';
-import { DiagnosticCodes, DiagnosticError } from '../core/diagnostics';
-import type { Result } from '../core/util/result';
-import { fail, ok } from '../core/util/result';
+/**
+ * The options of nx-steps/plugin in nx.json, checked. Pure, so the plugin, the CLI, the generators and
+ * nx-steps/results read them the same way (no Nx configuration is built here).
+ */
+import type { Diagnostic } from './diagnostics';
+import { DiagnosticCodes, DiagnosticError } from './diagnostics';
+import type { Result } from './util/result';
+import { fail, ok } from './util/result';
 
 /** Options of `"plugins": [{ "plugin": "nx-steps/plugin", "options": { ... } }]`. */
 export interface NxStepsPluginOptions {
