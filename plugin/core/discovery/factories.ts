@@ -112,11 +112,20 @@ export function factoryCallOf(r: FileReader, factories: ReadonlyMap<string, Fact
  */
 export function readFactoryStep(r: FileReader, local: string, exportedAs: string | undefined, nameNode: TS.Node, factory: Factory, call: TS.CallExpression): StepDeclaration | undefined {
   const label = exportedAs ?? local;
+  const { bindings, broken } = bindArguments(r, factory, call, label);
+  const fn = factory.unit ?? r.codeUnit(factory.stepCall);
+  // Defaults included: the values the step is made with, in the factory's parameter order.
+  const made = { factory: { name: factory.name, args: [...bindings.values()] }, fn };
+  if (broken) return { local, exportedAs, loc: r.loc(nameNode), args: {}, needs: {}, params: {}, paramLocs: {}, cache: { enabled: false }, cacheExplicit: false, fn, factory: made.factory };
+  return r.withBindings(bindings, () => readStep(r, local, exportedAs, nameNode, factory.stepCall, made));
+}
+
+/** The factory's parameters bound to the call's literal arguments (or their defaults); broken, with every problem reported, when one is not literal. */
+function bindArguments(r: FileReader, factory: Factory, call: TS.CallExpression, label: string): { bindings: Map<string, Json>; broken: boolean } {
   const bindings = new Map<string, Json>();
   let broken = false;
   factory.params.forEach((p, i) => {
-    const given = call.arguments[i];
-    const expr = given ?? p.initializer;
+    const expr = call.arguments[i] ?? p.initializer;
     if (!expr) {
       r.report(DiagnosticCodes.notAStep, call, `\`${factory.name}(...)\` is called without its argument \`${p.name}\`.`, `Pass every argument as a literal value: ${factory.name}(${factory.params.map((q) => q.name).join(', ')}).`, label);
       broken = true;
@@ -134,11 +143,7 @@ export function readFactoryStep(r: FileReader, local: string, exportedAs: string
     r.report(DiagnosticCodes.notAStep, call.arguments[factory.params.length] as TS.Node, `\`${factory.name}\` takes ${factory.params.length} argument(s); the rest would be ignored.`, `Remove the extra arguments.`, label);
     broken = true;
   }
-  const fn = factory.unit ?? r.codeUnit(factory.stepCall);
-  // Defaults included: the values the step is made with, in the factory's parameter order.
-  const made = { factory: { name: factory.name, args: [...bindings.values()] }, fn };
-  if (broken) return { local, exportedAs, loc: r.loc(nameNode), args: {}, needs: {}, params: {}, paramLocs: {}, cache: { enabled: false }, cacheExplicit: false, fn, factory: made.factory };
-  return r.withBindings(bindings, () => readStep(r, local, exportedAs, nameNode, factory.stepCall, made));
+  return { bindings, broken };
 }
 
 /** Where a call sits, in words: why it makes no target. */
