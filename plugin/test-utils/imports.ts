@@ -19,15 +19,15 @@ export interface Import {
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Every .ts source file under the given folders, tests and type tests left out (they may import anything). */
-export function sourceFiles(folders: readonly string[]): string[] {
+/** Every .ts source file under the given folders; tests and type tests left out unless asked for (they may import anything). */
+export function sourceFiles(folders: readonly string[], options: { tests?: boolean } = {}): string[] {
   const out: string[] = [];
   const walk = (rel: string): void => {
     for (const entry of fs.readdirSync(path.join(REPO_ROOT, rel), { withFileTypes: true })) {
       const child = `${rel}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules' && entry.name !== 'files' && entry.name !== 'test-utils') walk(child);
-      } else if (/\.ts$/.test(entry.name) && !/\.(test|typetest)\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+        if (!entry.name.startsWith('.') && entry.name !== 'node_modules' && entry.name !== 'files' && entry.name !== 'test-utils') walk(child);
+      } else if (/\.m?ts$/.test(entry.name) && (options.tests || !/\.(test|typetest)\.ts$/.test(entry.name)) && !entry.name.endsWith('.d.ts')) {
         out.push(child);
       }
     }

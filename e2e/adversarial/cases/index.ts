@@ -7,12 +7,14 @@ import { LOAD_TIME_CASES } from './load-time';
 import { LITERAL_CASES, MERGING_CASES } from './merging-literals';
 import { PRECISION_CASES } from './precision';
 import { RESOLUTION_CASES } from './resolution';
+import { RUNTIME_LOAD_CASES } from './runtime-loads';
 
 export const ALL_CASES: readonly AdversarialCase[] = [
   ...LOAD_TIME_CASES,
   ...MERGING_CASES,
   ...LITERAL_CASES,
   ...RESOLUTION_CASES,
+  ...RUNTIME_LOAD_CASES,
   ...COMPILER_CASES,
   ...PACKAGE_CASES,
   ...DAMAGED_CASES,
