@@ -3,6 +3,7 @@
  * The `nx-steps` command: tools around the Nx tasks nx-steps infers
  * (reports, explanations, cache upkeep). Running steps is `nx run`'s job.
  */
+import { DiagnosticError, formatDiagnostic, internalError } from '../plugin/core/diagnostics';
 import { nxStepsVersion } from '../plugin/core/version';
 import { UsageError } from './args';
 import type { CliIO } from './command';
@@ -42,14 +43,17 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.out(`${command.usage}\n`);
     return 0;
   }
+  // The CLI's one failure boundary: a usage or configuration error is the user's (exit 1); anything else is
+  // a bug of ours (exit 2).
   try {
     return await command.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof DiagnosticError) {
       io.err(`${e.message}\n`);
       return 1;
     }
-    throw e;
+    io.err(`${formatDiagnostic(internalError(e))}\n`);
+    return 2;
   }
 }
 
@@ -75,7 +79,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`nx-steps: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report it.\n`);
+      process.stderr.write(`${formatDiagnostic(internalError(e))}\n`);
       process.exitCode = 2;
     },
   );

@@ -9,8 +9,8 @@ import type { Services } from '../plugin/core/workspace';
 import { createServices, loadWorkspaceModel } from '../plugin/core/workspace';
 import { machineStateDir } from '../plugin/nx/nx-cache';
 import { discoverPipelineFiles } from '../plugin/nx/discover';
-import type { NormalizedOptions } from '../plugin/nx/options';
-import { optionsOfPlugins } from '../plugin/nx/options';
+import type { NormalizedOptions } from '../plugin/core/plugin-options';
+import { optionsOfPlugins } from '../plugin/core/plugin-options';
 import { parseJsonc } from '../plugin/core/util/jsonc';
 import { UsageError } from './args';
 

@@ -4,14 +4,11 @@
  * made the way a developer makes it: edit, run (which keeps
  * nx-steps.lock.json current), commit.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { createWorkspace, workspacesPerTest } from './rig';
 
-const open: Workspace[] = [];
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
-});
+const open = workspacesPerTest();
 
 const STEPS = ['load_sales', 'total_sales', 'sales_report', 'ingest_ops', 'mean_ops', 'ops_alert'];
 

@@ -2,15 +2,11 @@
  * `nx run ... --batch`: every uncached step of the run in one process.
  * Same caching results as without it, counted step by step.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { describe, expect, it } from 'vitest';
+import { createWorkspace, workspacesPerTest } from './rig';
 import { ETL_FILES } from './fixtures/etl';
 
-const open: Workspace[] = [];
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
-});
+const open = workspacesPerTest();
 
 describe('batch mode', () => {
   it('runs, caches and keeps steps like the one-process-per-step mode', () => {

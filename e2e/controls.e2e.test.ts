@@ -3,22 +3,15 @@
  * fresh workspace.
  */
 import * as fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stepKey } from '../plugin/core/fingerprint/env-name';
 import { ttlWindow } from '../plugin/core/fingerprint/ttl';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { workspacesPerTest } from './rig';
 import { ETL_FILES } from './fixtures/etl';
 
-const open: Workspace[] = [];
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
-});
-function workspace(name: string, files: Record<string, string>): Workspace {
-  const ws = createWorkspace(name, files);
-  open.push(ws);
-  return ws;
-}
+const open = workspacesPerTest();
+const workspace = (name: string, files: Record<string, string>): Workspace => open.create(name, files);
 
 const header = "import { pipeline, step } from 'nx-steps';\nimport { count } from '../tools/count';\n";
 

@@ -7,9 +7,8 @@
  * cannot see is a located diagnostic. Every claim is a count of calls.
  */
 import * as fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { describe, expect, it } from 'vitest';
+import { createWorkspace, workspacesPerTest } from './rig';
 
 const ITEMS = 200;
 
@@ -34,10 +33,7 @@ export const total = step({ needs: { sims: simulate } }, ({ sims }) => {
 
 const scenario = (i: number) => [`sims/scenarios/s${String(i).padStart(3, '0')}.json`, `${JSON.stringify({ id: i })}\n`] as const;
 
-const open: Workspace[] = [];
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
-});
+const open = workspacesPerTest();
 
 function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)}s`;

@@ -3,20 +3,17 @@
  * workspace with the packed plugin, and proves caching by counting how often
  * each step function really ran.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { createWorkspace, workspacesPerTest } from './rig';
 import { ETL_FILES } from './fixtures/etl';
 
-const open: Workspace[] = [];
+const open = workspacesPerTest();
 function etl(name: string, files: Record<string, string> = {}): Workspace {
   const ws = createWorkspace(name, { ...ETL_FILES, ...files });
   open.push(ws);
   return ws;
 }
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
-});
 
 /** The value a step stored, read back from its output folder. */
 function storedValue(ws: Workspace, step: string): unknown {

@@ -10,20 +10,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { workspacesPerTest } from './rig';
 
-const open: Workspace[] = [];
+const open = workspacesPerTest();
 const outside: string[] = [];
 afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
   for (const dir of outside.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function workspace(name: string, files: Record<string, string>): Workspace {
-  const ws = createWorkspace(name, files);
-  open.push(ws);
-  return ws;
-}
+const workspace = (name: string, files: Record<string, string>): Workspace => open.create(name, files);
 
 function train(labels: string): string {
   return `import { readdir, readFile } from 'node:fs/promises';

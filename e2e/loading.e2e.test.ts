@@ -12,9 +12,9 @@
  * second run is a cache hit, and that editing a helper re-runs only the step
  * that uses it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { workspacesPerTest } from './rig';
 
 const CHARTS_PIPELINE = `import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -55,15 +55,8 @@ export async function renderSvg(spec: unknown): Promise<string> {
 
 const CHART_FILES = { 'charts/charts.pipeline.ts': CHARTS_PIPELINE, 'charts/render.ts': RENDER };
 
-const open: Workspace[] = [];
-function workspace(name: string, files: Record<string, string>): Workspace {
-  const ws = createWorkspace(name, files);
-  open.push(ws);
-  return ws;
-}
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
-});
+const open = workspacesPerTest();
+const workspace = (name: string, files: Record<string, string>): Workspace => open.create(name, files);
 
 /** Turns the workspace into an ES module package, as `"type": "module"` in its root package.json does. */
 function makeEsm(ws: Workspace): void {

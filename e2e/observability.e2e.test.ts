@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { createWorkspace, workspacesPerTest } from './rig';
 import { CHROMIUM_ARGS, requireChromium } from './rig/chromium';
 import { REPO_ROOT } from './rig/template';
 import { ETL_FILES, ETL_PIPELINE } from './fixtures/etl';
@@ -26,7 +26,7 @@ export const crunch = step({ needs: { clean: clean_data } }, async ({ clean }, c
 });
 `;
 
-const open: Workspace[] = [];
+const open = workspacesPerTest();
 const servers: { kill(): void }[] = [];
 function etl(name: string): Workspace {
   const ws = createWorkspace(name, { ...ETL_FILES, 'etl/etl.pipeline.ts': PIPELINE });
@@ -34,7 +34,6 @@ function etl(name: string): Workspace {
   return ws;
 }
 afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
   for (const s of servers.splice(0)) s.kill();
 });
 

@@ -15,10 +15,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { entryKeyOf } from '../plugin/core/fingerprint/step-key';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { createWorkspace, workspacesPerTest } from './rig';
 
 const STRESS = process.env['NX_STEPS_STRESS'] === '1';
 const ROUNDS = 20;
@@ -50,10 +50,7 @@ export const down = step({ needs: { u: up } }, async ({ u }, ctx) => {
 `,
 };
 
-const open: Workspace[] = [];
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
-});
+const open = workspacesPerTest();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,15 +4,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { createWorkspace, workspacesPerTest } from './rig';
 import { ETL_FILES } from './fixtures/etl';
 
-const open: Workspace[] = [];
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
-});
+const open = workspacesPerTest();
 function workspace(name: string, files: Record<string, string> = ETL_FILES): Workspace {
   const ws = createWorkspace(name, files);
   open.push(ws);

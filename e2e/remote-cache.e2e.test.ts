@@ -9,12 +9,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NxResult, TaskStatus, Workspace } from './rig';
-import { createWorkspace, taskStatuses } from './rig';
+import { createWorkspace, taskStatuses, workspacesPerTest } from './rig';
 import { ETL_FILES } from './fixtures/etl';
 import type { CacheRequest } from './rig/remote-cache-server';
 import { RemoteCacheServer } from './rig/remote-cache-server';
 
-const open: Workspace[] = [];
+const open = workspacesPerTest();
 const servers: RemoteCacheServer[] = [];
 
 function machine(name: string, files: Record<string, string> = ETL_FILES): Workspace {
@@ -30,7 +30,6 @@ async function startServer(): Promise<RemoteCacheServer> {
 }
 
 afterEach(async () => {
-  for (const ws of open.splice(0)) ws.remove();
   await Promise.all(servers.splice(0).map((s) => s.remove()));
 });
 

@@ -5,23 +5,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TWELVE_STEPS } from './fixtures/twelve-steps';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { workspacesPerTest } from './rig';
 import { CHROMIUM_ARGS, requireChromium } from './rig/chromium';
 import { REPO_ROOT } from './rig/template';
 import { ETL_FILES } from './fixtures/etl';
 
-const open: Workspace[] = [];
-function workspace(name: string, files: Record<string, string>): Workspace {
-  const ws = createWorkspace(name, files);
-  open.push(ws);
-  return ws;
-}
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
-});
+const open = workspacesPerTest();
+const workspace = (name: string, files: Record<string, string>): Workspace => open.create(name, files);
 
 describe('nx-steps --version', () => {
   it('prints the installed version', () => {

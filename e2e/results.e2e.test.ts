@@ -11,18 +11,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { workspacesPerTest } from './rig';
 import { RemoteCacheServer } from './rig/remote-cache-server';
 
-const open: Workspace[] = [];
-function workspace(name: string, files: Record<string, string>): Workspace {
-  const ws = createWorkspace(name, files);
-  open.push(ws);
-  return ws;
-}
+const open = workspacesPerTest();
+const workspace = (name: string, files: Record<string, string>): Workspace => open.create(name, files);
 const servers: RemoteCacheServer[] = [];
 afterEach(async () => {
-  for (const ws of open.splice(0)) ws.remove();
   await Promise.all(servers.splice(0).map((s) => s.remove()));
 });
 

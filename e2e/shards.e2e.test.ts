@@ -9,9 +9,9 @@
  * other one is restored by its own key. Every claim is a count of step
  * function calls.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { createWorkspace, workspacesPerTest } from './rig';
 import { RemoteCacheServer } from './rig/remote-cache-server';
 
 const ITEMS = 30;
@@ -32,7 +32,7 @@ export const total = step({ needs: { sims: simulate } }, ({ sims }) => {
 });
 `;
 
-const open: Workspace[] = [];
+const open = workspacesPerTest();
 let server: RemoteCacheServer;
 
 beforeAll(async () => {
@@ -40,9 +40,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.remove();
-});
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
 });
 
 function machine(name: string, items = ITEMS): Workspace {

@@ -12,9 +12,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { createWorkspace, workspacesPerTest } from './rig';
 import { RemoteCacheServer } from './rig/remote-cache-server';
 
 const PIPELINE = 'etl/etl.pipeline.ts';
@@ -45,7 +45,7 @@ export const three = step({ needs: { ys: two } }, ({ ys }) => {
   'etl/project.json': `${JSON.stringify({ name: 'etl', targets: { lint: { command: 'echo lint v1' } } }, null, 2)}\n`,
 };
 
-const open: Workspace[] = [];
+const open = workspacesPerTest();
 let server: RemoteCacheServer;
 
 beforeAll(async () => {
@@ -53,9 +53,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.remove();
-});
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
 });
 
 function machine(name: string, files: Record<string, string> = BASE): Workspace {

@@ -7,9 +7,9 @@
  * function calls, or a value compared with a forced recompute.
  */
 import * as fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { createWorkspace, workspacesPerTest } from './rig';
 
 /** An ML pipeline: lr is shared by the pipeline; only train uses it, evaluate reports a metric. */
 const ML = `import { readFileSync } from 'node:fs';
@@ -39,10 +39,7 @@ export const evaluate = step({ needs: { model: train } }, ({ model }, ctx) => {
 
 const FILES = { 'ml/ml.pipeline.ts': ML, 'ml/data/train.csv': '1\n2\n3\n4\n' };
 
-const open: Workspace[] = [];
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
-});
+const open = workspacesPerTest();
 
 function ml(name: string): Workspace {
   const ws = createWorkspace(name, FILES);

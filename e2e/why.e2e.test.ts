@@ -6,9 +6,8 @@
  * them. Each verdict is then borne out by the run that follows (counted step
  * calls).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Workspace } from './rig';
-import { createWorkspace } from './rig';
+import { describe, expect, it } from 'vitest';
+import { createWorkspace, workspacesPerTest } from './rig';
 
 const PIPELINE = `import { readdir } from 'node:fs/promises';
 import { dir, pipeline, step } from 'nx-steps';
@@ -28,10 +27,7 @@ export const scaled = step({ needs: { names: load } }, ({ names }) => {
 });
 `;
 
-const open: Workspace[] = [];
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.remove();
-});
+const open = workspacesPerTest();
 
 /** The text as a user reads it, with the time of the earlier run and its duration replaced. */
 function normalized(text: string): string {

@@ -32,8 +32,8 @@ export type { Json } from './api/json';
 export { registerType } from './api/types';
 export type { TypeSerializer } from './api/types';
 export type { Storable, StorableTypes, ArrowTable } from './api/storable';
-import type { PipelineRun, RunPipelineOptions } from './api/run-pipeline-types';
-export type { PipelineRun, RunPipelineOptions, StepRun } from './api/run-pipeline-types';
+import type { PipelineRun, RunPipelineOptions } from './scripts/run-pipeline-types';
+export type { PipelineRun, RunPipelineOptions, StepRun } from './scripts/run-pipeline-types';
 
 /**
  * Runs a pipeline from a script. It lives in 'nx-steps/results' (with
@@ -42,5 +42,5 @@ export type { PipelineRun, RunPipelineOptions, StepRun } from './api/run-pipelin
  * every pipeline file.
  */
 export function runPipeline(project: string, options?: RunPipelineOptions): Promise<PipelineRun> {
-  return (require('./api/run-pipeline') as { runPipeline: typeof runPipeline }).runPipeline(project, options);
+  return (require('./scripts/run-pipeline') as { runPipeline: typeof runPipeline }).runPipeline(project, options);
 }

@@ -7,7 +7,7 @@
  *   const metrics = await loadResult<typeof evaluate>('ml:evaluate');
  *   const run = await runPipeline('ml');   run.values.evaluate
  */
-export { loadResult, ResultError } from './api/load-result';
-export type { LoadedResult, LoadResultOptions } from './api/load-result';
-export { runPipeline } from './api/run-pipeline';
-export type { PipelineRun, RunPipelineOptions, StepRun } from './api/run-pipeline';
+export { loadResult, ResultError } from './scripts/load-result';
+export type { LoadedResult, LoadResultOptions } from './scripts/load-result';
+export { runPipeline } from './scripts/run-pipeline';
+export type { PipelineRun, RunPipelineOptions, StepRun } from './scripts/run-pipeline';

@@ -195,19 +195,15 @@ function ports(box: Item, others: readonly Item[], width: number): Map<Item, num
   return new Map(sorted.map((o, i) => [o, box.x - width / 2 + step * (i + 1)]));
 }
 
-export function layoutDag(steps: readonly DagStep[]): DagLayout {
-  const nodeWidth = nodeWidthFor(steps);
-  const layerOf = layersOf(steps);
-  const depth = Math.max(0, ...layerOf.values()) + 1;
-  const layers: Item[][] = Array.from({ length: depth }, () => []);
-  const items = new Map<string, Item>();
-  for (const s of steps) {
-    const item: Item = { id: s.name, width: nodeWidth, up: [], down: [], x: 0 };
-    items.set(s.name, item);
-    (layers[layerOf.get(s.name) ?? 0] as Item[]).push(item);
-  }
-  // Each edge as a chain of items, lanes in the layers it skips.
-  const chains: { from: string; to: string; chain: Item[] }[] = [];
+interface Chain {
+  readonly from: string;
+  readonly to: string;
+  readonly chain: Item[];
+}
+
+/** Each edge as a chain of items, with a lane in each layer it skips (added to `layers`). */
+function edgeChains(steps: readonly DagStep[], items: ReadonlyMap<string, Item>, layerOf: ReadonlyMap<string, number>, layers: Item[][]): Chain[] {
+  const chains: Chain[] = [];
   for (const s of steps) {
     for (const need of [...new Set(s.needs)]) {
       const a = items.get(need);
@@ -226,6 +222,21 @@ export function layoutDag(steps: readonly DagStep[]): DagLayout {
       chains.push({ from: need, to: s.name, chain });
     }
   }
+  return chains;
+}
+
+export function layoutDag(steps: readonly DagStep[]): DagLayout {
+  const nodeWidth = nodeWidthFor(steps);
+  const layerOf = layersOf(steps);
+  const depth = Math.max(0, ...layerOf.values()) + 1;
+  const layers: Item[][] = Array.from({ length: depth }, () => []);
+  const items = new Map<string, Item>();
+  for (const s of steps) {
+    const item: Item = { id: s.name, width: nodeWidth, up: [], down: [], x: 0 };
+    items.set(s.name, item);
+    (layers[layerOf.get(s.name) ?? 0] as Item[]).push(item);
+  }
+  const chains = edgeChains(steps, items, layerOf, layers);
 
   const ordered = orderLayers(layers);
   assignX(ordered);

@@ -27,6 +27,7 @@ import { runStep } from '../../plugin/core/run/run-step';
 import { createServices } from '../../plugin/core/workspace';
 import { lazyEntryCache, machineStateDir, openEntryCache } from '../../plugin/nx/nx-cache';
 import type { Engine } from './executor';
+import { runGuarded } from './executor';
 import { captureOutput } from './capture';
 import { stepRequest } from './request';
 
@@ -85,24 +86,23 @@ export default async function* batchSteps(
         yield { task: id, result: { success: false, status: 'skipped', terminalOutput: `nx-steps: not run: ${blockedBy.join(', ')} failed.\n`, startTime, endTime: Date.now() } };
         continue;
       }
-      const req = stepRequest(context, task.target.project, task.target.target, inputs[id] ?? {}, process.env, { nxHash: task.hash });
-      if (typeof req === 'string') {
+      const request = stepRequest(context, task.target.project, task.target.target, inputs[id] ?? {}, process.env, { nxHash: task.hash });
+      if (!request.ok) {
         failed.add(id);
-        yield { task: id, result: { success: false, terminalOutput: `${req}\n`, startTime, endTime: Date.now() } };
+        yield { task: id, result: { success: false, terminalOutput: `${formatWorkspaceDiagnostics(context.root, [request.error])}\n`, startTime, endTime: Date.now() } };
         continue;
       }
+      const req = request.value;
       const capture = captureOutput();
       const log = batchLog(`${req.project}:${req.step}`, capture, capture.passThrough);
       let outcome: RunStepOutcome;
       try {
-        outcome = await engine(req, {
+        outcome = await runGuarded(engine, req, {
           services,
           log,
           entries: lazyEntryCache(() => openEntryCache(context.root, { project: req.project, target: req.step }, process.env, (m) => log.note(m))),
           skipLookups: process.env['NX_SKIP_NX_CACHE'] === 'true',
         });
-      } catch (e) {
-        outcome = { ok: false, diagnostics: [{ code: 'NXS204', severity: 'error', message: `nx-steps internal error: ${(e as Error).stack ?? String(e)}`, hint: 'Please report it.', project: req.project, step: req.step }] };
       } finally {
         capture.stop();
       }

@@ -5,7 +5,7 @@
  * parameter, so tests can replace it.
  */
 import type { ExecutorContext } from '@nx/devkit';
-import { formatWorkspaceDiagnostics } from '../../plugin/core/diagnostics';
+import { formatWorkspaceDiagnostics, internalError } from '../../plugin/core/diagnostics';
 import { consoleLog } from '../../plugin/core/run/log';
 import type { RunStepDeps, RunStepOutcome, RunStepRequest } from '../../plugin/core/run/run-step';
 import { runStep } from '../../plugin/core/run/run-step';
@@ -28,16 +28,29 @@ export function nxDeps(root: string, req: RunStepRequest, log: RunStepDeps['log'
   };
 }
 
+/**
+ * The failure boundary of both executors: expected failures come back from the engine as values; a stray
+ * exception (a broken invariant, a bug of ours) becomes one NXS900 diagnostic for this step.
+ */
+export async function runGuarded(engine: Engine, req: RunStepRequest, deps: RunStepDeps): Promise<RunStepOutcome> {
+  try {
+    return await engine(req, deps);
+  } catch (e) {
+    return { ok: false, diagnostics: [internalError(e, { project: req.project, step: req.step })] };
+  }
+}
+
 export default async function stepExecutor(options: StepExecutorOptions, context: ExecutorContext, engine: Engine = runStep): Promise<{ success: boolean }> {
-  const req = stepRequest(context, context.projectName, context.targetName, options, process.env, { nxHash: process.env['NX_TASK_HASH'] });
-  if (typeof req === 'string') {
-    console.error(req);
+  const request = stepRequest(context, context.projectName, context.targetName, options, process.env, { nxHash: process.env['NX_TASK_HASH'] });
+  if (!request.ok) {
+    console.error(`\n${formatWorkspaceDiagnostics(context.root, [request.error])}\n`);
     return { success: false };
   }
+  const req = request.value;
   const deps = nxDeps(context.root, req, consoleLog(`${req.project}:${req.step}`), process.env);
   let outcome: RunStepOutcome;
   try {
-    outcome = await engine(req, deps);
+    outcome = await runGuarded(engine, req, deps);
   } finally {
     deps.services.flush();
   }

@@ -1,7 +1,11 @@
 /** What the engine needs about one task, read from the Nx executor context. */
 import type { ExecutorContext } from '@nx/devkit';
+import type { Diagnostic } from '../../plugin/core/diagnostics';
+import { DiagnosticCodes } from '../../plugin/core/diagnostics';
 import { fingerprintEnvName } from '../../plugin/core/fingerprint/env-name';
 import type { RunStepRequest } from '../../plugin/core/run/run-step';
+import type { Result } from '../../plugin/core/util/result';
+import { fail, ok } from '../../plugin/core/util/result';
 import type { StepTargetMetadata } from '../../plugin/nx/targets';
 
 export interface TaskIdentity {
@@ -16,13 +20,18 @@ export function stepRequest(
   options: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
   task: TaskIdentity = {},
-): RunStepRequest | string {
+): Result<RunStepRequest, Diagnostic> {
   const config = project ? context.projectsConfigurations.projects[project] : undefined;
   const meta = (step ? config?.targets?.[step]?.metadata : undefined)?.['nxSteps'] as StepTargetMetadata | undefined;
   if (!project || !step || !config || !meta) {
-    return `nx-steps: ${project ?? '?'}:${step ?? '?'} is not a step inferred by nx-steps/plugin. Register the plugin in nx.json ("plugins": ["nx-steps/plugin"]) and let it create the target.`;
+    return fail({
+      code: DiagnosticCodes.badPluginOptions,
+      severity: 'error',
+      message: `${project ?? '?'}:${step ?? '?'} is not a step inferred by nx-steps/plugin.`,
+      hint: 'Register the plugin in nx.json ("plugins": ["nx-steps/plugin"]) and let it create the target.',
+    });
   }
-  return {
+  return ok({
     workspaceRoot: context.root,
     project,
     projectRoot: config.root,
@@ -33,7 +42,7 @@ export function stepRequest(
     // The value the pre-task hook set for this step, which Nx hashed.
     hashedAs: env[fingerprintEnvName(config.root, step)],
     nxHash: task.nxHash,
-  };
+  });
 }
 
 /** This project's targets in the run (Nx's task graph): the steps the command's overrides reach. */

@@ -15,10 +15,10 @@ import type { ParsedPipelineFile } from '../../plugin/core/model/declarations';
 import { analyzeWorkspace } from '../../plugin/core/model/analyze';
 import { readExistingProject } from '../../plugin/core/model/existing-project';
 import type { ProjectModel, WorkspaceModel } from '../../plugin/core/model/project-model';
-import type { NormalizedOptions } from '../../plugin/nx/options';
-import { optionsOfPlugins } from '../../plugin/nx/options';
+import type { NormalizedOptions } from '../../plugin/core/plugin-options';
+import { optionsOfPlugins } from '../../plugin/core/plugin-options';
 
-export { isNxStepsPlugin, PLUGIN } from '../../plugin/nx/options';
+export { isNxStepsPlugin, PLUGIN } from '../../plugin/core/plugin-options';
 export const SYNC_GENERATOR = 'nx-steps:sync';
 
 /** The plugin's options as registered in nx.json (the defaults when it is not registered yet). */

@@ -139,6 +139,21 @@ function relativeImport(from: string, to: string): string {
   return rel.startsWith('.') ? rel : `./${rel}`;
 }
 
+/** The pipeline project the new step joins, which must not have a step of that name yet. */
+function projectForStep(ws: PipelineWorkspace, projectName: string, stepName: string): Result<ProjectModel, GeneratorFailure> {
+  const project = findProject(ws, projectName);
+  if (!project) {
+    const known = ws.model.projects.map((p) => p.displayName);
+    return failure('no-pipeline', `There is no pipeline project named "${projectName}".`, known.length > 0 ? `Pipeline projects: ${known.join(', ')}. To start a new one: nx g nx-steps:pipeline ${projectName || '<name>'}.` : `This workspace has no pipelines yet. Create one: nx g nx-steps:pipeline ${projectName || '<name>'}.`);
+  }
+  const clash = project.steps.find((s) => s.name === stepName);
+  if (clash) {
+    const at = `${clash.file}:${clash.declaration.loc.line}:${clash.declaration.loc.column}`;
+    return failure('duplicate-step', `Project ${project.displayName} already has a step named ${stepName} (${at}).`, 'Step names are target names and unique within a project: choose another name.');
+  }
+  return ok(project);
+}
+
 export async function normalizeOptions(tree: Tree, options: StepGeneratorSchema): Promise<Result<NormalizedStepOptions, GeneratorFailure>> {
   const name = checkName((options.name ?? '').trim());
   if (!name.ok) return name;
@@ -146,17 +161,9 @@ export async function normalizeOptions(tree: Tree, options: StepGeneratorSchema)
   if (!cache.ok) return cache;
 
   const ws = await readPipelines(tree);
-  const projectName = (options.pipeline ?? '').trim();
-  const project = findProject(ws, projectName);
-  if (!project) {
-    const known = ws.model.projects.map((p) => p.displayName);
-    return failure('no-pipeline', `There is no pipeline project named "${projectName}".`, known.length > 0 ? `Pipeline projects: ${known.join(', ')}. To start a new one: nx g nx-steps:pipeline ${projectName || '<name>'}.` : `This workspace has no pipelines yet. Create one: nx g nx-steps:pipeline ${projectName || '<name>'}.`);
-  }
-  const clash = project.steps.find((s) => s.name === name.value);
-  if (clash) {
-    const at = `${clash.file}:${clash.declaration.loc.line}:${clash.declaration.loc.column}`;
-    return failure('duplicate-step', `Project ${project.displayName} already has a step named ${name.value} (${at}).`, 'Step names are target names and unique within a project: choose another name.');
-  }
+  const found = projectForStep(ws, (options.pipeline ?? '').trim(), name.value);
+  if (!found.ok) return found;
+  const project = found.value;
 
   const file = chooseFile(ws, project, options.file);
   if (!file.ok) return file;

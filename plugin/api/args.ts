@@ -44,10 +44,6 @@ export function dir(path: string, options: DirOptions = {}): DirArg {
   return { [ARG_KIND]: 'dir', path, options };
 }
 
-export function isPathArg(value: unknown): value is FileArg | DirArg {
-  return typeof value === 'object' && value !== null && ARG_KIND in value;
-}
-
 /** Brand of `range(...)`: a list of numbers a fan-out step runs once for each of. */
 export const RANGE_KIND = Symbol.for('nx-steps.range');
 

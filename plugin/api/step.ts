@@ -6,8 +6,9 @@
 import type { DirArg, FileArg, RangeArg } from './args';
 import type { Json } from './json';
 import type { Storable } from './storable';
+import { STEP_BRAND } from '../shared/step-brand';
 
-export const STEP_BRAND = Symbol.for('nx-steps.step');
+export { STEP_BRAND, isStep } from '../shared/step-brand';
 /** Marks a step declared with `each`: one task per item. */
 export const FAN_OUT_BRAND = Symbol.for('nx-steps.fan-out');
 
@@ -158,8 +159,4 @@ export function step(
   }
   const fanOut = typeof options === 'object' && options !== null && 'each' in options ? { [FAN_OUT_BRAND]: true } : {};
   return { [STEP_BRAND]: true, ...fanOut, options, fn };
-}
-
-export function isStep(value: unknown): value is Step<unknown> {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[STEP_BRAND] === true;
 }

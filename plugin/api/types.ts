@@ -1,3 +1,6 @@
+import type { RegisteredType } from '../shared/type-registry';
+import { typeRegistry } from '../shared/type-registry';
+
 /**
  * `registerType(name, Class, serializer?)`: lets a step return instances of a
  * class the user owns (a trained model, a data frame). The result stores
@@ -23,26 +26,6 @@ export interface TypeSerializer<T, D = unknown> {
   toJSON(value: T): D;
   /** Rebuilds an instance from what `toJSON` returned. */
   fromJSON(data: D): T;
-}
-
-export interface RegisteredType {
-  readonly name: string;
-  readonly cls: abstract new (...args: never[]) => unknown;
-  readonly toJSON: (value: unknown) => unknown;
-  readonly fromJSON: (data: unknown) => unknown;
-}
-
-interface Registry {
-  readonly byName: Map<string, RegisteredType>;
-  readonly byClass: Map<unknown, RegisteredType>;
-}
-
-const REGISTRY = Symbol.for('nx-steps.types');
-
-/** The process-wide registry (shared by every copy of this module). */
-export function typeRegistry(): Registry {
-  const g = globalThis as { [REGISTRY]?: Registry };
-  return (g[REGISTRY] ??= { byName: new Map(), byClass: new Map() });
 }
 
 type Ctor<T> = abstract new (...args: never[]) => T;

@@ -18,7 +18,9 @@ export interface SourceLocation {
 
 /**
  * Stable codes, so that docs, tests and users can refer to a problem by name.
- * 1xx: declarations (discovery and analysis), 2xx: run time, 3xx: configuration.
+ * 1xx: declarations (discovery and analysis), 2xx: run time, 3xx: configuration,
+ * 9xx: nx-steps itself. Each code means one thing, written in CODE_MEANINGS
+ * (docs/architecture.md's table of codes is generated from it).
  */
 export const DiagnosticCodes = {
   syntax: 'NXS100',
@@ -53,10 +55,71 @@ export const DiagnosticCodes = {
   arrowMissing: 'NXS212',
   unknownResultType: 'NXS213',
   changedDuringRun: 'NXS214',
+  runFailed: 'NXS215',
   badPluginOptions: 'NXS301',
+  internal: 'NXS900',
 } as const;
 
 export type DiagnosticCode = (typeof DiagnosticCodes)[keyof typeof DiagnosticCodes];
+
+/** What each code means, one sentence each. A new code does not compile without its line here. */
+export const CODE_MEANINGS: { readonly [C in DiagnosticCode]: string } = {
+  NXS100: 'A pipeline file cannot be parsed (a syntax error) or read.',
+  NXS101: 'A declaration is computed where nx-steps needs a literal it can read without running code.',
+  NXS102: 'An option of `pipeline(...)`, `step(...)`, `file(...)` or `dir(...)` is unknown or has the wrong type.',
+  NXS103: 'A step needs a step that does not exist.',
+  NXS104: 'Two steps of a project have the same name.',
+  NXS105: 'Steps need each other in a cycle.',
+  NXS106: 'A step\'s `cache.strategy` is not one nx-steps knows.',
+  NXS107: 'A declaration has a form nx-steps cannot read (a step function neither inline nor named, two declarations under one name).',
+  NXS108: 'A step name `nx run` reads as an alias of another target (`build`, `e`, `l`, `s`, `t`).',
+  NXS109: 'A file or folder argument leaves the workspace.',
+  NXS110: 'Two names the step function receives in one object collide (an argument, a need, a param).',
+  NXS111: 'A step needs a step of another project.',
+  NXS112: 'Two pipeline files of one folder, or two folders, claim the same pipeline name.',
+  NXS113: 'A `cache.ttl` is not a duration nx-steps can read.',
+  NXS114: 'A pipeline file declares no steps.',
+  NXS115: 'A fan-out\'s `each` cannot be one (two inputs, duplicate item keys, a bad range, too many items).',
+  NXS116: 'A `step(...)` call or factory call would make no target (in a loop, a callback, with a computed argument).',
+  NXS117: 'The folder a fan-out runs over cannot be listed when the project graph is built.',
+  NXS201: 'A file or folder argument is missing or unreadable when the step runs.',
+  NXS202: 'A `--param` override has the wrong type, or no step of the run declares it.',
+  NXS203: 'An upstream step\'s result is missing when the step runs.',
+  NXS204: 'The step function threw (or its promise rejected).',
+  NXS205: 'The step\'s result holds a value nx-steps cannot store (a function, an unregistered class instance, a cycle).',
+  NXS206: 'The step named is not found (not declared, or the module does not export it when it runs).',
+  NXS207: 'A stored result failed verification (corrupt or altered); it is recomputed.',
+  NXS208: 'An argument changed while it was being hashed.',
+  NXS209: 'The pipeline module, or a module it imports, threw while loading.',
+  NXS210: 'The custom cache key (`cache.key`) threw or returned something unusable.',
+  NXS211: 'The file system refused while the result was stored or read (disk full, permissions).',
+  NXS212: 'A result holds an Arrow Table but apache-arrow cannot be loaded.',
+  NXS213: 'A result holds a registered type this process did not register.',
+  NXS214: 'The code or data of a step changed after Nx computed its cache key.',
+  NXS215: '`loadResult` or `runPipeline` ran `nx run` and it failed (its output follows).',
+  NXS301: 'The configuration of nx-steps is wrong: the plugin\'s options in nx.json, or no Nx workspace where one is needed.',
+  NXS900: 'An internal error of nx-steps: a bug, to be reported with the stack trace.',
+};
+
+/**
+ * A diagnostic carried by an exception, for the few places an API gives us no other way out: a hook of Nx
+ * that must stop (bad plugin options), a function users call. Its message is the formatted diagnostic.
+ */
+export class DiagnosticError extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(formatDiagnostic(diagnostic));
+    this.name = 'DiagnosticError';
+  }
+}
+
+/**
+ * The one conversion of a stray exception (a broken invariant, a bug of ours) into a failure value, used by
+ * every entry point's boundary (the executor, the batch executor, the CLI, the plugin's graph construction).
+ */
+export function internalError(e: unknown, context: { readonly project?: string; readonly step?: string; readonly location?: SourceLocation } = {}): Diagnostic {
+  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  return { code: DiagnosticCodes.internal, severity: 'error', message: `nx-steps internal error: ${detail}`, hint: 'Please report it, with the command and this message.', ...context };
+}
 
 export interface Diagnostic {
   readonly code: DiagnosticCode;

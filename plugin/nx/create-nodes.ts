@@ -17,9 +17,10 @@ import { KeyBuilder } from '../core/fingerprint/step-key';
 import type { StepModel, WorkspaceModel } from '../core/model/project-model';
 import type { Services } from '../core/workspace';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
+import { atPluginBoundary } from './boundary';
 import { discoverPipelineFiles } from './discover';
-import type { NxStepsPluginOptions } from './options';
-import { normalizeOptions } from './options';
+import type { NxStepsPluginOptions } from '../core/plugin-options';
+import { normalizeOptions } from '../core/plugin-options';
 import { projectConfiguration } from './targets';
 
 /** See discover.ts for why the anchor is nx.json rather than the pipeline files. */
@@ -60,20 +61,21 @@ function staleLockFallback(services: Services, model: WorkspaceModel): Map<StepM
 
 export const createNodes: CreateNodes<NxStepsPluginOptions> = [
   CREATE_NODES_ANCHOR,
-  async (configFiles, rawOptions, context) => {
-    const options = normalizeOptions(rawOptions);
-    const files = await discoverPipelineFiles(context.workspaceRoot, options.pipelines);
-    if (files.length === 0) return [];
-    const services = createServices(context.workspaceRoot);
-    const model = loadWorkspaceModel(services, files);
-    const stale = staleLockFallback(services, model);
-    const projects: NonNullable<CreateNodesResult['projects']> = {};
-    for (const project of model.projects) projects[project.root] = projectConfiguration(project, { fallbackFiles: (step) => stale.get(step) });
-    services.flush();
+  (configFiles, rawOptions, context) =>
+    atPluginBoundary(async () => {
+      const options = normalizeOptions(rawOptions);
+      const files = await discoverPipelineFiles(context.workspaceRoot, options.pipelines);
+      if (files.length === 0) return [];
+      const services = createServices(context.workspaceRoot);
+      const model = loadWorkspaceModel(services, files);
+      const stale = staleLockFallback(services, model);
+      const projects: NonNullable<CreateNodesResult['projects']> = {};
+      for (const project of model.projects) projects[project.root] = projectConfiguration(project, { fallbackFiles: (step) => stale.get(step) });
+      services.flush();
 
-    const errors = model.projects.flatMap((p) => p.diagnostics.filter(isError));
-    const text = errors.length ? formatWorkspaceDiagnostics(context.workspaceRoot, errors) : '';
-    if (text) printOnce(`\nnx-steps: ${errors.length} problem(s) in pipeline files; these steps fail when run until fixed:\n\n${text}\n`);
-    return [[configFiles[0] ?? CREATE_NODES_ANCHOR, { projects }]];
-  },
+      const errors = model.projects.flatMap((p) => p.diagnostics.filter(isError));
+      const text = errors.length ? formatWorkspaceDiagnostics(context.workspaceRoot, errors) : '';
+      if (text) printOnce(`\nnx-steps: ${errors.length} problem(s) in pipeline files; these steps fail when run until fixed:\n\n${text}\n`);
+      return [[configFiles[0] ?? CREATE_NODES_ANCHOR, { projects }]];
+    }),
 ];

@@ -7,4 +7,4 @@ export const name = 'nx-steps';
 export { createNodes, createNodes as createNodesV2 } from './create-nodes';
 export { preTasksExecution } from './pre-tasks';
 export { postTasksExecution } from './post-tasks';
-export type { NxStepsPluginOptions } from './options';
+export type { NxStepsPluginOptions } from '../core/plugin-options';

@@ -20,12 +20,12 @@ import { misfiledResults } from '../core/records/observe';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from './discover';
 import { machineStateDir } from './nx-cache';
-import { normalizeOptions } from './options';
+import { normalizeOptions } from '../core/plugin-options';
 import { writeRunRecord } from '../core/records/record-store';
 import { RUN_ID_ENV } from '../core/records/run-record';
 import { outputDir } from '../core/outputs/layout';
 import { nxCommandStart } from './command-start';
-import type { NxStepsPluginOptions } from './options';
+import type { NxStepsPluginOptions } from '../core/plugin-options';
 
 type NxTaskResult = PostTasksExecutionContext['taskResults'][string];
 
@@ -48,7 +48,7 @@ function asStepTask(result: NxTaskResult): ObservedTask | undefined {
 /**
  * Results Nx restored that were produced for another task hash are removed,
  * and their step's key salted on this machine, so that cache entry is never
- * used again (see core/run/task-stamp.ts). Loud: this command used them.
+ * used again (see core/outputs/task-stamp.ts). Loud: this command used them.
  */
 async function dropMisfiled(options: NxStepsPluginOptions | undefined, workspaceRoot: string, misfiled: readonly MisfiledResult[]): Promise<void> {
   const files = await discoverPipelineFiles(workspaceRoot, normalizeOptions(options).pipelines);

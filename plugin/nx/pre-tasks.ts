@@ -11,13 +11,18 @@ import { RUN_TIME_ENV, runTime } from '../core/fingerprint/ttl';
 import { fingerprintWorkspace } from '../core/fingerprint/workspace-pass';
 import { isCI } from '../core/util/ci';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
+import { atPluginBoundary } from './boundary';
 import { discoverPipelineFiles } from './discover';
-import type { NxStepsPluginOptions } from './options';
-import { normalizeOptions } from './options';
+import type { NxStepsPluginOptions } from '../core/plugin-options';
+import { normalizeOptions } from '../core/plugin-options';
 import { MACHINE_STATE_ENV, machineStateDir } from './nx-cache';
 import { guardSelfHostedRemoteCache, remoteCacheSkipped } from './remote-cache-guard';
 
-export async function preTasksExecution(rawOptions: NxStepsPluginOptions | undefined, context: PreTasksExecutionContext): Promise<void> {
+export function preTasksExecution(rawOptions: NxStepsPluginOptions | undefined, context: PreTasksExecutionContext): Promise<void> {
+  return atPluginBoundary(() => prepareTasks(rawOptions, context));
+}
+
+async function prepareTasks(rawOptions: NxStepsPluginOptions | undefined, context: PreTasksExecutionContext): Promise<void> {
   const options = normalizeOptions(rawOptions);
   const files = await discoverPipelineFiles(context.workspaceRoot, options.pipelines);
   if (files.length === 0) return;

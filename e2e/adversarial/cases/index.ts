@@ -7,6 +7,7 @@ import { LOAD_TIME_CASES } from './load-time';
 import { LITERAL_CASES, MERGING_CASES } from './merging-literals';
 import { PRECISION_CASES } from './precision';
 import { RESOLUTION_CASES } from './resolution';
+import { RUNTIME_LOAD_CASES } from './runtime-loads';
 import { UPSTREAM_CASES } from './upstream-controls';
 
 export const ALL_CASES: readonly AdversarialCase[] = [
@@ -14,6 +15,7 @@ export const ALL_CASES: readonly AdversarialCase[] = [
   ...MERGING_CASES,
   ...LITERAL_CASES,
   ...RESOLUTION_CASES,
+  ...RUNTIME_LOAD_CASES,
   ...COMPILER_CASES,
   ...PACKAGE_CASES,
   ...UPSTREAM_CASES,

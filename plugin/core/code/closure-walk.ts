@@ -12,7 +12,7 @@
  * CommonJS module, `require()` in code) is taken whole.
  */
 import * as path from 'node:path';
-import { hashParts } from '../hash/xxhash';
+import { hashParts } from '../util/xxhash';
 import type { CodeUnit, ModuleIndex } from './module-index';
 import type { ModuleFormat } from './module-format';
 import { CODE_EXTENSIONS, conditionsOf, moduleFormat } from './module-format';

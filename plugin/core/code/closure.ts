@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canonicalDigest } from '../hash/canonical';
 import type { FileHasher } from '../hash/file-hasher';
-import { hashBytes, hashParts } from '../hash/xxhash';
+import { hashBytes, hashParts } from '../util/xxhash';
 import type { DiskCache } from '../util/disk-cache';
 import { relativePosix } from '../util/paths';
 import { parseSource } from '../util/typescript';

@@ -144,14 +144,9 @@ function scanImport(ts: typeof TS, s: TS.ImportDeclaration, into: ImportScan): v
   }
 }
 
-export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
-  const ts = typescript();
+/** Pass 1: every top-level name (declared or imported), so that pass 2 knows what a reference is. */
+function scanTopLevel(ts: typeof TS, sf: TS.SourceFile): { topLevel: Set<string>; functions: Set<string>; scan: ImportScan } {
   const scan: ImportScan = { imports: {}, api: new Set(), apiNames: new Map(), apiNamespaces: new Set() };
-  const exportsMap: Record<string, ExportTarget> = {};
-  const starExports: string[] = [];
-  const load: LoadItem[] = [];
-
-  // Pass 1: every top-level name, so that pass 2 knows what a reference is.
   const topLevel = new Set<string>();
   const functions = new Set<string>();
   for (const s of sf.statements) {
@@ -164,6 +159,15 @@ export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
     if (ts.isImportDeclaration(s)) scanImport(ts, s, scan);
   }
   for (const name of Object.keys(scan.imports)) topLevel.add(name);
+  return { topLevel, functions, scan };
+}
+
+export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
+  const ts = typescript();
+  const { topLevel, functions, scan } = scanTopLevel(ts, sf);
+  const exportsMap: Record<string, ExportTarget> = {};
+  const starExports: string[] = [];
+  const load: LoadItem[] = [];
 
   // Pass 2, in source order: units, what runs at load, exports.
   const decls: Record<string, CodeUnit[]> = {};

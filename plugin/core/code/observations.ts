@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hashParts } from '../hash/xxhash';
+import { hashParts } from '../util/xxhash';
 
 export type PathKind = 'file' | 'dir' | 'none';
 

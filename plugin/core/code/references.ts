@@ -161,112 +161,161 @@ function recordLoad(ts: typeof TS, sf: TS.SourceFile, call: TS.CallExpression | 
  * step's key, never leave code out.
  */
 export function referencesOf(node: TS.Node, sf: TS.SourceFile, topLevel: ReadonlySet<string>): References {
-  const ts = typescript();
-  const aliases = createRequireNames(ts, sf);
-  const refs = new Set<string>();
-  const loads: MutableLoads = { dynamicImports: [], dynamicPrefixes: [], cwdModules: [], opaque: [] };
-  const scopes: Array<ReadonlySet<string>> = [];
-  const isLocal = (name: string) => scopes.some((s) => s.has(name));
-  const within = (names: Set<string>, fn: () => void) => {
-    scopes.push(names);
+  const walker = new ReferenceWalker(typescript(), sf, topLevel);
+  walker.visit(node);
+  return walker.result();
+}
+
+const BLOCK_SCOPED = (ts: typeof TS): number => ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using;
+
+/** One walk over a piece of code, with the stack of local scopes that shadow top-level names. */
+class ReferenceWalker {
+  private readonly aliases: ReadonlySet<string>;
+  private readonly refs = new Set<string>();
+  private readonly loads: MutableLoads = { dynamicImports: [], dynamicPrefixes: [], cwdModules: [], opaque: [] };
+  private readonly scopes: Array<ReadonlySet<string>> = [];
+
+  constructor(
+    private readonly ts: typeof TS,
+    private readonly sf: TS.SourceFile,
+    private readonly topLevel: ReadonlySet<string>,
+  ) {
+    this.aliases = createRequireNames(ts, sf);
+  }
+
+  result(): References {
+    const sorted = (xs: string[]) => [...new Set(xs)].sort();
+    return {
+      refs: [...this.refs].sort(),
+      dynamicImports: sorted(this.loads.dynamicImports),
+      dynamicPrefixes: sorted(this.loads.dynamicPrefixes),
+      cwdModules: sorted(this.loads.cwdModules),
+      opaque: sorted(this.loads.opaque),
+    };
+  }
+
+  /** Each kind of node that opens a scope has its own visitor; every other node is checked, then its children. */
+  visit(n: TS.Node): void {
+    const ts = this.ts;
+    if (isFunctionLike(ts, n)) return this.visitFunction(n as TS.SignatureDeclarationBase & { body?: TS.Node });
+    if (ts.isBlock(n) || ts.isModuleBlock(n) || ts.isCaseBlock(n)) return this.visitBlock(n);
+    if (ts.isForStatement(n) || ts.isForInStatement(n) || ts.isForOfStatement(n)) {
+      if (n.initializer && ts.isVariableDeclarationList(n.initializer) && n.initializer.flags & BLOCK_SCOPED(ts)) return this.visitLoop(n, n.initializer);
+    }
+    if (ts.isCatchClause(n)) return this.within(this.bound(n.variableDeclaration?.name), n);
+    if (ts.isClassExpression(n) && n.name) return this.within(new Set([n.name.text]), n);
+    if (ts.isIdentifier(n)) return this.visitIdentifier(n);
+    if (ts.isCallExpression(n) || ts.isNewExpression(n)) this.visitCall(n);
+    this.children(n, (c) => this.visit(c));
+  }
+
+  private visitFunction(fn: TS.SignatureDeclarationBase & { body?: TS.Node }): void {
+    const ts = this.ts;
+    const names = new Set<string>();
+    if (ts.isFunctionExpression(fn) && fn.name) names.add(fn.name.text);
+    for (const p of fn.parameters) this.bind(p.name, names);
+    const body = fn.body;
+    if (body && ts.isBlock(body)) {
+      this.hoisted(body, names);
+      this.blockScoped(body.statements, names);
+    }
+    // Every child in the function's scope: decorators, a computed name,
+    // parameters (binding names are not references, see isReferencePosition;
+    // their defaults and computed keys are), the body. The body's
+    // statements go directly: its block scope is `names` already.
+    this.scoped(names, () =>
+      this.children(fn, (c) => (c === body && ts.isBlock(body) ? body.statements.forEach((s) => (isErasedChild(ts, body, s) ? undefined : this.visit(s))) : this.visit(c))),
+    );
+  }
+
+  private visitBlock(n: TS.Block | TS.ModuleBlock | TS.CaseBlock): void {
+    const names = new Set<string>();
+    if (this.ts.isCaseBlock(n)) for (const c of n.clauses) this.blockScoped(c.statements, names);
+    else this.blockScoped(n.statements, names);
+    this.within(names, n);
+  }
+
+  /** `for (let i ...)`, `for (const x of ...)`: the loop variables are local to the loop. */
+  private visitLoop(n: TS.Node, declarations: TS.VariableDeclarationList): void {
+    const names = new Set<string>();
+    for (const d of declarations.declarations) this.bind(d.name, names);
+    this.within(names, n);
+  }
+
+  private visitIdentifier(n: TS.Identifier): void {
+    if (this.topLevel.has(n.text) && isReferencePosition(this.ts, n) && !this.isLocal(n.text)) this.refs.add(n.text);
+  }
+
+  private visitCall(n: TS.CallExpression | TS.NewExpression): void {
+    const ts = this.ts;
+    // A direct eval sees every name of the module: it may call any of them.
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'eval' && !this.isLocal('eval')) {
+      for (const name of this.topLevel) this.refs.add(name);
+    }
+    const kind = loadKind(ts, n, this.aliases);
+    if (kind) recordLoad(ts, this.sf, n, kind, this.loads);
+  }
+
+  private isLocal(name: string): boolean {
+    return this.scopes.some((s) => s.has(name));
+  }
+
+  /** The children of `n`, visited in a scope that binds `names`. */
+  private within(names: ReadonlySet<string>, n: TS.Node): void {
+    this.scoped(names, () => this.children(n, (c) => this.visit(c)));
+  }
+
+  private scoped(names: ReadonlySet<string>, fn: () => void): void {
+    this.scopes.push(names);
     try {
       fn();
     } finally {
-      scopes.pop();
+      this.scopes.pop();
     }
-  };
-  const bind = (name: TS.BindingName | undefined, into: Set<string>) => {
+  }
+
+  /** Children that survive compilation (types and other erased parts are not code). */
+  private children(n: TS.Node, fn: (c: TS.Node) => void): void {
+    this.ts.forEachChild(n, (c) => (isErasedChild(this.ts, n, c) ? undefined : fn(c)));
+  }
+
+  private bound(name: TS.BindingName | undefined): Set<string> {
+    const names = new Set<string>();
+    this.bind(name, names);
+    return names;
+  }
+
+  private bind(name: TS.BindingName | undefined, into: Set<string>): void {
     if (!name) return;
     const list: string[] = [];
-    bindingNames(ts, name, list);
+    bindingNames(this.ts, name, list);
     for (const n of list) into.add(n);
-  };
+  }
+
   /** `var` declarations anywhere in a function body (but not in nested functions). */
-  const hoisted = (body: TS.Node, into: Set<string>) => {
+  private hoisted(body: TS.Node, into: Set<string>): void {
+    const ts = this.ts;
     const walk = (n: TS.Node): void => {
       if (isFunctionLike(ts, n)) return;
-      if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using))) {
-        for (const d of n.declarations) bind(d.name, into);
+      if (ts.isVariableDeclarationList(n) && !(n.flags & BLOCK_SCOPED(ts))) {
+        for (const d of n.declarations) this.bind(d.name, into);
       }
       ts.forEachChild(n, walk);
     };
     ts.forEachChild(body, walk);
-  };
+  }
+
   /** Block-scoped declarations directly in a list of statements. */
-  const blockScoped = (statements: readonly TS.Statement[], into: Set<string>) => {
+  private blockScoped(statements: readonly TS.Statement[], into: Set<string>): void {
+    const ts = this.ts;
     for (const st of statements) {
-      if (ts.isVariableStatement(st) && st.declarationList.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using)) {
-        for (const d of st.declarationList.declarations) bind(d.name, into);
+      if (ts.isVariableStatement(st) && st.declarationList.flags & BLOCK_SCOPED(ts)) {
+        for (const d of st.declarationList.declarations) this.bind(d.name, into);
       } else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) && st.name) {
         into.add(st.name.text);
       }
     }
-  };
-  const children = (n: TS.Node, fn: (c: TS.Node) => void) => ts.forEachChild(n, (c) => (isErasedChild(ts, n, c) ? undefined : fn(c)));
-  const visit = (n: TS.Node): void => {
-    if (isFunctionLike(ts, n)) {
-      const fn = n as TS.SignatureDeclarationBase & { body?: TS.Node };
-      const names = new Set<string>();
-      if (ts.isFunctionExpression(n) && n.name) names.add(n.name.text);
-      for (const p of fn.parameters) bind(p.name, names);
-      const body = fn.body;
-      if (body && ts.isBlock(body)) {
-        hoisted(body, names);
-        blockScoped(body.statements, names);
-      }
-      // Every child in the function's scope: decorators, a computed name,
-      // parameters (binding names are not references, see isReferencePosition;
-      // their defaults and computed keys are), the body. The body's
-      // statements go directly: its block scope is `names` already.
-      within(names, () => children(n, (c) => (c === body && ts.isBlock(body) ? body.statements.forEach((s) => (isErasedChild(ts, body, s) ? undefined : visit(s))) : visit(c))));
-      return;
-    }
-    if (ts.isBlock(n) || ts.isModuleBlock(n) || ts.isCaseBlock(n)) {
-      const names = new Set<string>();
-      if (ts.isCaseBlock(n)) for (const c of n.clauses) blockScoped(c.statements, names);
-      else blockScoped(n.statements, names);
-      within(names, () => children(n, visit));
-      return;
-    }
-    if ((ts.isForStatement(n) || ts.isForInStatement(n) || ts.isForOfStatement(n)) && n.initializer && ts.isVariableDeclarationList(n.initializer) && n.initializer.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using)) {
-      const names = new Set<string>();
-      for (const d of n.initializer.declarations) bind(d.name, names);
-      within(names, () => children(n, visit));
-      return;
-    }
-    if (ts.isCatchClause(n)) {
-      const names = new Set<string>();
-      bind(n.variableDeclaration?.name, names);
-      within(names, () => children(n, visit));
-      return;
-    }
-    if (ts.isClassExpression(n) && n.name) {
-      within(new Set([n.name.text]), () => children(n, visit));
-      return;
-    }
-    if (ts.isIdentifier(n)) {
-      if (topLevel.has(n.text) && isReferencePosition(ts, n) && !isLocal(n.text)) refs.add(n.text);
-      return;
-    }
-    // A direct eval sees every name of the module: it may call any of them.
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'eval' && !isLocal('eval')) {
-      for (const name of topLevel) refs.add(name);
-    }
-    if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
-      const kind = loadKind(ts, n, aliases);
-      if (kind) recordLoad(ts, sf, n, kind, loads);
-    }
-    children(n, visit);
-  };
-  visit(node);
-  const sorted = (xs: string[]) => [...new Set(xs)].sort();
-  return {
-    refs: [...refs].sort(),
-    dynamicImports: sorted(loads.dynamicImports),
-    dynamicPrefixes: sorted(loads.dynamicPrefixes),
-    cwdModules: sorted(loads.cwdModules),
-    opaque: sorted(loads.opaque),
-  };
+  }
 }
 
 export function isFunctionLike(ts: typeof TS, n: TS.Node): boolean {

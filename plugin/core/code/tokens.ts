@@ -2,7 +2,7 @@
  * The digest of a piece of code: its syntax tree serialised without what
  * cannot change what runs (see feedTokens).
  */
-import { createHasher } from '../hash/xxhash';
+import { createHasher } from '../util/xxhash';
 import type { TS } from '../util/typescript';
 import { typescript } from '../util/typescript';
 import { erasedWrapperOperand, isErasedChild } from './erasure';

@@ -9,7 +9,8 @@ import type { Json } from '../../api/json';
 import { DiagnosticCodes } from '../diagnostics';
 import type { EachDeclaration } from '../model/declarations';
 import type { TS } from '../util/typescript';
-import type { FileReader } from './parse-pipeline';
+import type { FileReader } from './file-reader';
+import { readPathArg } from './read-step';
 
 /** More items than this is a mistake (a range with a wrong bound), not a sweep: one target each would swamp Nx. */
 export const MAX_ITEMS = 10_000;
@@ -32,7 +33,7 @@ export function readEach(r: FileReader, expr: TS.Expression, step: string): Each
   const loc = r.loc(value);
   const api = r.apiCall(value);
   if (api?.name === 'dir') {
-    const arg = r.readPathArg('dir', api.call, step, key);
+    const arg = readPathArg(r, 'dir', api.call, step, key);
     if (!arg || arg.kind !== 'dir') return undefined;
     return { input: key, source: { kind: 'dir', path: arg.path, external: arg.external, include: arg.include, exclude: arg.exclude }, loc };
   }
@@ -47,7 +48,7 @@ export function readEach(r: FileReader, expr: TS.Expression, step: string): Each
     return undefined;
   }
   if (values.length === 0) {
-    r.report(DiagnosticCodes.badFanOut, value, `\`each.${key}\` has no items: the step runs for none, and a step that needs it receives {}.`, HINT, step, 'warning');
+    r.warn(DiagnosticCodes.badFanOut, value, `\`each.${key}\` has no items: the step runs for none, and a step that needs it receives {}.`, HINT, step);
   }
   return { input: key, source: { kind: 'values', values }, loc };
 }

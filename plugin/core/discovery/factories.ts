@@ -16,10 +16,11 @@ import type { Json } from '../../api/json';
 import type { CodeUnit, ModuleIndex } from '../code/module-index';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
-import { hashParts } from '../hash/xxhash';
+import { hashParts } from '../util/xxhash';
 import type { StepDeclaration } from '../model/declarations';
 import type { TS } from '../util/typescript';
-import type { FileReader } from './parse-pipeline';
+import type { FileReader } from './file-reader';
+import { readStep } from './read-step';
 import { evaluateStatic, unbound, unwrap } from './static-value';
 
 export interface Factory {
@@ -111,11 +112,20 @@ export function factoryCallOf(r: FileReader, factories: ReadonlyMap<string, Fact
  */
 export function readFactoryStep(r: FileReader, local: string, exportedAs: string | undefined, nameNode: TS.Node, factory: Factory, call: TS.CallExpression): StepDeclaration | undefined {
   const label = exportedAs ?? local;
+  const { bindings, broken } = bindArguments(r, factory, call, label);
+  const fn = factory.unit ?? r.codeUnit(factory.stepCall);
+  // Defaults included: the values the step is made with, in the factory's parameter order.
+  const made = { factory: { name: factory.name, args: [...bindings.values()] }, fn };
+  if (broken) return { local, exportedAs, loc: r.loc(nameNode), args: {}, needs: {}, params: {}, paramLocs: {}, cache: { enabled: false }, cacheExplicit: false, fn, factory: made.factory };
+  return r.withBindings(bindings, () => readStep(r, local, exportedAs, nameNode, factory.stepCall, made));
+}
+
+/** The factory's parameters bound to the call's literal arguments (or their defaults); broken, with every problem reported, when one is not literal. */
+function bindArguments(r: FileReader, factory: Factory, call: TS.CallExpression, label: string): { bindings: Map<string, Json>; broken: boolean } {
   const bindings = new Map<string, Json>();
   let broken = false;
   factory.params.forEach((p, i) => {
-    const given = call.arguments[i];
-    const expr = given ?? p.initializer;
+    const expr = call.arguments[i] ?? p.initializer;
     if (!expr) {
       r.report(DiagnosticCodes.notAStep, call, `\`${factory.name}(...)\` is called without its argument \`${p.name}\`.`, `Pass every argument as a literal value: ${factory.name}(${factory.params.map((q) => q.name).join(', ')}).`, label);
       broken = true;
@@ -133,11 +143,7 @@ export function readFactoryStep(r: FileReader, local: string, exportedAs: string
     r.report(DiagnosticCodes.notAStep, call.arguments[factory.params.length] as TS.Node, `\`${factory.name}\` takes ${factory.params.length} argument(s); the rest would be ignored.`, `Remove the extra arguments.`, label);
     broken = true;
   }
-  const fn = factory.unit ?? r.codeUnit(factory.stepCall);
-  // Defaults included: the values the step is made with, in the factory's parameter order.
-  const made = { factory: { name: factory.name, args: [...bindings.values()] }, fn };
-  if (broken) return { local, exportedAs, loc: r.loc(nameNode), args: {}, needs: {}, params: {}, paramLocs: {}, cache: { enabled: false }, cacheExplicit: false, fn, factory: made.factory };
-  return r.withBindings(bindings, () => r.readStep(local, exportedAs, nameNode, factory.stepCall, made));
+  return { bindings, broken };
 }
 
 /** Where a call sits, in words: why it makes no target. */
@@ -154,7 +160,9 @@ function placeOf(r: FileReader, node: TS.Node): string {
 }
 
 function notAStep(r: FileReader, node: TS.Node, message: string, severity: Diagnostic['severity'] = 'error'): void {
-  r.report(DiagnosticCodes.notAStep, node, message, `Only top-level declarations become targets: export const name = step(...), or export const name = factory(<literal arguments>). ${EACH_HINT}`, undefined, severity);
+  const hint = `Only top-level declarations become targets: export const name = step(...), or export const name = factory(<literal arguments>). ${EACH_HINT}`;
+  if (severity === 'warning') r.warn(DiagnosticCodes.notAStep, node, message, hint);
+  else r.report(DiagnosticCodes.notAStep, node, message, hint);
 }
 
 /**

@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { opaqueModule } from '../code/module-index';
 import type { Diagnostic } from '../diagnostics';
-import { DiagnosticCodes } from '../diagnostics';
-import { hashBytes, hashParts } from '../hash/xxhash';
+import { DiagnosticCodes, internalError } from '../diagnostics';
+import { hashBytes, hashParts } from '../util/xxhash';
 import type { ParsedPipelineFile } from '../model/declarations';
 import type { DiskCache } from '../util/disk-cache';
 import { PARSER_VERSION, parsePipelineFile } from './parse-pipeline';
@@ -22,7 +22,7 @@ export function loadPipelineFile(workspaceRoot: string, file: string, cache: Dis
   try {
     text = fs.readFileSync(path.join(workspaceRoot, file), 'utf8');
   } catch (e) {
-    return unreadable(file, `Cannot read ${file}: ${(e as Error).message}`);
+    return unreadable(file, { code: DiagnosticCodes.syntax, severity: 'error', message: `Cannot read ${file}: ${(e as Error).message}`, location: { file, line: 1, column: 1 } });
   }
   const key = hashParts([String(PARSER_VERSION), file, hashBytes(text)]);
   let parsed = cache.get<ParsedPipelineFile>('parse', key);
@@ -31,7 +31,7 @@ export function loadPipelineFile(workspaceRoot: string, file: string, cache: Dis
       parsed = parsePipelineFile(file, text);
     } catch (e) {
       // A bug of ours must not take the whole project graph down: report it on this file.
-      return unreadable(file, `nx-steps could not read ${file} (internal error: ${(e as Error).message}). Please report this with the file attached.`);
+      return unreadable(file, internalError(e, { location: { file, line: 1, column: 1 } }));
     }
     cache.set('parse', key, parsed);
   }
@@ -58,12 +58,13 @@ export function loadPipelineFile(workspaceRoot: string, file: string, cache: Dis
   };
 }
 
-function unreadable(file: string, message: string): ParsedPipelineFile {
+/** A file without steps that fails with its one diagnostic (unreadable, or a bug of ours reading it). */
+function unreadable(file: string, diagnostic: Diagnostic): ParsedPipelineFile {
   return {
     file,
     digest: 'unreadable',
     steps: [],
     module: opaqueModule('unreadable'),
-    diagnostics: [{ code: DiagnosticCodes.syntax, severity: 'error', message, location: { file, line: 1, column: 1 } }],
+    diagnostics: [diagnostic],
   };
 }

@@ -52,7 +52,6 @@ export function evaluateStatic(expr: TS.Expression, scope: StaticScope, depth = 
   const ts = typescript();
   const e = unwrap(ts, expr);
   const no = (reason: string, node: TS.Node = e): StaticValue => ({ ok: false, node, reason, path: [] });
-  const within = (key: string | number, v: StaticValue): StaticValue => (v.ok ? v : { ...v, path: [key, ...v.path] });
   if (depth > MAX_INDIRECTION) return no('it refers to itself through constants');
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { ok: true, value: e.text };
   if (ts.isNumericLiteral(e)) return { ok: true, value: Number(e.text) };
@@ -65,35 +64,8 @@ export function evaluateStatic(expr: TS.Expression, scope: StaticScope, depth = 
     if (typeof inner.value !== 'number') return no('a sign applies to numbers only');
     return { ok: true, value: e.operator === ts.SyntaxKind.MinusToken ? -inner.value : inner.value };
   }
-  if (ts.isArrayLiteralExpression(e)) {
-    const items: Json[] = [];
-    for (const [i, el] of e.elements.entries()) {
-      if (ts.isSpreadElement(el) || ts.isOmittedExpression(el)) return no('spreads and holes cannot be read statically', el);
-      const v = within(i, evaluateStatic(el, scope, depth + 1));
-      if (!v.ok) return v;
-      items.push(v.value);
-    }
-    return { ok: true, value: items };
-  }
-  if (ts.isObjectLiteralExpression(e)) {
-    const out: Record<string, Json> = {};
-    for (const p of e.properties) {
-      if (ts.isPropertyAssignment(p)) {
-        const key = staticPropertyName(ts, p.name);
-        if (key === undefined) return no('computed keys cannot be read statically', p.name);
-        const v = within(key, evaluateStatic(p.initializer, scope, depth + 1));
-        if (!v.ok) return v;
-        out[key] = v.value;
-      } else if (ts.isShorthandPropertyAssignment(p)) {
-        const v = within(p.name.text, evaluateStatic(p.name, scope, depth + 1));
-        if (!v.ok) return v;
-        out[p.name.text] = v.value;
-      } else {
-        return no('only `key: value` properties can be read statically', p);
-      }
-    }
-    return { ok: true, value: out };
-  }
+  if (ts.isArrayLiteralExpression(e)) return evaluateArray(ts, e, scope, depth);
+  if (ts.isObjectLiteralExpression(e)) return evaluateObject(ts, e, scope, depth);
   if (ts.isIdentifier(e)) {
     if (e.text === 'undefined') return no('`undefined` is not a JSON value; leave the key out instead');
     const bound = scope.bound?.(e.text);
@@ -110,6 +82,42 @@ export function evaluateStatic(expr: TS.Expression, scope: StaticScope, depth = 
   if (ts.isTemplateExpression(e)) return no('template literals with ${...} are computed at run time');
   if (ts.isCallExpression(e)) return no('function calls run at run time, not when the graph is built');
   return no('this expression is computed at run time');
+}
+
+/** A failure inside an array or object names where in it. */
+function within(key: string | number, v: StaticValue): StaticValue {
+  return v.ok ? v : { ...v, path: [key, ...v.path] };
+}
+
+function evaluateArray(ts: typeof TS, e: TS.ArrayLiteralExpression, scope: StaticScope, depth: number): StaticValue {
+  const items: Json[] = [];
+  for (const [i, el] of e.elements.entries()) {
+    if (ts.isSpreadElement(el) || ts.isOmittedExpression(el)) return { ok: false, node: el, reason: 'spreads and holes cannot be read statically', path: [] };
+    const v = within(i, evaluateStatic(el, scope, depth + 1));
+    if (!v.ok) return v;
+    items.push(v.value);
+  }
+  return { ok: true, value: items };
+}
+
+function evaluateObject(ts: typeof TS, e: TS.ObjectLiteralExpression, scope: StaticScope, depth: number): StaticValue {
+  const out: Record<string, Json> = {};
+  for (const p of e.properties) {
+    if (ts.isPropertyAssignment(p)) {
+      const key = staticPropertyName(ts, p.name);
+      if (key === undefined) return { ok: false, node: p.name, reason: 'computed keys cannot be read statically', path: [] };
+      const v = within(key, evaluateStatic(p.initializer, scope, depth + 1));
+      if (!v.ok) return v;
+      out[key] = v.value;
+    } else if (ts.isShorthandPropertyAssignment(p)) {
+      const v = within(p.name.text, evaluateStatic(p.name, scope, depth + 1));
+      if (!v.ok) return v;
+      out[p.name.text] = v.value;
+    } else {
+      return { ok: false, node: p, reason: 'only `key: value` properties can be read statically', path: [] };
+    }
+  }
+  return { ok: true, value: out };
 }
 
 /** `params.lr`, `args.columns[2]`: where inside a value the failing part is. */

@@ -5,7 +5,7 @@
  * nx-steps.lock.json (a JSON field path, so no dots) and in the name of the
  * env input carrying its live fingerprint.
  */
-import { hashBytes } from '../hash/xxhash';
+import { hashBytes } from '../util/xxhash';
 
 // Every graph build asks for each step's key twice (lock field, env name),
 // and the pre-task hook twice more: 4,000 native hash calls for 1,000 steps.

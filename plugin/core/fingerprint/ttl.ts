@@ -14,7 +14,7 @@
  * step processes (NX_STEPS_RUN_TIME), so the hash Nx computes and the
  * fingerprint the executor stores always use the same window.
  */
-import { hashBytes } from '../hash/xxhash';
+import { hashBytes } from '../util/xxhash';
 
 /** Set by the pre-task hook: the run's clock reading, in ms since the epoch. */
 export const RUN_TIME_ENV = 'NX_STEPS_RUN_TIME';

@@ -16,7 +16,7 @@
  * It accepts plain data only; anything else is a programming error of ours
  * (user values are checked before they reach a key).
  */
-import { hashBytes } from './xxhash';
+import { hashBytes } from '../util/xxhash';
 
 export type CanonicalValue =
   | null

@@ -6,7 +6,7 @@ import type { ContentIo } from './content';
 import { CHUNK_BYTES, nodeIo, readDigest } from './content';
 import { HashError } from './hash-failure';
 import { age, tempDir } from './test-utils/tree';
-import { hashBytes } from './xxhash';
+import { hashBytes } from '../util/xxhash';
 
 function failureOf(f: () => unknown): unknown {
   try {

@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import { HashError, failureFromErrno } from './hash-failure';
-import { createHasher, hashBytes } from './xxhash';
+import { createHasher, hashBytes } from '../util/xxhash';
 
 export const CHUNK_BYTES = 1024 * 1024;
 

@@ -13,7 +13,7 @@ import { FileHasher } from './file-hasher';
 import type { HashFailure } from './hash-failure';
 import type { Tree } from './test-utils/tree';
 import { age, tempDir, writeTree } from './test-utils/tree';
-import { hashBytes } from './xxhash';
+import { hashBytes } from '../util/xxhash';
 
 const ALL: DirSelection = { include: [], exclude: [] };
 const BASE: Tree = { 'a.csv': 'a', 'sub/b.csv': 'b' };

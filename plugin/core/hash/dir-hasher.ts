@@ -21,7 +21,7 @@ import { catchHashError } from './hash-failure';
 import { statArgument } from './path-stat';
 import type { DirListings } from './dir-listings';
 import { MAX_FILES } from './dir-listings';
-import { createHasher } from './xxhash';
+import { createHasher } from '../util/xxhash';
 
 export type { DirSelection } from './dir-selection';
 

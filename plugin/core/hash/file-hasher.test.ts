@@ -7,7 +7,7 @@ import { nodeIo } from './content';
 import { FileHasher } from './file-hasher';
 import { contentSettleNs, RACY_WINDOW_NS } from './stat-key';
 import { age, clockAhead, tempDir, writeTree } from './test-utils/tree';
-import { hashBytes } from './xxhash';
+import { hashBytes } from '../util/xxhash';
 
 function digestOf(h: FileHasher, file: string): string {
   const r = h.hashFile(file);

@@ -19,7 +19,7 @@
  * another path (a hash collision of the file name, or a copied cache) or a
  * wrong checksum decodes as "no record": the memo only ever saves time.
  */
-import { hashBytes } from './xxhash';
+import { hashBytes } from '../util/xxhash';
 import { DIR_KEY_BYTES, FILE_KEY_BYTES } from './stat-key';
 
 const MAGIC = Buffer.from('NXSMEMO2', 'latin1');

@@ -9,7 +9,7 @@ import { decodeRecord } from './memo-record';
 import { RACY_WINDOW_NS } from './stat-key';
 import type { Tree } from './test-utils/tree';
 import { clockAhead, tempDir, writeTree } from './test-utils/tree';
-import { hashBytes } from './xxhash';
+import { hashBytes } from '../util/xxhash';
 
 const ALL = { include: [], exclude: [] };
 

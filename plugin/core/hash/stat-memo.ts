@@ -26,7 +26,7 @@ import { writeFileAtomic } from '../util/fs-atomic';
 import type { DirListing, DirRecordData } from './memo-record';
 import { decodeRecord, DIGEST_BYTES, encodeRecord, FILE_ENTRY_BYTES } from './memo-record';
 import { DIR_KEY_BYTES, FILE_KEY_BYTES } from './stat-key';
-import { hashBytes } from './xxhash';
+import { hashBytes } from '../util/xxhash';
 
 /** Identity of a record file on disk when it was loaded: a rename-replace changes it. */
 type Stamp = string | undefined;

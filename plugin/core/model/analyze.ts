@@ -8,12 +8,14 @@ import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import { compareCodePoints } from '../hash/canonical';
-import { dirnamePosix, escapesRoot, joinPosix, toPosix } from '../util/paths';
+import { dirnamePosix, toPosix } from '../util/paths';
 import type { Json } from '../../api/json';
-import type { ArgDeclaration, Loc, ParsedPipelineFile, StepDeclaration } from './declarations';
+import type { EachDeclaration, Loc, ParsedPipelineFile, StepDeclaration } from './declarations';
 import type { ListFiles } from './fan-out';
+import { markCycles } from './cycles';
+import { resolveArg, resolveNeed } from './resolve';
 import { expandFanOut, factoryItem } from './fan-out';
-import type { FanOutModel, PathLocation, ProjectModel, ResolvedArg, StepModel, WorkspaceModel } from './project-model';
+import type { FanOutModel, ProjectModel, ResolvedArg, StepModel, WorkspaceModel } from './project-model';
 
 /** Nx's `nx run` reads these target names as aliases of build/e2e/lint/serve/test. */
 export const RESERVED_STEP_NAMES: ReadonlySet<string> = new Set(['b', 'e', 'l', 's', 't']);
@@ -32,8 +34,6 @@ export interface AnalyzeInput {
   /** Lists the files of a folder a fan-out runs over (read by the caller); without it such a fan-out is an error. */
   readonly listFiles?: ListFiles;
 }
-
-const IMPORT_EXTENSIONS = ['', '.ts', '.tsx', '.mts', '.cts', '/index.ts', '/index.tsx'];
 
 function at(file: string, loc: Loc): NonNullable<Diagnostic['location']> {
   return { file, line: loc.line, column: loc.column, length: loc.length };
@@ -65,112 +65,142 @@ function analyzeProject(
 ): ProjectModel {
   const diagnostics: Diagnostic[] = files.flatMap((f) => f.diagnostics);
   const { name, displayName } = projectName(input, root, files, diagnostics, usedNames);
+  const project: ProjectContext = { input, root, files, pipelineFiles, displayName };
+  const modelled: StepModel[] = [];
+  const fanOuts: Record<string, FanOutModel> = {};
+  for (const [target, decls] of declaredSteps(files)) {
+    const step = modelStep(project, target, decls);
+    modelled.push(...step.steps);
+    if (step.fanOut) fanOuts[target] = step.fanOut;
+  }
+  const steps = markCycles(modelled, fanOuts, displayName);
+  const all = uniqueDiagnostics([...diagnostics, ...steps.flatMap((s) => s.errors.filter((e) => !diagnostics.includes(e)))]);
+  return { root, name, displayName, pipelineFiles: files.map((f) => f.file), steps, fanOuts, params: pipelineParams(files), diagnostics: all };
+}
 
-  // Every declared step, by target name; a name declared twice is an error on both.
-  const declared = new Map<string, Array<{ file: ParsedPipelineFile; decl: StepDeclaration }>>();
+/** What modelling one step of a project needs to know about the project. */
+interface ProjectContext {
+  readonly input: AnalyzeInput;
+  readonly root: string;
+  readonly files: readonly ParsedPipelineFile[];
+  readonly pipelineFiles: ReadonlyMap<string, ParsedPipelineFile>;
+  readonly displayName: string;
+}
+
+interface Declared {
+  readonly file: ParsedPipelineFile;
+  readonly decl: StepDeclaration;
+}
+
+/** Every declared step by target name, in code-point order; a name declared twice has two declarations. */
+function declaredSteps(files: readonly ParsedPipelineFile[]): Array<[string, Declared[]]> {
+  const declared = new Map<string, Declared[]>();
   for (const file of files) {
     for (const decl of file.steps) {
       const target = decl.exportedAs ?? decl.local;
       declared.set(target, [...(declared.get(target) ?? []), { file, decl }]);
     }
   }
+  return [...declared].sort(([a], [b]) => compareCodePoints(a, b));
+}
 
-  const steps: StepModel[] = [];
-  const fanOuts: Record<string, FanOutModel> = {};
-  for (const [target, decls] of [...declared].sort(([a], [b]) => compareCodePoints(a, b))) {
-    const first = decls[0];
-    if (!first) continue;
-    const { file, decl } = first;
-    const errors: Diagnostic[] = file.diagnostics.filter((d) => d.severity === 'error' && d.step === target);
-    const stepDiag = (code: Diagnostic['code'], loc: Loc, message: string, hint: string, onFile = file.file): Diagnostic => ({
-      code,
-      severity: 'error',
-      message,
-      hint,
-      location: at(onFile, loc),
-      project: displayName,
-      step: target,
-    });
-    if (decls.length > 1) {
-      const where = decls.map((d) => `${d.file.file}:${d.decl.loc.line}:${d.decl.loc.column}`).join(', ');
-      for (const d of decls) {
-        errors.push(stepDiag(DiagnosticCodes.duplicateStep, d.decl.loc, `Step name \`${target}\` is declared ${decls.length} times in project ${displayName} (${where}).`, 'Step names are target names and must be unique within a project: rename all but one.', d.file.file));
-      }
-    }
-    if (RESERVED_STEP_NAMES.has(target)) {
-      errors.push(stepDiag(DiagnosticCodes.reservedName, decl.loc, `Step name \`${target}\` cannot be run: Nx reads \`nx run ${displayName}:${target}\` as an alias of another target.`, 'Use a name of two or more characters.'));
-    }
-    if (decl.exportedAs === undefined) {
-      // Already reported by the parser; keep the step broken.
-    }
+/** A diagnostic on one step of the project, at `loc` in `file`. */
+type StepDiagnostic = (code: Diagnostic['code'], loc: Loc, message: string, hint: string, file?: string) => Diagnostic;
 
-    const needs: Record<string, string> = {};
-    for (const [inputName, need] of Object.entries(decl.needs)) {
-      const resolved = resolveNeed(file, need.local, files, pipelineFiles);
-      if (resolved.ok) {
-        needs[inputName] = resolved.target;
-      } else {
-        errors.push(stepDiag(resolved.code, need.loc, resolved.message, resolved.hint));
-      }
-    }
+function stepDiagnostic(project: ProjectContext, target: string, defaultFile: string): StepDiagnostic {
+  return (code, loc, message, hint, file = defaultFile) => ({ code, severity: 'error', message, hint, location: at(file, loc), project: project.displayName, step: target });
+}
 
-    const args: Record<string, ResolvedArg> = {};
-    for (const [argName, arg] of Object.entries(decl.args)) {
-      const r = resolveArg(input.workspaceRoot, file.file, arg);
-      if (r.ok) args[argName] = r.arg;
-      else errors.push({ ...stepDiag(DiagnosticCodes.pathEscapes, arg.loc, r.message, r.hint), argument: argName });
-    }
+/** One declared step as the model's steps: itself, or (a fan-out) one step per item. */
+function modelStep(project: ProjectContext, target: string, decls: readonly Declared[]): { steps: StepModel[]; fanOut?: FanOutModel } {
+  const first = decls[0];
+  if (!first) return { steps: [] };
+  const { file, decl } = first;
+  const diag = stepDiagnostic(project, target, file.file);
+  const errors: Diagnostic[] = [...file.diagnostics.filter((d) => d.severity === 'error' && d.step === target), ...nameErrors(project, target, decls, diag)];
+  const needs = resolveNeeds(project, file, decl, diag, errors);
+  const args = resolveArgs(project, file, decl, diag, errors);
+  errors.push(...collisions(decl, diag));
+  const pipelineCacheOff = file.pipeline?.cache === false;
+  const step: StepModel = {
+    name: target,
+    projectRoot: project.root,
+    file: file.file,
+    exportName: target,
+    needs,
+    args,
+    params: decl.params,
+    cache: pipelineCacheOff ? { enabled: false } : decl.cache,
+    ...(decl.version !== undefined ? { version: decl.version } : {}),
+    ...(decl.description !== undefined ? { description: decl.description } : {}),
+    declaration: decl,
+    errors,
+    ...(decl.factory ? { item: factoryItem(decl.factory.name, decl.factory.args) } : {}),
+  };
+  return decl.each && errors.length === 0 ? fanOutSteps(project, step, decl.each, file, diag) : { steps: [step] };
+}
 
-    const seen = new Map<string, string>();
-    const each = decl.each ? [decl.each.input] : [];
-    for (const [kind, names] of [['args', Object.keys(decl.args)], ['needs', Object.keys(decl.needs)], ['params', Object.keys(decl.params)], ['each', each]] as const) {
-      for (const n of names) {
-        const other = seen.get(n);
-        if (other) {
-          errors.push(stepDiag(DiagnosticCodes.nameCollision, decl.loc, `\`${n}\` is declared both in ${other} and in ${kind}; the step function receives them in one object.`, 'Rename one of them.'));
-        }
-        seen.set(n, kind);
-      }
+/** A name declared twice (an error on every declaration), or one Nx reads as an alias. A step that is not exported was reported by the parser. */
+function nameErrors(project: ProjectContext, target: string, decls: readonly Declared[], diag: StepDiagnostic): Diagnostic[] {
+  const errors: Diagnostic[] = [];
+  if (decls.length > 1) {
+    const where = decls.map((d) => `${d.file.file}:${d.decl.loc.line}:${d.decl.loc.column}`).join(', ');
+    for (const d of decls) {
+      errors.push(diag(DiagnosticCodes.duplicateStep, d.decl.loc, `Step name \`${target}\` is declared ${decls.length} times in project ${project.displayName} (${where}).`, 'Step names are target names and must be unique within a project: rename all but one.', d.file.file));
     }
-
-    const pipelineCacheOff = file.pipeline?.cache === false;
-    const step: StepModel = {
-      name: target,
-      projectRoot: root,
-      file: file.file,
-      exportName: target,
-      needs,
-      args,
-      params: decl.params,
-      cache: pipelineCacheOff ? { enabled: false } : decl.cache,
-      ...(decl.version !== undefined ? { version: decl.version } : {}),
-      ...(decl.description !== undefined ? { description: decl.description } : {}),
-      declaration: decl,
-      errors,
-      ...(decl.factory ? { item: factoryItem(decl.factory.name, decl.factory.args) } : {}),
-    };
-    if (!decl.each || errors.length > 0) {
-      steps.push(step);
-      continue;
-    }
-    const dir = decl.each.source.kind === 'dir' ? resolveArg(input.workspaceRoot, file.file, { ...decl.each.source, kind: 'dir', loc: decl.each.loc }) : undefined;
-    if (dir && !dir.ok) {
-      steps.push({ ...step, errors: [...errors, stepDiag(DiagnosticCodes.pathEscapes, decl.each.loc, dir.message, dir.hint)] });
-      continue;
-    }
-    const expanded = expandFanOut({ workspaceRoot: input.workspaceRoot, base: step, each: decl.each, ...(dir?.ok && dir.arg.kind === 'dir' ? { dir: dir.arg.location } : {}), ...(input.listFiles ? { listFiles: input.listFiles } : {}) });
-    if (!expanded.ok) {
-      steps.push({ ...step, errors: [...errors, { ...expanded.error, project: displayName }] });
-      continue;
-    }
-    fanOuts[target] = expanded.fanOut;
-    // Each item its own list: a cycle marks every item, and the project's list reports it once.
-    for (const item of expanded.steps) steps.push({ ...item, errors: [...item.errors] });
   }
+  const decl = decls[0]?.decl;
+  if (decl && RESERVED_STEP_NAMES.has(target)) {
+    errors.push(diag(DiagnosticCodes.reservedName, decl.loc, `Step name \`${target}\` cannot be run: Nx reads \`nx run ${project.displayName}:${target}\` as an alias of another target.`, 'Use a name of two or more characters.'));
+  }
+  return errors;
+}
 
-  markCycles(steps, fanOuts, displayName);
-  const all = uniqueDiagnostics([...diagnostics, ...steps.flatMap((s) => s.errors.filter((e) => !diagnostics.includes(e)))]);
-  return { root, name, displayName, pipelineFiles: files.map((f) => f.file), steps, fanOuts, params: pipelineParams(files), diagnostics: all };
+function resolveNeeds(project: ProjectContext, file: ParsedPipelineFile, decl: StepDeclaration, diag: StepDiagnostic, errors: Diagnostic[]): Record<string, string> {
+  const needs: Record<string, string> = {};
+  for (const [inputName, need] of Object.entries(decl.needs)) {
+    const resolved = resolveNeed(file, need.local, project.files, project.pipelineFiles);
+    if (resolved.ok) needs[inputName] = resolved.target;
+    else errors.push(diag(resolved.code, need.loc, resolved.message, resolved.hint));
+  }
+  return needs;
+}
+
+function resolveArgs(project: ProjectContext, file: ParsedPipelineFile, decl: StepDeclaration, diag: StepDiagnostic, errors: Diagnostic[]): Record<string, ResolvedArg> {
+  const args: Record<string, ResolvedArg> = {};
+  for (const [argName, arg] of Object.entries(decl.args)) {
+    const r = resolveArg(project.input.workspaceRoot, file.file, arg);
+    if (r.ok) args[argName] = r.arg;
+    else errors.push({ ...diag(DiagnosticCodes.pathEscapes, arg.loc, r.message, r.hint), argument: argName });
+  }
+  return args;
+}
+
+/** Args, needs, params and the fan-out's item reach the step function in one object: their names must differ. */
+function collisions(decl: StepDeclaration, diag: StepDiagnostic): Diagnostic[] {
+  const errors: Diagnostic[] = [];
+  const seen = new Map<string, string>();
+  const each = decl.each ? [decl.each.input] : [];
+  for (const [kind, names] of [['args', Object.keys(decl.args)], ['needs', Object.keys(decl.needs)], ['params', Object.keys(decl.params)], ['each', each]] as const) {
+    for (const n of names) {
+      const other = seen.get(n);
+      if (other) errors.push(diag(DiagnosticCodes.nameCollision, decl.loc, `\`${n}\` is declared both in ${other} and in ${kind}; the step function receives them in one object.`, 'Rename one of them.'));
+      seen.set(n, kind);
+    }
+  }
+  return errors;
+}
+
+/** A fan-out step as one step per item, or as itself with the error that stops it. */
+function fanOutSteps(project: ProjectContext, step: StepModel, each: EachDeclaration, file: ParsedPipelineFile, diag: StepDiagnostic): { steps: StepModel[]; fanOut?: FanOutModel } {
+  const workspaceRoot = project.input.workspaceRoot;
+  const dir = each.source.kind === 'dir' ? resolveArg(workspaceRoot, file.file, { ...each.source, kind: 'dir', loc: each.loc }) : undefined;
+  if (dir && !dir.ok) return { steps: [{ ...step, errors: [...step.errors, diag(DiagnosticCodes.pathEscapes, each.loc, dir.message, dir.hint)] }] };
+  const listFiles = project.input.listFiles;
+  const expanded = expandFanOut({ workspaceRoot, base: step, each, ...(dir?.ok && dir.arg.kind === 'dir' ? { dir: dir.arg.location } : {}), ...(listFiles ? { listFiles } : {}) });
+  if (!expanded.ok) return { steps: [{ ...step, errors: [...step.errors, { ...expanded.error, project: project.displayName }] }] };
+  // Each item its own list: a cycle marks every item, and the project's list reports it once.
+  return { steps: expanded.steps.map((item) => ({ ...item, errors: [...item.errors] })), fanOut: expanded.fanOut };
 }
 
 /** The first declaration of each shared param wins (pipeline files of one project should agree). */
@@ -249,129 +279,4 @@ function projectName(
   }
   usedNames.set(wanted, root);
   return { name: wanted, displayName: wanted };
-}
-
-type NeedResolution =
-  | { readonly ok: true; readonly target: string }
-  | { readonly ok: false; readonly code: Diagnostic['code']; readonly message: string; readonly hint: string };
-
-function resolveNeed(
-  file: ParsedPipelineFile,
-  local: string,
-  projectFiles: readonly ParsedPipelineFile[],
-  pipelineFiles: ReadonlyMap<string, ParsedPipelineFile>,
-): NeedResolution {
-  const own = file.steps.find((s) => s.local === local);
-  if (own) return { ok: true, target: own.exportedAs ?? own.local };
-  const binding = file.module.imports[local];
-  if (binding && binding.specifier.startsWith('.')) {
-    const base = joinPosix(dirnamePosix(file.file), binding.specifier.replace(/\.[cm]?js$/, ''));
-    const target = IMPORT_EXTENSIONS.map((ext) => base + ext).find((candidate) => pipelineFiles.has(candidate));
-    const other = target ? pipelineFiles.get(target) : undefined;
-    if (!other) {
-      return {
-        ok: false,
-        code: DiagnosticCodes.unknownNeed,
-        message: `\`${local}\` is imported from '${binding.specifier}', which is not a pipeline file.`,
-        hint: 'A need must be a step declared in a pipeline file of the same project.',
-      };
-    }
-    if (!projectFiles.includes(other)) {
-      return {
-        ok: false,
-        code: DiagnosticCodes.needOutsideProject,
-        message: `\`${local}\` is a step of another project (${dirnamePosix(other.file)}); a step can only need steps of its own project.`,
-        hint: 'Move the pipeline files into one folder, or read the other project\'s output as a file(...) argument.',
-      };
-    }
-    const step = other.steps.find((s) => s.exportedAs === binding.imported);
-    if (step) return { ok: true, target: step.exportedAs ?? step.local };
-    return {
-      ok: false,
-      code: DiagnosticCodes.unknownNeed,
-      message: `${other.file} has no exported step named \`${binding.imported}\`.`,
-      hint: `Steps of ${other.file}: ${other.steps.map((s) => s.exportedAs ?? s.local).join(', ') || '(none)'}.`,
-    };
-  }
-  const candidates = projectFiles.flatMap((f) => f.steps.map((s) => s.exportedAs ?? s.local));
-  return {
-    ok: false,
-    code: DiagnosticCodes.unknownNeed,
-    message: `Unknown need \`${local}\`: no step of that name in ${file.file}${binding ? ` (it is imported from '${binding.specifier}')` : ''}.`,
-    hint: candidates.length ? `Steps of this project: ${candidates.join(', ')}. A step of another pipeline file must be imported from it.` : 'Declare the upstream step first: export const name = step(...).',
-  };
-}
-
-type ArgResolution = { readonly ok: true; readonly arg: ResolvedArg } | { readonly ok: false; readonly message: string; readonly hint: string };
-
-function resolveArg(workspaceRoot: string, file: string, arg: ArgDeclaration): ArgResolution {
-  if (arg.kind === 'value') return { ok: true, arg: { kind: 'value', value: arg.value } };
-  let location: PathLocation;
-  if (path.isAbsolute(arg.path)) {
-    const rel = toPosix(path.relative(workspaceRoot, arg.path));
-    location = escapesRoot(rel) || rel === '' ? { scope: 'external', path: path.resolve(arg.path) } : { scope: 'workspace', path: rel };
-  } else {
-    const rel = joinPosix(dirnamePosix(file), toPosix(arg.path));
-    if (escapesRoot(rel)) {
-      if (!arg.external) {
-        return {
-          ok: false,
-          message: `${arg.kind}('${arg.path}') leaves the workspace (it resolves to ${path.resolve(workspaceRoot, rel)}).`,
-          hint: `If that is intended, say so: ${arg.kind}('${arg.path}', { external: true }). Paths are relative to the pipeline file's folder.`,
-        };
-      }
-      location = { scope: 'external', path: path.resolve(workspaceRoot, rel) };
-    } else {
-      location = { scope: 'workspace', path: rel };
-    }
-  }
-  return {
-    ok: true,
-    arg: arg.kind === 'file' ? { kind: 'file', location, declared: arg.path } : { kind: 'dir', location, declared: arg.path, include: arg.include, exclude: arg.exclude },
-  };
-}
-
-/** Marks every step on a needs-cycle as broken, naming the cycle. */
-function markCycles(steps: StepModel[], fanOuts: Readonly<Record<string, FanOutModel>>, project: string): void {
-  const byName = new Map(steps.map((s) => [s.name, s]));
-  const upstream = (name: string): string[] => Object.values(byName.get(name)?.needs ?? {}).flatMap((up) => fanOuts[up]?.items.map((i) => i.target) ?? [up]);
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const onCycle = new Map<string, string[]>();
-  const visit = (name: string): void => {
-    state.set(name, 'visiting');
-    stack.push(name);
-    for (const up of upstream(name)) {
-      if (state.get(up) === 'visiting') {
-        const cycle = [...stack.slice(stack.indexOf(up)), up];
-        for (const n of cycle) if (!onCycle.has(n)) onCycle.set(n, cycle);
-      } else if (!state.has(up) && byName.has(up)) {
-        visit(up);
-      }
-    }
-    stack.pop();
-    state.set(name, 'done');
-  };
-  for (const s of steps) if (!state.has(s.name)) visit(s.name);
-  for (const [name, cycle] of onCycle) {
-    const s = byName.get(name);
-    if (!s) continue;
-    (s.errors as Diagnostic[]).push({
-      code: DiagnosticCodes.cycle,
-      severity: 'error',
-      message: `Steps need each other in a cycle: ${declaredCycle(cycle, byName).join(' → ')}.`,
-      hint: 'A step can only need steps that run before it; remove one of these needs.',
-      location: { file: s.file, ...s.declaration.loc },
-      project,
-      step: name,
-    });
-  }
-}
-
-/** A cycle in declared steps' names (a fan-out's items as their step), from its first name in code-point order. */
-function declaredCycle(cycle: readonly string[], byName: ReadonlyMap<string, StepModel>): string[] {
-  const names = cycle.slice(0, -1).map((n) => byName.get(n)?.item?.fanOut?.step ?? n).filter((n, i, all) => n !== all[(i + all.length - 1) % all.length] || all.length === 1);
-  const start = names.indexOf([...names].sort(compareCodePoints)[0] as string);
-  const rotated = [...names.slice(start), ...names.slice(0, start)];
-  return [...rotated, rotated[0] as string];
 }

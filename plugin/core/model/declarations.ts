@@ -1,6 +1,6 @@
 /**
  * Phase 1 types: what a pipeline file declares, read statically. Nothing
- * here is validated across files yet (see analyze-project.ts), and nothing
+ * here is validated across files yet (see analyze.ts), and nothing
  * here ran any user code.
  */
 import type { Json } from '../../api/json';

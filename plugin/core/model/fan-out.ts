@@ -13,7 +13,7 @@
 import type { Json } from '../../api/json';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
-import { hashBytes } from '../hash/xxhash';
+import { hashBytes } from '../util/xxhash';
 import { joinPosix } from '../util/paths';
 import * as path from 'node:path';
 import type { EachDeclaration } from './declarations';

@@ -7,7 +7,7 @@
  * A stored path must stay inside its step's output folder.
  */
 import * as path from 'node:path';
-import { typeRegistry } from '../../api/types';
+import { typeRegistry } from '../../shared/type-registry';
 import type { ArrowModule } from './arrow';
 import { ArrowMissing, loadArrow } from './arrow';
 import { binaryFrom, ownBuffer } from './binary-types';

@@ -20,13 +20,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { typeRegistry } from '../../api/types';
+import { typeRegistry } from '../../shared/type-registry';
 import type { ArrowTableLike } from './arrow';
 import { arrowOf, isArrowTable, writeArrowTable } from './arrow';
 import { binaryTypeName, bytesOf } from './binary-types';
 import type { PartFile } from './part-io';
 import { PartWriter } from './part-io';
-import { keyStep, UnstorableValue } from './unstorable';
+import { cycleOrDepth, describeUnstorable, keyStep, MAX_DEPTH, UnstorableValue } from './unstorable';
 import { Container, Marker, MarkerKind, packer } from './wire';
 import type { ContainerKind } from './wire';
 import { blobPart, ROOT_PART, segmentPart, tablePart } from './value-layout';
@@ -43,7 +43,6 @@ export const SEGMENT_MIN = 65_536;
 /** Binary values of at least this many bytes are stored as a raw part of their own. */
 export const BLOB_MIN = 64 * 1024;
 /** Deeper than this, the value is checked for a cycle (msgpackr, like JSON, recurses). */
-const MAX_DEPTH = 1000;
 const CHUNK_START = 4096;
 const CHUNK_MAX = 65_536;
 const CHUNK_HIGH_BYTES = 16 * 1024 * 1024;
@@ -365,39 +364,4 @@ class EntryPath {
   step(): string {
     return this.isMap ? (this.value ? `.get(<key ${this.index}>)` : `.<key ${this.index}>`) : `.<item ${this.index}>`;
   }
-}
-
-function describeUnstorable(v: object): string {
-  if (v instanceof Error) return `an Error (${v.message}); return plain data describing it instead`;
-  if (v instanceof Promise) return 'a Promise; await it before returning';
-  if (v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef) return 'a weak reference or collection';
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} (only Buffer, ArrayBuffer and the standard typed arrays are stored)`;
-  const name = (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name;
-  const what = name ? `an instance of class ${name}` : 'an object with a custom prototype';
-  return `${what} (its prototype would be lost); register a serializer for it with registerType('${name ?? 'Name'}', ${name ?? 'Class'}, { toJSON, fromJSON }) from 'nx-steps', or return plain data`;
-}
-
-/** After TooDeep: either a cycle (named by its path) or a value nested too deeply to store. */
-function cycleOrDepth(value: unknown): UnstorableValue {
-  const ancestors = new Set<object>();
-  const find = (v: unknown): UnstorableValue | undefined => {
-    if (v === null || typeof v !== 'object') return undefined;
-    if (ancestors.has(v)) return new UnstorableValue('a reference back to one of its own containers (a cycle)');
-    ancestors.add(v);
-    try {
-      const children: Array<[string, unknown]> =
-        v instanceof Map ? [...v].flatMap(([k, x], i) => [[`.<key ${i}>`, k], [`.get(<key ${i}>)`, x]] as Array<[string, unknown]>)
-        : v instanceof Set ? [...v].map((x, i) => [`.<item ${i}>`, x])
-        : Array.isArray(v) ? v.map((x, i) => [`[${i}]`, x])
-        : Object.keys(v).map((k) => [keyStep(k), (v as Record<string, unknown>)[k]]);
-      for (const [step, child] of children) {
-        const found = find(child);
-        if (found) return found.within(step);
-      }
-      return undefined;
-    } finally {
-      ancestors.delete(v);
-    }
-  };
-  return find(value) ?? new UnstorableValue(`nested more than ${MAX_DEPTH} levels deep; flatten it`);
 }

@@ -6,8 +6,8 @@
  * Node's 2 GiB per-call I/O limit.
  */
 import * as fs from 'node:fs';
-import { createHasher } from '../hash/xxhash';
-import type { StreamingHasher } from '../hash/xxhash';
+import { createHasher } from '../util/xxhash';
+import type { StreamingHasher } from '../util/xxhash';
 
 /** At most this many bytes per read or write call (Node refuses 2 GiB and more). */
 const IO_SLICE = 256 * 1024 * 1024;

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashFileContent } from '../hash/file-hasher';
-import { hashBytes } from '../hash/xxhash';
+import { hashBytes } from '../util/xxhash';
 import { beginResult, readResult, writeResult } from './result';
 import type { WriteResultInfo } from './result';
 import type { StepMeta } from './store';

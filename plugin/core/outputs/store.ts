@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import { hashFileContent } from '../hash/file-hasher';
-import { hashBytes, hashParts } from '../hash/xxhash';
+import { hashBytes, hashParts } from '../util/xxhash';
 import { compareCodePoints } from '../hash/canonical';
 import { readJsonIfExists, writeFileAtomic } from '../util/fs-atomic';
 import { toPosix } from '../util/paths';

@@ -36,3 +36,42 @@ export class UnstorableValue extends Error {
 export function keyStep(key: string | number): string {
   return typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
+
+/** How deep encode.ts walks a value before it looks for a cycle. */
+export const MAX_DEPTH = 1000;
+
+/** Why an object cannot be stored, and what to do instead. */
+export function describeUnstorable(v: object): string {
+  if (v instanceof Error) return `an Error (${v.message}); return plain data describing it instead`;
+  if (v instanceof Promise) return 'a Promise; await it before returning';
+  if (v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef) return 'a weak reference or collection';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} (only Buffer, ArrayBuffer and the standard typed arrays are stored)`;
+  const name = (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name;
+  const what = name ? `an instance of class ${name}` : 'an object with a custom prototype';
+  return `${what} (its prototype would be lost); register a serializer for it with registerType('${name ?? 'Name'}', ${name ?? 'Class'}, { toJSON, fromJSON }) from 'nx-steps', or return plain data`;
+}
+
+/** After TooDeep: either a cycle (named by its path) or a value nested too deeply to store. */
+export function cycleOrDepth(value: unknown): UnstorableValue {
+  const ancestors = new Set<object>();
+  const find = (v: unknown): UnstorableValue | undefined => {
+    if (v === null || typeof v !== 'object') return undefined;
+    if (ancestors.has(v)) return new UnstorableValue('a reference back to one of its own containers (a cycle)');
+    ancestors.add(v);
+    try {
+      const children: Array<[string, unknown]> =
+        v instanceof Map ? [...v].flatMap(([k, x], i) => [[`.<key ${i}>`, k], [`.get(<key ${i}>)`, x]] as Array<[string, unknown]>)
+        : v instanceof Set ? [...v].map((x, i) => [`.<item ${i}>`, x])
+        : Array.isArray(v) ? v.map((x, i) => [`[${i}]`, x])
+        : Object.keys(v).map((k) => [keyStep(k), (v as Record<string, unknown>)[k]]);
+      for (const [step, child] of children) {
+        const found = find(child);
+        if (found) return found.within(step);
+      }
+      return undefined;
+    } finally {
+      ancestors.delete(v);
+    }
+  };
+  return find(value) ?? new UnstorableValue(`nested more than ${MAX_DEPTH} levels deep; flatten it`);
+}

@@ -7,15 +7,15 @@
  * fingerprint) or restored by its own key as a plain `success`, like one
  * that executed, and its terminal output cannot tell them apart either: a
  * local hit replays the output of whichever run made the entry. The task
- * stamp the executor writes at the end of every run (run/task-stamp.ts)
+ * stamp the executor writes at the end of every run (outputs/task-stamp.ts)
  * says which, when it was written during this task. Without one (a step
  * that ran before stamps existed) step.json decides: a step that executed
  * in this task has a step.json created after the task started.
  */
 import * as path from 'node:path';
 import { META_FILE, outputDir } from '../outputs/layout';
-import type { TaskStamp } from '../run/task-stamp';
-import { readTaskStamp } from '../run/task-stamp';
+import type { TaskStamp } from '../outputs/task-stamp';
+import { readTaskStamp } from '../outputs/task-stamp';
 import type { StepMeta } from '../outputs/store';
 import { readJsonIfExists } from '../util/fs-atomic';
 import type { StepRunRecord, StepSource } from './run-record';
@@ -97,7 +97,7 @@ export function observeStep(workspaceRoot: string, task: ObservedTask, runStarte
 /**
  * A step Nx restored from its cache whose outputs say they were produced for
  * another task hash: the entry holds another key's result (see
- * run/task-stamp.ts for how an overlapping command can cause that).
+ * outputs/task-stamp.ts for how an overlapping command can cause that).
  */
 export interface MisfiledResult {
   readonly task: ObservedTask;

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StepContext } from '../../api/step';
-import { isStep } from '../../api/step';
+import { isStep } from '../../shared/step-brand';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import { absoluteArgPath } from '../fingerprint/evaluate';

@@ -12,7 +12,7 @@
  */
 import type { Json } from '../../api/json';
 import type { KeyContext } from '../../api/step';
-import { isStep } from '../../api/step';
+import { isStep } from '../../shared/step-brand';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import { absoluteArgPath } from '../fingerprint/evaluate';

@@ -23,6 +23,7 @@ const SOURCE = `import { pipeline, step } from 'nx-steps';
 export default pipeline({ name: 'etl' });
 export const one = step(() => [1, 2, 3]);
 export const two = step({ needs: { xs: one } }, ({ xs }) => xs.map((x) => x * 10));
+export const scaled = step({ needs: { xs: two }, params: { factor: 2 } }, ({ xs, factor }) => xs.map((x) => x * factor));
 `;
 
 /** Nx's cache as folders in memory: what the adapter does with DbCache, minus Nx. */
@@ -52,7 +53,7 @@ class MemoryCache implements EntryCache {
   }
 }
 
-function setUp(): { root: string; calls: Record<string, number>; deps: (extra?: Partial<RunStepDeps>) => RunStepDeps; notes: string[] } {
+function setUp(): { root: string; calls: Record<string, number>; deps: (extra?: Partial<RunStepDeps>) => RunStepDeps; notes: string[]; mod: Record<string, unknown> } {
   const root = tempDir('nxs-run-');
   writeTree(root, { [PIPELINE]: SOURCE });
   const calls: Record<string, number> = {};
@@ -66,6 +67,7 @@ function setUp(): { root: string; calls: Record<string, number>; deps: (extra?: 
   const mod = {
     one: step(counted('one', () => [1, 2, 3])),
     two: step(counted('two', (input: { xs?: number[] }) => (input.xs ?? []).map((x) => x * 10))),
+    scaled: step(counted('scaled', (input: { xs?: number[]; factor?: number }) => (input.xs ?? []).map((x) => x * (input.factor ?? 0)))),
   };
   const notes: string[] = [];
   const log: RunLog = { note: (m) => notes.push(m), info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -73,6 +75,7 @@ function setUp(): { root: string; calls: Record<string, number>; deps: (extra?: 
     root,
     calls,
     notes,
+    mod,
     deps: (extra = {}) => ({ services: createServices(root), log, importModule: async () => mod, runTime: 0, env: {}, ...extra }),
   };
 }
@@ -177,5 +180,52 @@ describe('runStep', () => {
     expect(stored(root, 'two')).toEqual([10, 20, 30]);
     const salts = JSON.parse(fs.readFileSync(path.join(root, '.nx-steps/state/nx-steps-salts.json'), 'utf8')) as { steps: Record<string, Array<{ reason: string }>> };
     expect(Object.values(salts.steps).flat().map((s) => s.reason)).toEqual(['recovery']);
+  });
+
+  it('a step run without its upstream result fails with NXS203 and calls nothing', async () => {
+    const { root, calls, deps } = setUp();
+    const outcome = await runStep(request(root, 'two'), deps());
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.diagnostics.map((d) => d.code)).toEqual(['NXS203']);
+    expect(calls).toEqual({});
+  });
+
+  it('an upstream that recomputes the same result keeps the downstream step (early cutoff); a different result re-runs it', async () => {
+    const { root, calls, deps, mod } = setUp();
+    await runStep(request(root, 'one'), deps());
+    await runStep(request(root, 'two'), deps());
+    // An edit of one's code: it runs again, and returns what it returned before.
+    fs.writeFileSync(path.join(root, PIPELINE), SOURCE.replace('() => [1, 2, 3]', '() => [1, 2, 3].slice()'));
+    expect(await runStep(request(root, 'one'), deps())).toMatchObject({ ok: true, status: 'executed' });
+    expect(await runStep(request(root, 'two'), deps())).toMatchObject({ ok: true, status: 'kept' });
+    expect(calls).toEqual({ one: 2, two: 1 });
+    // Now it returns something else: two runs on it.
+    const changed = { ...mod, one: step(() => [1, 2, 4]) };
+    fs.writeFileSync(path.join(root, PIPELINE), SOURCE.replace('() => [1, 2, 3]', '() => [1, 2, 4]'));
+    await runStep(request(root, 'one'), deps({ importModule: async () => changed }));
+    expect(await runStep(request(root, 'two'), deps({ importModule: async () => changed }))).toMatchObject({ ok: true, status: 'executed' });
+    expect(stored(root, 'two')).toEqual([10, 20, 40]);
+  });
+
+  it("a param override is part of the step's key: one run per value, kept when a value comes back", async () => {
+    const { root, calls, deps } = setUp();
+    await runStep(request(root, 'one'), deps());
+    await runStep(request(root, 'two'), deps());
+    const run = (factor: number) => runStep(request(root, 'scaled', { overrides: { factor } }), deps());
+    expect(await run(3)).toMatchObject({ ok: true, status: 'executed' });
+    expect(stored(root, 'scaled')).toEqual([30, 60, 90]);
+    expect(await run(3)).toMatchObject({ ok: true, status: 'kept' });
+    expect(await run(4)).toMatchObject({ ok: true, status: 'executed' });
+    expect(stored(root, 'scaled')).toEqual([40, 80, 120]);
+    expect(calls['scaled']).toBe(2);
+  });
+
+  it('an override of the wrong type fails with NXS202 before the step runs', async () => {
+    const { root, calls, deps } = setUp();
+    await runStep(request(root, 'one'), deps());
+    await runStep(request(root, 'two'), deps());
+    const outcome = await runStep(request(root, 'scaled', { overrides: { factor: 'three' } }), deps());
+    expect(!outcome.ok && outcome.diagnostics.map((d) => d.code)).toEqual(['NXS202']);
+    expect(calls['scaled']).toBeUndefined();
   });
 });

@@ -52,8 +52,8 @@ import type { RunStepRequest } from './request';
 import { install, newWorkDir, sweepWorkDirs } from './staging';
 import type { EntryCache, EntrySource } from './step-entries';
 import { restoreEntry, storeEntry } from './step-entries';
-import type { StampSource } from './task-stamp';
-import { writeTaskStamp } from './task-stamp';
+import type { StampSource } from '../outputs/task-stamp';
+import { writeTaskStamp } from '../outputs/task-stamp';
 
 export type { RunStepRequest } from './request';
 

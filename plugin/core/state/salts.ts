@@ -15,7 +15,7 @@
  * never returns. Each step keeps its newest MAX_PER_STEP salts.
  *
  * Where: beside Nx's cache index (the adapter passes the folder; see
- * plugin/nx/machine-state.ts), not in the workspace. Nx serves a local entry
+ * machineStateDir in plugin/nx/nx-cache.ts), not in the workspace. Nx serves a local entry
  * only while its index holds it, so salts and the local entries they shadow
  * are kept, and removed (`nx reset`), together; deleting `.nx-steps/` (say,
  * `git clean -fdx`) cannot bring a cleared result back. A remote cache still

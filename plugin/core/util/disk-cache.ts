@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hashBytes } from '../hash/xxhash';
+import { hashBytes } from './xxhash';
 import { writeFileAtomic } from './fs-atomic';
 
 export const STATE_DIR = '.nx-steps';

@@ -47,5 +47,3 @@ export function hashParts(parts: readonly string[]): string {
   }
   return h.digest();
 }
-
-export const DIGEST_PATTERN = /^[0-9a-f]{32}$/;

@@ -17,6 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DiagnosticCodes } from '../core/diagnostics';
 import { runTime } from '../core/fingerprint/ttl';
 import { outputDir } from '../core/outputs/layout';
 import type { StorageFailure } from '../core/outputs/result';
@@ -28,8 +29,8 @@ import { parseJsonc } from '../core/util/jsonc';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from '../nx/discover';
 import { machineStateDir } from '../nx/nx-cache';
-import { optionsOfPlugins } from '../nx/options';
-import type { Step, StepResult } from './step';
+import { optionsOfPlugins } from '../core/plugin-options';
+import type { Step, StepResult } from '../api/step';
 
 export interface LoadResultOptions {
   /** A folder inside the Nx workspace. Default: the current directory. */
@@ -113,7 +114,7 @@ function nxRun(root: string, target: string): void {
   const r = spawnSync(process.execPath, [nxBin, 'run', target], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) {
     const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
-    throw new ResultError('NXS204', `nx run ${target} failed (exit ${String(r.status)}):\n${tail}\n`, 'Fix the step and load its result again.');
+    throw new ResultError(DiagnosticCodes.runFailed, `nx run ${target} failed (exit ${String(r.status)}):\n${tail}\n`, 'Fix the step and load its result again.');
   }
 }
 

@@ -1,6 +1,6 @@
 /** The types of `runPipeline` (run-pipeline.ts), apart so that 'nx-steps' can name them without loading it. */
 import type { StepSource } from '../core/records/run-record';
-import type { Json } from './json';
+import type { Json } from '../api/json';
 
 export interface RunPipelineOptions {
   /** Steps to run, each with the steps it needs. Default: every step of the pipeline. */

@@ -127,6 +127,25 @@ function findRecord(root: string, runId: string, startedAt: number, project: str
   return candidates.find((r) => r.runId === runId) ?? [...candidates].reverse().find((r) => r.runId === undefined && r.steps.some((s) => s.project === project));
 }
 
+type ShownTargets = Record<string, { executor?: string; dependsOn?: unknown[]; metadata?: { technologies?: unknown } }>;
+
+/** What `nx show project --json` says about a pipeline project: its step targets, and its fan-outs' group targets. */
+function pipelineTargets(json: string): { targets: ShownTargets; projectRoot: string | undefined; all: string[]; groups: string[] } {
+  let targets: ShownTargets = {};
+  let projectRoot: string | undefined;
+  try {
+    const shownProject = JSON.parse(json) as { targets?: ShownTargets; root?: string };
+    targets = shownProject.targets ?? {};
+    projectRoot = shownProject.root;
+  } catch {
+    // Not a project: no steps, which the caller reports.
+  }
+  const all = Object.entries(targets).flatMap(([name, t]) => (t.executor === STEP_EXECUTOR ? [name] : []));
+  // A fan-out step's group target (plugin/nx/targets.ts) may be named too: it runs every item.
+  const groups = Object.entries(targets).flatMap(([name, t]) => (t.executor === 'nx:noop' && Array.isArray(t.metadata?.technologies) && t.metadata.technologies.includes('nx-steps') ? [name] : []));
+  return { targets, projectRoot, all, groups };
+}
+
 export async function runPipeline(project: string, options: RunPipelineOptions = {}): Promise<PipelineRun> {
   const cwd = options.cwd ?? process.cwd();
   const none = figures(undefined, project, '');
@@ -138,29 +157,32 @@ export async function runPipeline(project: string, options: RunPipelineOptions =
   }
   const echo = options.quiet !== true;
   const shown = await exec(nxBin, ['show', 'project', project, '--json'], root, process.env, false);
-  let targets: Record<string, { executor?: string; dependsOn?: unknown[]; metadata?: { technologies?: unknown } }> = {};
-  let projectRoot: string | undefined;
-  try {
-    const shownProject = JSON.parse(shown.stdout) as { targets?: typeof targets; root?: string };
-    targets = shownProject.targets ?? {};
-    projectRoot = shownProject.root;
-  } catch {
-    // handled below: no steps
-  }
-  const all = Object.entries(targets).flatMap(([name, t]) => (t.executor === STEP_EXECUTOR ? [name] : []));
+  const { targets, projectRoot, all, groups } = pipelineTargets(shown.stdout);
   if (shown.code !== 0 || all.length === 0) {
     return { ok: false, project, reason: 'unknown-project', message: `No pipeline project named "${project}" in ${root} (nx show project ${project} found ${shown.code === 0 ? 'no steps' : 'no such project'}). Check the name with \`nx show projects\`.`, ...figures(undefined, project, shown.output) };
   }
-  // A fan-out step's group target (plugin/nx/targets.ts) may be named too: it runs every item.
-  const groups = Object.entries(targets).flatMap(([name, t]) => (t.executor === 'nx:noop' && Array.isArray(t.metadata?.technologies) && t.metadata.technologies.includes('nx-steps') ? [name] : []));
   const unknown = (options.steps ?? []).filter((s) => !all.includes(s) && !groups.includes(s));
   if (unknown.length) {
     return { ok: false, project, reason: 'unknown-step', message: `Pipeline ${project} has no step ${unknown.join(', ')}. Its steps: ${all.join(', ')}.`, ...none };
   }
 
+  const steps = options.steps?.length ? options.steps : all;
+  return runSteps({ nxBin, root, project, projectRoot, targets, echo }, steps, options);
+}
+
+interface PipelineContext {
+  readonly nxBin: string;
+  readonly root: string;
+  readonly project: string;
+  readonly projectRoot: string | undefined;
+  readonly targets: ShownTargets;
+  readonly echo: boolean;
+}
+
+/** Runs the steps (all of the pipeline's, or those named) with `nx run-many`, and reads what the run recorded. */
+async function runSteps({ nxBin, root, project, projectRoot, targets, echo }: PipelineContext, steps: readonly string[], options: RunPipelineOptions): Promise<PipelineRun> {
   const runId = randomUUID();
   const started = Date.now();
-  const steps = options.steps?.length ? options.steps : all;
   const params = Object.entries(options.params ?? {}).map(([k, v]) => `--${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   const args = ['run-many', `--projects=${project}`, `--targets=${steps.join(',')}`, ...params];
   const fresh = options.fresh ? { [FRESH_ENV]: (options.steps?.length ? withNeeds(steps, targets) : [project]).map((s) => (s === project ? s : `${project}:${s}`)).join(',') } : {};

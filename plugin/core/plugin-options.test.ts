@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { DiagnosticError } from './diagnostics';
+import { checkOptions, DEFAULT_OPTIONS, normalizeOptions } from './plugin-options';
+
+describe('plugin options', () => {
+  it('default when absent, and take a glob', () => {
+    expect(checkOptions(undefined)).toEqual({ ok: true, value: DEFAULT_OPTIONS });
+    expect(checkOptions({ pipelines: 'p/*.ts' })).toEqual({ ok: true, value: { pipelines: 'p/*.ts' } });
+  });
+
+  it.each([
+    ['a string', 'x', 'options must be an object'],
+    ['an unknown option', { pipeline: 'x' }, 'unknown option "pipeline"'],
+    ['an empty glob', { pipelines: '' }, '"pipelines" must be a non-empty glob string'],
+  ])('are an NXS301 diagnostic for %s', (_what, raw, text) => {
+    const r = checkOptions(raw);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('NXS301');
+    expect(r.error.message).toContain(text);
+    expect(() => normalizeOptions(raw)).toThrow(DiagnosticError);
+    expect(() => normalizeOptions(raw)).toThrow(/error NXS301: nx-steps\/plugin: /);
+  });
+});

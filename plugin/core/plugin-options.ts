@@ -1,0 +1,62 @@
+/**
+ * The options of nx-steps/plugin in nx.json, checked. Pure, so the plugin, the CLI, the generators and
+ * nx-steps/results read them the same way (no Nx configuration is built here).
+ */
+import type { Diagnostic } from './diagnostics';
+import { DiagnosticCodes, DiagnosticError } from './diagnostics';
+import type { Result } from './util/result';
+import { fail, ok } from './util/result';
+
+/** Options of `"plugins": [{ "plugin": "nx-steps/plugin", "options": { ... } }]`. */
+export interface NxStepsPluginOptions {
+  /** Glob of pipeline files, relative to the workspace root. Default: '**\/*.pipeline.ts'. */
+  readonly pipelines?: string;
+}
+
+export interface NormalizedOptions {
+  readonly pipelines: string;
+}
+
+/** The name nx.json registers the plugin by. */
+export const PLUGIN = 'nx-steps/plugin';
+
+type PluginEntry = string | { readonly plugin: string; readonly options?: unknown };
+
+export function isNxStepsPlugin(entry: PluginEntry): boolean {
+  return (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN;
+}
+
+/** The plugin's options in nx.json's `plugins` (the defaults when it is registered as a plain string, or not at all). */
+export function optionsOfPlugins(plugins: readonly PluginEntry[] | undefined): NormalizedOptions {
+  const entry = (plugins ?? []).find(isNxStepsPlugin);
+  return normalizeOptions(typeof entry === 'object' ? entry.options : undefined);
+}
+
+export const DEFAULT_OPTIONS: NormalizedOptions = { pipelines: '**/*.pipeline.ts' };
+
+/** The options, or what is wrong with them (NXS301): unknown or mistyped options are a configuration error. */
+export function checkOptions(raw: unknown): Result<NormalizedOptions, Diagnostic> {
+  if (raw === undefined || raw === null) return ok(DEFAULT_OPTIONS);
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return optionsError('options must be an object, e.g. { "pipelines": "**/*.pipeline.ts" }.');
+  }
+  const known = Object.keys(DEFAULT_OPTIONS);
+  const unknown = Object.keys(raw).find((key) => !known.includes(key));
+  if (unknown !== undefined) return optionsError(`unknown option "${unknown}" in nx.json. Known options: ${known.join(', ')}.`);
+  const { pipelines } = raw as NxStepsPluginOptions;
+  if (pipelines !== undefined && (typeof pipelines !== 'string' || pipelines.length === 0)) {
+    return optionsError('"pipelines" must be a non-empty glob string, e.g. "**/*.pipeline.ts".');
+  }
+  return ok({ pipelines: pipelines ?? DEFAULT_OPTIONS.pipelines });
+}
+
+function optionsError(what: string): Result<never, Diagnostic> {
+  return fail({ code: DiagnosticCodes.badPluginOptions, severity: 'error', message: `nx-steps/plugin: ${what}`, hint: 'Fix the options of nx-steps/plugin in nx.json.' });
+}
+
+/** The options, for a caller that cannot go on without them: bad ones throw a DiagnosticError (NXS301). */
+export function normalizeOptions(raw: unknown): NormalizedOptions {
+  const checked = checkOptions(raw);
+  if (!checked.ok) throw new DiagnosticError(checked.error);
+  return checked.value;
+}
