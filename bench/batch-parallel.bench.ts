@@ -61,7 +61,9 @@ const bench: Benchmark<State> = {
     { name: DEFAULT, before: (s) => uncached(s.ws), run: (s) => measureNx(s.ws, ['run', 'par:joined'], { expect: allMisses(5) }) },
     { name: BATCH, before: (s) => uncached(s.ws), run: (s) => measureNx(s.ws, ['run', 'par:joined', '--batch'], { expect: allMisses(5) }) },
   ],
-  goals: [{ label: '--batch wall time / one process per step, for independent heavy steps', control: DEFAULT, value: (r) => r.ratio(BATCH, DEFAULT), unit: '×' }],
+  goals: [
+    { label: '--batch wall time / one process per step, for independent heavy steps', control: DEFAULT, value: (r) => r.ratio(BATCH, DEFAULT), unit: '×' },
+  ],
 };
 
 export default bench;

@@ -37,7 +37,11 @@ const PROJECT = {
   targets: {
     measure: {
       executor: 'nx:run-commands',
-      options: { command: "node -e \"require('fs').mkdirSync('out',{recursive:true});require('fs').writeFileSync('out/size.json',String(require('fs').statSync('data/big.bin').size))\"", cwd: 'big' },
+      options: {
+        command:
+          "node -e \"require('fs').mkdirSync('out',{recursive:true});require('fs').writeFileSync('out/size.json',String(require('fs').statSync('data/big.bin').size))\"",
+        cwd: 'big',
+      },
       cache: true,
       inputs: [{ fileset: '{projectRoot}/data/big.bin', includeIgnored: true }, { externalDependencies: [] }],
       outputs: ['{projectRoot}/out'],
@@ -91,9 +95,28 @@ const bench: Benchmark<State> = {
     { name: STEPS_PERF, run: (s) => measureNx(s.steps, ['run', 'big:measure'], { expect: allHits(1), perf: [HOOK] }) },
   ],
   goals: [
-    { label: 'wall time: nx-steps / control', control: 'cached Nx target, the file as an includeIgnored input', value: (r) => r.ratio(STEPS, CONTROL), op: '<=', target: 0.7, unit: '×' },
-    { label: 'peak memory: nx-steps / control', control: 'cached Nx target, the file as an includeIgnored input', value: (r) => r.ratio(STEPS, CONTROL, 'peakRssMB'), op: '<=', target: 0.2, unit: '×' },
-    { label: "nx-steps' pre-task hook, which checks the 1 GiB argument", control: 'as Nx measures it (NX_PERF_LOGGING)', value: (r) => r.metric(STEPS_PERF, `${HOOK} ms`), unit: ' ms' },
+    {
+      label: 'wall time: nx-steps / control',
+      control: 'cached Nx target, the file as an includeIgnored input',
+      value: (r) => r.ratio(STEPS, CONTROL),
+      op: '<=',
+      target: 0.7,
+      unit: '×',
+    },
+    {
+      label: 'peak memory: nx-steps / control',
+      control: 'cached Nx target, the file as an includeIgnored input',
+      value: (r) => r.ratio(STEPS, CONTROL, 'peakRssMB'),
+      op: '<=',
+      target: 0.2,
+      unit: '×',
+    },
+    {
+      label: "nx-steps' pre-task hook, which checks the 1 GiB argument",
+      control: 'as Nx measures it (NX_PERF_LOGGING)',
+      value: (r) => r.metric(STEPS_PERF, `${HOOK} ms`),
+      unit: ' ms',
+    },
   ],
 };
 

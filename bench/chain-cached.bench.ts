@@ -54,7 +54,12 @@ const bench: Benchmark<State> = {
     };
     settleTimestamps();
     // Fill the caches: the first run executes, the second proves every task hits.
-    for (const [ws, target] of [[s.control, 'chain:t50'], [s.chained, 'chain:t50'], [s.floor, 'chain:t50'], [s.steps, 'chain:s50']] as const) {
+    for (const [ws, target] of [
+      [s.control, 'chain:t50'],
+      [s.chained, 'chain:t50'],
+      [s.floor, 'chain:t50'],
+      [s.steps, 'chain:s50'],
+    ] as const) {
       measureNx(ws, ['run', target]);
       measureNx(ws, ['run', target], { expect: allHits(N) });
     }
@@ -73,12 +78,39 @@ const bench: Benchmark<State> = {
     { name: STEPS_PERF, run: (s) => measureNx(s.steps, ['run', 'chain:s50'], { expect: allHits(N), perf: [HOOK] }) },
   ],
   goals: [
-    { label: 'nx-steps wall time / control', control: `${N} plain cached Nx targets, same inputs`, value: (r) => r.ratio(STEPS, CONTROL), op: '<=', target: 1.1, unit: '×' },
-    { label: "Nx's floor (chained by output + an empty plugin) / control", control: `${N} plain cached Nx targets`, value: (r) => r.ratio(FLOOR, CONTROL), unit: '×' },
+    {
+      label: 'nx-steps wall time / control',
+      control: `${N} plain cached Nx targets, same inputs`,
+      value: (r) => r.ratio(STEPS, CONTROL),
+      op: '<=',
+      target: 1.1,
+      unit: '×',
+    },
+    {
+      label: "Nx's floor (chained by output + an empty plugin) / control",
+      control: `${N} plain cached Nx targets`,
+      value: (r) => r.ratio(FLOOR, CONTROL),
+      unit: '×',
+    },
     { label: "nx-steps wall time / Nx's floor", control: 'chained by output + an empty plugin', value: (r) => r.ratio(STEPS, FLOOR), unit: '×' },
-    { label: 'with NX_ISOLATE_PLUGINS=false on both sides: nx-steps / control', control: `${N} plain cached Nx targets, NX_ISOLATE_PLUGINS=false`, value: (r) => r.ratio(STEPS_IN_PROCESS, CONTROL_IN_PROCESS), unit: '×' },
-    { label: "with NX_ISOLATE_PLUGINS=false: nx-steps / Nx's floor (chained by output)", control: 'chained by output, NX_ISOLATE_PLUGINS=false', value: (r) => r.ratio(STEPS_IN_PROCESS, CHAINED_IN_PROCESS), unit: '×' },
-    { label: "nx-steps' pre-task hook for the 50 steps", control: 'as Nx measures it (NX_PERF_LOGGING)', value: (r) => r.metric(STEPS_PERF, `${HOOK} ms`), unit: ' ms' },
+    {
+      label: 'with NX_ISOLATE_PLUGINS=false on both sides: nx-steps / control',
+      control: `${N} plain cached Nx targets, NX_ISOLATE_PLUGINS=false`,
+      value: (r) => r.ratio(STEPS_IN_PROCESS, CONTROL_IN_PROCESS),
+      unit: '×',
+    },
+    {
+      label: "with NX_ISOLATE_PLUGINS=false: nx-steps / Nx's floor (chained by output)",
+      control: 'chained by output, NX_ISOLATE_PLUGINS=false',
+      value: (r) => r.ratio(STEPS_IN_PROCESS, CHAINED_IN_PROCESS),
+      unit: '×',
+    },
+    {
+      label: "nx-steps' pre-task hook for the 50 steps",
+      control: 'as Nx measures it (NX_PERF_LOGGING)',
+      value: (r) => r.metric(STEPS_PERF, `${HOOK} ms`),
+      unit: ' ms',
+    },
   ],
 };
 

@@ -60,15 +60,50 @@ const bench: Benchmark<State> = {
   teardown: (s) => Object.values(s).forEach(removeWorkspace),
   control: CONTROL,
   cases: [
-    { name: CONTROL, before: (s) => uncached(s.control, CHAIN_OUTPUTS.control), run: (s) => measureNx(s.control, ['run', 'chain:t50'], { expect: allMisses(N) }) },
-    { name: BATCH, before: (s) => uncached(s.steps, CHAIN_OUTPUTS.steps), run: (s) => measureNx(s.steps, ['run', 'chain:s50', '--batch'], { expect: allMisses(N) }) },
-    { name: EXECUTOR, runs: 3, before: (s) => uncached(s.executor, CHAIN_OUTPUTS.control), run: (s) => measureNx(s.executor, ['run', 'chain:t50'], { expect: allMisses(N) }) },
-    { name: PER_PROCESS, runs: 3, before: (s) => uncached(s.steps, CHAIN_OUTPUTS.steps), run: (s) => measureNx(s.steps, ['run', 'chain:s50'], { expect: allMisses(N) }) },
+    {
+      name: CONTROL,
+      before: (s) => uncached(s.control, CHAIN_OUTPUTS.control),
+      run: (s) => measureNx(s.control, ['run', 'chain:t50'], { expect: allMisses(N) }),
+    },
+    {
+      name: BATCH,
+      before: (s) => uncached(s.steps, CHAIN_OUTPUTS.steps),
+      run: (s) => measureNx(s.steps, ['run', 'chain:s50', '--batch'], { expect: allMisses(N) }),
+    },
+    {
+      name: EXECUTOR,
+      runs: 3,
+      before: (s) => uncached(s.executor, CHAIN_OUTPUTS.control),
+      run: (s) => measureNx(s.executor, ['run', 'chain:t50'], { expect: allMisses(N) }),
+    },
+    {
+      name: PER_PROCESS,
+      runs: 3,
+      before: (s) => uncached(s.steps, CHAIN_OUTPUTS.steps),
+      run: (s) => measureNx(s.steps, ['run', 'chain:s50'], { expect: allMisses(N) }),
+    },
   ],
   goals: [
-    { label: 'nx-steps --batch wall time / control', control: `${N} nx:run-commands targets running node`, value: (r) => r.ratio(BATCH, CONTROL), op: '<=', target: 0.5, unit: '×' },
-    { label: 'nx-steps without --batch (one process per step) / control', control: `${N} nx:run-commands targets running node`, value: (r) => r.ratio(PER_PROCESS, CONTROL), unit: '×' },
-    { label: "nx-steps without --batch / Nx's floor for a process per task", control: 'the chain through an executor package', value: (r) => r.ratio(PER_PROCESS, EXECUTOR), unit: '×' },
+    {
+      label: 'nx-steps --batch wall time / control',
+      control: `${N} nx:run-commands targets running node`,
+      value: (r) => r.ratio(BATCH, CONTROL),
+      op: '<=',
+      target: 0.5,
+      unit: '×',
+    },
+    {
+      label: 'nx-steps without --batch (one process per step) / control',
+      control: `${N} nx:run-commands targets running node`,
+      value: (r) => r.ratio(PER_PROCESS, CONTROL),
+      unit: '×',
+    },
+    {
+      label: "nx-steps without --batch / Nx's floor for a process per task",
+      control: 'the chain through an executor package',
+      value: (r) => r.ratio(PER_PROCESS, EXECUTOR),
+      unit: '×',
+    },
   ],
 };
 

@@ -33,7 +33,8 @@ function pipelineFile(p: number): string {
     '',
     "export const s1 = step({ args: { input: file('data/input.csv') } }, async ({ input }) => (await readFile(input, 'utf8')).length);",
   ];
-  for (let i = 2; i <= STEPS; i++) lines.push(`export const s${i} = step({ needs: { prev: s${i - 1} }, params: { scale: ${i} } }, ({ prev, scale }) => prev * scale);`);
+  for (let i = 2; i <= STEPS; i++)
+    lines.push(`export const s${i} = step({ needs: { prev: s${i - 1} }, params: { scale: ${i} } }, ({ prev, scale }) => prev * scale);`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -76,7 +77,8 @@ function cold(ws: Workspace): void {
   removeDir(path.join(ws.root, '.nx-steps', 'cache'));
 }
 
-const graph = (ws: Workspace, env?: Record<string, string>) => measureNx(ws, ['show', 'projects'], { expect: new RegExp(`^${name(PIPELINES)}$`, 'm'), ...(env ? { env } : {}) });
+const graph = (ws: Workspace, env?: Record<string, string>) =>
+  measureNx(ws, ['show', 'projects'], { expect: new RegExp(`^${name(PIPELINES)}$`, 'm'), ...(env ? { env } : {}) });
 
 const CONTROL_COLD = 'cold: Nx alone (project.json files)';
 const EMPTY_COLD = 'cold: Nx alone + an empty plugin';
@@ -117,11 +119,35 @@ const bench: Benchmark<State> = {
     { name: STEPS_WARM_IN_PROCESS, run: (s) => graph(s.steps, IN_PROCESS) },
   ],
   goals: [
-    { label: 'cold graph: nx-steps / control', control: 'the same projects in project.json files, no plugin', value: (r) => r.ratio(STEPS_COLD, CONTROL_COLD), op: '<=', target: 2, unit: '×' },
-    { label: 'warm graph: nx-steps / control', control: 'the same projects in project.json files, no plugin', value: (r) => r.ratio(STEPS_WARM, CONTROL_WARM), op: '<=', target: 1.1, unit: '×' },
-    { label: "warm graph: Nx's floor for any plugin (control + an empty plugin) / control", control: 'the same projects, no plugin', value: (r) => r.ratio(EMPTY_WARM, CONTROL_WARM), unit: '×' },
+    {
+      label: 'cold graph: nx-steps / control',
+      control: 'the same projects in project.json files, no plugin',
+      value: (r) => r.ratio(STEPS_COLD, CONTROL_COLD),
+      op: '<=',
+      target: 2,
+      unit: '×',
+    },
+    {
+      label: 'warm graph: nx-steps / control',
+      control: 'the same projects in project.json files, no plugin',
+      value: (r) => r.ratio(STEPS_WARM, CONTROL_WARM),
+      op: '<=',
+      target: 1.1,
+      unit: '×',
+    },
+    {
+      label: "warm graph: Nx's floor for any plugin (control + an empty plugin) / control",
+      control: 'the same projects, no plugin',
+      value: (r) => r.ratio(EMPTY_WARM, CONTROL_WARM),
+      unit: '×',
+    },
     { label: "warm graph: nx-steps / Nx's floor", control: 'control + an empty plugin', value: (r) => r.ratio(STEPS_WARM, EMPTY_WARM), unit: '×' },
-    { label: 'warm graph with NX_ISOLATE_PLUGINS=false on both sides: nx-steps / control', control: 'the same projects, no plugin, NX_ISOLATE_PLUGINS=false', value: (r) => r.ratio(STEPS_WARM_IN_PROCESS, CONTROL_WARM_IN_PROCESS), unit: '×' },
+    {
+      label: 'warm graph with NX_ISOLATE_PLUGINS=false on both sides: nx-steps / control',
+      control: 'the same projects, no plugin, NX_ISOLATE_PLUGINS=false',
+      value: (r) => r.ratio(STEPS_WARM_IN_PROCESS, CONTROL_WARM_IN_PROCESS),
+      unit: '×',
+    },
   ],
 };
 

@@ -30,11 +30,18 @@ const bench: Benchmark<State> = {
   cases: [
     { name: 'idle process (loads the hasher only)', bytes: 0, run: () => runChild(timed(load, '')) },
     { name: 'nx-steps readDigest', run: (s) => runChild(timed(load, `readDigest(${JSON.stringify(s.file)}, undefined);`)) },
-    { name: 'Nx native hashFile', run: (s) => runChild(timed(`const { hashFile } = require(${JSON.stringify(require.resolve('nx/src/native'))});`, `hashFile(${JSON.stringify(s.file)});`)) },
+    {
+      name: 'Nx native hashFile',
+      run: (s) => runChild(timed(`const { hashFile } = require(${JSON.stringify(require.resolve('nx/src/native'))});`, `hashFile(${JSON.stringify(s.file)});`)),
+    },
   ],
   goals: [
     { label: `peak RSS hashing a ${SIZE / GiB} GiB file`, value: (r) => r.metric('nx-steps readDigest', 'peakRssMB'), op: '<', target: 100, unit: ' MB' },
-    { label: `peak RSS hashing a ${SIZE / GiB} GiB file with Nx's hashFile (for comparison)`, value: (r) => r.metric('Nx native hashFile', 'peakRssMB'), unit: ' MB' },
+    {
+      label: `peak RSS hashing a ${SIZE / GiB} GiB file with Nx's hashFile (for comparison)`,
+      value: (r) => r.metric('Nx native hashFile', 'peakRssMB'),
+      unit: ' MB',
+    },
   ],
 };
 

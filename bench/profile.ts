@@ -59,7 +59,11 @@ function main(argv: readonly string[]): void {
   const match = argv.includes('--match') ? new RegExp(argv[argv.indexOf('--match') + 1] ?? '') : undefined;
   const top = argv.includes('--top') ? Number(argv[argv.indexOf('--top') + 1]) : 25;
   const files = fs.statSync(target).isDirectory()
-    ? fs.readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).sort().map((f) => path.join(target, f))
+    ? fs
+        .readdirSync(target)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .sort()
+        .map((f) => path.join(target, f))
     : [target];
   for (const file of files) {
     const { totalMs, byFunction } = inclusive(JSON.parse(fs.readFileSync(file, 'utf8')) as Profile);

@@ -36,7 +36,14 @@ const bench: Benchmark<void> = {
   control: RAW,
   cases: Object.entries(CASES).map(([name, c]) => ({ name, run: () => runResultCase(c, c.prelude) })),
   goals: [
-    { label: '1M-row Arrow table across a step boundary vs raw IPC write + read', control: 'tableToIPC + writeFile, readFile + tableFromIPC', value: (r) => r.ratio(NX, RAW), op: '<=', target: 1.5, unit: '×' },
+    {
+      label: '1M-row Arrow table across a step boundary vs raw IPC write + read',
+      control: 'tableToIPC + writeFile, readFile + tableFromIPC',
+      value: (r) => r.ratio(NX, RAW),
+      op: '<=',
+      target: 1.5,
+      unit: '×',
+    },
     { label: '1M-row Arrow table: peak RSS vs raw IPC', control: 'raw IPC, same table', value: (r) => r.ratio(NX, RAW, 'peakRssMB'), unit: '×' },
   ],
 };

@@ -43,10 +43,29 @@ const bench: Benchmark<void> = {
   control: V8,
   cases: Object.entries(CASES).map(([name, c]) => ({ name, run: () => runResultCase(c, c.prelude) })),
   goals: [
-    { label: '10M Float64Array: store + load time vs v8.serialize/deserialize', control: 'v8.serialize + write, read + v8.deserialize', value: (r) => r.ratio(NX, V8), op: '<=', target: 1.5, unit: '×' },
-    { label: '10M Float64Array: size on disk vs its raw bytes', control: `${N * 8} bytes`, value: (r) => r.metric(NX, 'diskMB')?.median !== undefined ? (r.metric(NX, 'diskMB')?.median as number) / ((N * 8) / 1e6) : undefined, op: '<=', target: 1.05, unit: '×' },
+    {
+      label: '10M Float64Array: store + load time vs v8.serialize/deserialize',
+      control: 'v8.serialize + write, read + v8.deserialize',
+      value: (r) => r.ratio(NX, V8),
+      op: '<=',
+      target: 1.5,
+      unit: '×',
+    },
+    {
+      label: '10M Float64Array: size on disk vs its raw bytes',
+      control: `${N * 8} bytes`,
+      value: (r) => (r.metric(NX, 'diskMB')?.median !== undefined ? (r.metric(NX, 'diskMB')?.median as number) / ((N * 8) / 1e6) : undefined),
+      op: '<=',
+      target: 1.05,
+      unit: '×',
+    },
     { label: '10M Float64Array: peak RSS vs v8.serialize', control: 'v8, same array', value: (r) => r.ratio(NX, V8, 'peakRssMB'), unit: '×' },
-    { label: '10M Float64Array: store + load time vs a plain write and read of the bytes', control: 'raw bytes through writeFile/readFile', value: (r) => r.ratio(NX, 'raw bytes write / read'), unit: '×' },
+    {
+      label: '10M Float64Array: store + load time vs a plain write and read of the bytes',
+      control: 'raw bytes through writeFile/readFile',
+      value: (r) => r.ratio(NX, 'raw bytes write / read'),
+      unit: '×',
+    },
   ],
 };
 

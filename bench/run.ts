@@ -42,7 +42,10 @@ function parseArgs(argv: readonly string[]): Options {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const files = fs.readdirSync(BENCH_DIR).filter((f) => f.endsWith('.bench.ts')).sort();
+  const files = fs
+    .readdirSync(BENCH_DIR)
+    .filter((f) => f.endsWith('.bench.ts'))
+    .sort();
   const all = files.map((f) => ({ name: f.replace(/\.bench\.ts$/, ''), file: path.join(BENCH_DIR, f) }));
   const unknown = opts.names.filter((n) => !all.some((b) => b.name === n));
   if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')} (known: ${all.map((b) => b.name).join(', ')})`);
@@ -57,7 +60,12 @@ async function main(): Promise<void> {
     const state = await bench.setup();
     try {
       const facts = bench.describe?.(state) ?? {};
-      if (Object.keys(facts).length) console.log(`   ${Object.entries(facts).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+      if (Object.keys(facts).length)
+        console.log(
+          `   ${Object.entries(facts)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ')}`,
+        );
       const results = await measure(bench, state, runs, (line) => console.log(line));
       console.log(`\n${render(bench, results, runs)}`);
       console.log(`   -> ${path.relative(process.cwd(), writeJson(path.join(BENCH_DIR, 'results'), bench, results, runs, facts, before))}`);

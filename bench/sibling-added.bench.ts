@@ -65,11 +65,24 @@ const bench: Benchmark<State> = {
   },
   control: CONTROL,
   cases: [
-    { name: CONTROL, before: (s) => fresh(s.plain), run: (s) => measureNx(s.plain, ['run', `chain:s${N}`], { env: s.server.nxEnv('read-only'), expect: allHits(N) }) },
-    { name: SIBLING, before: (s) => fresh(s.sibling), run: (s) => measureNx(s.sibling, ['run', `chain:s${N}`], { env: s.server.nxEnv('read-only'), expect: ALL_RESTORED_BY_KEY }) },
+    {
+      name: CONTROL,
+      before: (s) => fresh(s.plain),
+      run: (s) => measureNx(s.plain, ['run', `chain:s${N}`], { env: s.server.nxEnv('read-only'), expect: allHits(N) }),
+    },
+    {
+      name: SIBLING,
+      before: (s) => fresh(s.sibling),
+      run: (s) => measureNx(s.sibling, ['run', `chain:s${N}`], { env: s.server.nxEnv('read-only'), expect: ALL_RESTORED_BY_KEY }),
+    },
   ],
   goals: [
-    { label: 'after a sibling was added, fresh machine: wall time / the plain cached chain (0 step calls)', control: CONTROL, value: (r) => r.ratio(SIBLING, CONTROL), unit: '×' },
+    {
+      label: 'after a sibling was added, fresh machine: wall time / the plain cached chain (0 step calls)',
+      control: CONTROL,
+      value: (r) => r.ratio(SIBLING, CONTROL),
+      unit: '×',
+    },
   ],
 };
 

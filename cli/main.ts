@@ -20,7 +20,7 @@ function help(): string {
     'Options:',
     '  --version  print the version of nx-steps',
     '',
-    'Run `nx-steps <command> --help` for a command\'s options. Steps themselves run with `nx run <project>:<step>`.',
+    "Run `nx-steps <command> --help` for a command's options. Steps themselves run with `nx run <project>:<step>`.",
   ].join('\n');
 }
 

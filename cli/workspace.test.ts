@@ -18,7 +18,9 @@ function workspaceWith(nxJson: string): string {
 
 describe('pluginOptions', () => {
   it('reads an nx.json with comments and trailing commas, as Nx does', () => {
-    const root = workspaceWith('{\n  // pipelines live under pipelines/\n  "plugins": [{ "plugin": "nx-steps/plugin", "options": { "pipelines": "pipelines/**/*.pipeline.ts" } },],\n}\n');
+    const root = workspaceWith(
+      '{\n  // pipelines live under pipelines/\n  "plugins": [{ "plugin": "nx-steps/plugin", "options": { "pipelines": "pipelines/**/*.pipeline.ts" } },],\n}\n',
+    );
     expect(pluginOptions(root)).toEqual({ pipelines: 'pipelines/**/*.pipeline.ts' });
   });
 

@@ -24,7 +24,9 @@ export function findWorkspaceRoot(from: string): string {
 /** The options of nx-steps/plugin in nx.json (defaults when registered as a plain string). */
 export function pluginOptions(workspaceRoot: string): NormalizedOptions {
   // nx.json may hold comments, as Nx allows.
-  const nxJson = parseJsonc(fs.readFileSync(path.join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: Array<string | { plugin: string; options?: unknown }> };
+  const nxJson = parseJsonc(fs.readFileSync(path.join(workspaceRoot, 'nx.json'), 'utf8')) as {
+    plugins?: Array<string | { plugin: string; options?: unknown }>;
+  };
   return optionsOfPlugins(nxJson.plugins);
 }
 
@@ -42,21 +44,31 @@ export async function loadWorkspace(cwd: string): Promise<LoadedWorkspace> {
 }
 
 /** Resolves `project:step` (or `project`) against the model, with a clear error otherwise. */
-export function resolveTarget(model: WorkspaceModel, spec: string): { project: WorkspaceModel['projects'][number]; step?: WorkspaceModel['projects'][number]['steps'][number] } {
+export function resolveTarget(
+  model: WorkspaceModel,
+  spec: string,
+): { project: WorkspaceModel['projects'][number]; step?: WorkspaceModel['projects'][number]['steps'][number] } {
   const [projectName, stepName, extra] = spec.split(':');
   if (!projectName || extra !== undefined) throw new UsageError(`nx-steps: expected <project> or <project>:<step>, got "${spec}".`);
   const project = model.projects.find((p) => p.displayName === projectName);
   if (!project) {
-    throw new UsageError(`nx-steps: no pipeline project named "${projectName}". Pipeline projects: ${model.projects.map((p) => p.displayName).join(', ') || '(none)'}.`);
+    throw new UsageError(
+      `nx-steps: no pipeline project named "${projectName}". Pipeline projects: ${model.projects.map((p) => p.displayName).join(', ') || '(none)'}.`,
+    );
   }
   if (stepName === undefined) return { project };
   const step = project.steps.find((s) => s.name === stepName);
   const fanOut = project.fanOuts[stepName];
   if (!step && fanOut) {
-    throw new UsageError(`nx-steps: ${projectName}:${stepName} is a fan-out step of ${fanOut.items.length} item(s), one target each: name one, e.g. ${projectName}:${fanOut.items[0]?.target ?? `${stepName}.<item>`}.`);
+    throw new UsageError(
+      `nx-steps: ${projectName}:${stepName} is a fan-out step of ${fanOut.items.length} item(s), one target each: name one, e.g. ${projectName}:${fanOut.items[0]?.target ?? `${stepName}.<item>`}.`,
+    );
   }
   if (!step) {
-    const names = project.steps.filter((s) => !s.item?.fanOut).map((s) => s.name).concat(Object.keys(project.fanOuts));
+    const names = project.steps
+      .filter((s) => !s.item?.fanOut)
+      .map((s) => s.name)
+      .concat(Object.keys(project.fanOuts));
     throw new UsageError(`nx-steps: project ${projectName} has no step "${stepName}". Steps: ${names.join(', ')}.`);
   }
   return { project, step };

@@ -51,7 +51,10 @@ const started = Date.now();
 
 function runMany(ws: Workspace, cases: readonly AdversarialCase[], env: Record<string, string>, extra: string[] = []) {
   const targets = [...new Set(cases.flatMap(stepsOf))];
-  return ws.nx(['run-many', '-t', ...targets, '-p', cases.map((c) => c.id).join(','), '--parallel=3', '--output-style=static', ...extra], { env, timeoutMs: 900_000 });
+  return ws.nx(['run-many', '-t', ...targets, '-p', cases.map((c) => c.id).join(','), '--parallel=3', '--output-style=static', ...extra], {
+    env,
+    timeoutMs: 900_000,
+  });
 }
 
 function digests(ws: Workspace, cases: readonly AdversarialCase[], failed: ReadonlySet<string>): Map<string, string> {
@@ -88,7 +91,14 @@ function runGroup(name: string, cases: readonly AdversarialCase[], daemon: boole
     return cases.map((c) => {
       const steps: StepVerdict[] = stepsOf(c).map((step) => {
         const key = `${c.id}:${step}`;
-        return { caseId: c.id, step, before: before.get(key) ?? 'failed', served: served.get(key) ?? 'failed', truth: truth.get(key) ?? 'failed', ran: (ran[key] ?? 0) > 0 };
+        return {
+          caseId: c.id,
+          step,
+          before: before.get(key) ?? 'failed',
+          served: served.get(key) ?? 'failed',
+          truth: truth.get(key) ?? 'failed',
+          ran: (ran[key] ?? 0) > 0,
+        };
       });
       return judge(c, steps);
     });

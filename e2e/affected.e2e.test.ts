@@ -81,17 +81,29 @@ describe('nx affected selects exactly the steps a change reaches', () => {
     change(ws, () => ws.write('pipelines/sales/data/sales.csv', 'amount\n10\n25\n'), 'sales:load_sales');
     expect(affected(ws)).toEqual(['sales:load_sales', 'sales:sales_report', 'sales:total_sales']);
 
-    change(ws, () => ws.edit('libs/shared/src/index.ts', 'return xs.length ? sum(xs) / xs.length : 0;', 'return xs.length === 0 ? 0 : sum(xs) / xs.length;'), 'ops:mean_ops');
+    change(
+      ws,
+      () => ws.edit('libs/shared/src/index.ts', 'return xs.length ? sum(xs) / xs.length : 0;', 'return xs.length === 0 ? 0 : sum(xs) / xs.length;'),
+      'ops:mean_ops',
+    );
     expect(affected(ws)).toEqual(['ops:mean_ops', 'ops:ops_alert']);
 
-    change(ws, () => ws.edit('pipelines/sales/sales.pipeline.ts', '({ total }) => `total ${total}`', '({ total }) => `sales total: ${total}`'), 'sales:sales_report');
+    change(
+      ws,
+      () => ws.edit('pipelines/sales/sales.pipeline.ts', '({ total }) => `total ${total}`', '({ total }) => `sales total: ${total}`'),
+      'sales:sales_report',
+    );
     expect(affected(ws)).toEqual(['sales:sales_report']);
 
     change(ws, () => ws.edit('pipelines/sales/sales.pipeline.ts', '({ values }) => sum(values)', '({ values }) => sum(values) * 1'), 'sales:total_sales');
     expect(affected(ws)).toEqual(['sales:sales_report', 'sales:total_sales']);
 
     // A helper both projects reach (mean calls sum): both projects' users of it.
-    change(ws, () => ws.edit('libs/shared/src/index.ts', 'return xs.reduce((a, b) => a + b, 0);', 'return xs.reduce((acc, x) => acc + x, 0);'), 'sales:total_sales');
+    change(
+      ws,
+      () => ws.edit('libs/shared/src/index.ts', 'return xs.reduce((a, b) => a + b, 0);', 'return xs.reduce((acc, x) => acc + x, 0);'),
+      'sales:total_sales',
+    );
     expect(affected(ws)).toEqual(['ops:mean_ops', 'ops:ops_alert', 'sales:sales_report', 'sales:total_sales']);
   });
 

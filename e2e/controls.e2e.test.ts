@@ -50,7 +50,10 @@ export const broken = step({ cache: { key: () => { throw new Error('registry unr
     expect(hit.statuses['ml:train']).toBe('local');
     expect(ws.runSteps('ml:train', [], { env: { MODEL_TAG: 'v2' } }).calls).toEqual({ train: 1 });
     expect(ws.runSteps('ml:train', [], { env: { MODEL_TAG: 'v1' } }).calls).toEqual({});
-    const fp = JSON.parse(ws.cli(['fingerprint', 'ml:train', '--json'], { env: { MODEL_TAG: 'v1' } }).stdout) as { stored: { matches: boolean }; record: { key?: string } };
+    const fp = JSON.parse(ws.cli(['fingerprint', 'ml:train', '--json'], { env: { MODEL_TAG: 'v1' } }).stdout) as {
+      stored: { matches: boolean };
+      record: { key?: string };
+    };
     expect(fp.record.key).toMatch(/^[0-9a-f]{32}$/);
     expect(fp.stored.matches).toBe(true);
   });
@@ -72,7 +75,7 @@ describe('version salt', () => {
   it("changing version invalidates that step's results only", () => {
     const ws = workspace('version', ETL_FILES);
     ws.runSteps('etl:report');
-    ws.edit('etl/etl.pipeline.ts', "params: { scale: 1 } }", "params: { scale: 1 }, version: '2' }");
+    ws.edit('etl/etl.pipeline.ts', 'params: { scale: 1 } }', "params: { scale: 1 }, version: '2' }");
     const r = ws.runSteps('etl:report');
     expect(r.calls).toEqual({ summary: 1 });
     expect(r.statuses['etl:report']).toBe('local'); // same result: early cutoff

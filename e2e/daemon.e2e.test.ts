@@ -28,7 +28,10 @@ describe('with the Nx daemon', () => {
     expect(ws.nx(['daemon'], daemon).output).toMatch(/Nx Daemon is currently running/);
 
     // A new step appears in the graph the daemon serves.
-    ws.write('etl/etl.pipeline.ts', `${ws.read('etl/etl.pipeline.ts')}\nexport const audit = step({ needs: { clean: clean_data } }, ({ clean }) => { count('audit'); return clean.length; });\n`);
+    ws.write(
+      'etl/etl.pipeline.ts',
+      `${ws.read('etl/etl.pipeline.ts')}\nexport const audit = step({ needs: { clean: clean_data } }, ({ clean }) => { count('audit'); return clean.length; });\n`,
+    );
     expect(ws.runSteps('etl:audit', [], daemon).calls).toEqual({ audit: 1 });
 
     // A code edit re-runs that step only; a data edit re-runs what reads it.

@@ -41,7 +41,10 @@ function seconds(since: number): string {
 
 describe('a fan-out over 200 files', () => {
   it('adding one file calls one item; editing one file calls its item; the total is the one a forced recompute gives', () => {
-    const ws = createWorkspace('fan-out-200', { 'sims/sims.pipeline.ts': SIMS, ...Object.fromEntries(Array.from({ length: ITEMS }, (_, i) => scenario(i + 1))) });
+    const ws = createWorkspace('fan-out-200', {
+      'sims/sims.pipeline.ts': SIMS,
+      ...Object.fromEntries(Array.from({ length: ITEMS }, (_, i) => scenario(i + 1))),
+    });
     open.push(ws);
     const timings: string[] = [];
     const step = (label: string, target: string, args: string[] = []) => {
@@ -118,6 +121,8 @@ export const sim_env = simStep(Number(process.env.SCENARIO));
     expect(run.output).toContain('error NXS116');
 
     ws.edit('sims/sims.pipeline.ts', /export const sim_env = .*\n/, 'for (const s of [4, 5]) module.exports[`sim_${s}`] = simStep(s);\n');
-    expect(ws.cli(['check']).output).toContain('sims/sims.pipeline.ts:13:54 - error NXS116: This call of factory `simStep` makes a step nx-steps cannot see (inside a loop): it becomes no target.');
+    expect(ws.cli(['check']).output).toContain(
+      'sims/sims.pipeline.ts:13:54 - error NXS116: This call of factory `simStep` makes a step nx-steps cannot see (inside a loop): it becomes no target.',
+    );
   });
 });

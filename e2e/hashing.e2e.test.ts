@@ -79,7 +79,9 @@ export const load_data = step({ args: { file_path: file('data/raw.csv') } }, ({ 
     });
     const missing = ws.nx(['run', 'etl:load_data']);
     expect(missing.code).not.toBe(0);
-    expect(missing.output).toContain('etl/etl.pipeline.ts:5:52 - error NXS201: The file argument `file_path` of etl:load_data does not exist: etl/data/raw.csv.');
+    expect(missing.output).toContain(
+      'etl/etl.pipeline.ts:5:52 - error NXS201: The file argument `file_path` of etl:load_data does not exist: etl/data/raw.csv.',
+    );
     expect(missing.output).toContain("Create it, or change the path in etl/etl.pipeline.ts (relative paths start at the pipeline file's folder).");
 
     ws.write('etl/data/raw.csv/part-1.csv', 'id\n1\n');

@@ -103,7 +103,11 @@ describe('function-level code', () => {
       "export const step_a = step(() => {\n  count('step_a');\n  return onlyA(shared(forA(1)));\n});",
       "// Step A, documented.\nexport const step_a = step(() => {\n  /* why: counting */ count('step_a');\n\n\n      return onlyA(\n        shared(forA(1)),\n      );\n});",
     );
-    ws.edit('lab/helpers.ts', 'export function forA(x: number): number {\n  return x + 10;\n}', '/** Adds ten. */\nexport function forA(x: number): number { return x + 10; }');
+    ws.edit(
+      'lab/helpers.ts',
+      'export function forA(x: number): number {\n  return x + 10;\n}',
+      '/** Adds ten. */\nexport function forA(x: number): number { return x + 10; }',
+    );
     expect(runAll(ws)).toEqual({});
 
     ws.edit('lab/lab.pipeline.ts', 'shared(forA(1)),', 'shared(forA(1)) + 0,');
@@ -197,7 +201,13 @@ export const clean = step({ needs: { rows: load }, params: { drop: 'x' }, versio
     const json = JSON.parse(ws.cli(['fingerprint', 'etl:clean', '--json']).stdout) as {
       digest: string;
       stored: { digest: string; matches: boolean };
-      record: { strategy: string; version: string; code: { digest: string; files: Record<string, string[]> }; params: Record<string, { digest: string; value: unknown }>; needs: Record<string, { step: string; digest: string }> };
+      record: {
+        strategy: string;
+        version: string;
+        code: { digest: string; files: Record<string, string[]> };
+        params: Record<string, { digest: string; value: unknown }>;
+        needs: Record<string, { step: string; digest: string }>;
+      };
     };
     expect(json.stored).toEqual({ digest: json.digest, matches: true });
     expect(json.record.strategy).toBe('code_hash');

@@ -72,7 +72,9 @@ describe("a newcomer's first hour, as the README tells it", () => {
     expect(taskStatuses(first.output)).toEqual({ 'etl:load_data': 'run', 'etl:summarize': 'run' });
     expect(ws.calls()).toEqual({ load_data: 1, summarize: 1 });
     // The result, back in a script (nx-steps/results reads what is on disk, runs nothing with { run: false }).
-    const loaded = sh(`node -e "import('nx-steps/results').then((r) => r.loadResult('etl:summarize', { run: false })).then((v) => console.log(JSON.stringify(v)))"`);
+    const loaded = sh(
+      `node -e "import('nx-steps/results').then((r) => r.loadResult('etl:summarize', { run: false })).then((v) => console.log(JSON.stringify(v)))"`,
+    );
     expect(JSON.parse(loaded.stdout.trim().split('\n').pop() ?? '')).toEqual({ count: 3, total: 60 });
 
     // $ npx nx run etl:summarize      # both come from the cache
@@ -114,7 +116,13 @@ describe("a newcomer's first hour, as the README tells it", () => {
     const shown = sh('npx nx show project etl --web=false').output;
     expect(shown).toContain('Targets: \n');
     // (Nx lists them in no fixed order.)
-    expect(shown.split('\n').filter((l) => l.startsWith('- ')).map((l) => l.replace(/ +/g, ' ').trim()).sort()).toEqual(['- load_data: nx-steps:step', '- report: nx-steps:step', '- summarize: nx-steps:step']);
+    expect(
+      shown
+        .split('\n')
+        .filter((l) => l.startsWith('- '))
+        .map((l) => l.replace(/ +/g, ' ').trim())
+        .sort(),
+    ).toEqual(['- load_data: nx-steps:step', '- report: nx-steps:step', '- summarize: nx-steps:step']);
     // $ npx nx show project etl --json           # each step's description in targets.<step>.metadata.description
     const project = JSON.parse(sh('npx nx show project etl --json').stdout) as { targets: Record<string, { metadata: { description: string } }> };
     expect(project.targets['load_data']?.metadata.description).toBe('Read data/sample.csv into rows (code_hash)');
@@ -139,9 +147,16 @@ describe('the packed package', () => {
       bin: Record<string, string>;
       exports: Record<string, string | Record<string, string>>;
     };
-    const pointed = [pkg.main, pkg.types, ...Object.values(pkg.bin), ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))];
-    const nxJson = (name: string) => JSON.parse(execFileSync('tar', ['-xzOf', tarball, `package/${name}`], { encoding: 'utf8' })) as Record<string, Record<string, Record<string, string>>>;
-    for (const e of Object.values(nxJson('executors.json')['executors'] ?? {})) pointed.push(e['implementation'] as string, e['schema'] as string, e['batchImplementation'] as string);
+    const pointed = [
+      pkg.main,
+      pkg.types,
+      ...Object.values(pkg.bin),
+      ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))),
+    ];
+    const nxJson = (name: string) =>
+      JSON.parse(execFileSync('tar', ['-xzOf', tarball, `package/${name}`], { encoding: 'utf8' })) as Record<string, Record<string, Record<string, string>>>;
+    for (const e of Object.values(nxJson('executors.json')['executors'] ?? {}))
+      pointed.push(e['implementation'] as string, e['schema'] as string, e['batchImplementation'] as string);
     for (const g of Object.values(nxJson('generators.json')['generators'] ?? {})) pointed.push(`${g['factory'] as string}.js`, g['schema'] as string);
     expect(pointed.filter((p) => !has(p))).toEqual([]);
     expect(has('README.md')).toBe(true);
@@ -169,7 +184,11 @@ describe('the packed package', () => {
       );
       const tsc = (type: 'module' | 'commonjs', options: string[]) => {
         fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'types-probe', type }));
-        const r = spawnSync(process.execPath, [path.join(dir, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--target', 'ES2022', '--lib', 'es2022', ...options, 'a.pipeline.ts'], { cwd: dir, encoding: 'utf8' });
+        const r = spawnSync(
+          process.execPath,
+          [path.join(dir, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--target', 'ES2022', '--lib', 'es2022', ...options, 'a.pipeline.ts'],
+          { cwd: dir, encoding: 'utf8' },
+        );
         return `${r.status} ${r.stdout}${r.stderr}`.trim();
       };
       expect(tsc('module', ['--module', 'NodeNext', '--moduleResolution', 'NodeNext'])).toBe('0');

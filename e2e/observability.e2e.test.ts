@@ -99,7 +99,7 @@ describe('run records and nx-steps report', () => {
     expect(second.result.output).toMatch(/etl:crunch ▕█{20}▏ 100% 4\/4/);
 
     // A new sibling step changes every task hash of the project: Nx misses, the executor keeps.
-    fs.appendFileSync(ws.path('etl/etl.pipeline.ts'), "\nexport const extra = step(() => 1);\n");
+    fs.appendFileSync(ws.path('etl/etl.pipeline.ts'), '\nexport const extra = step(() => 1);\n');
     const third = ws.runSteps('etl:crunch');
     expect(third.calls).toEqual({});
     expect(third.statuses['etl:crunch']).toBe('run');
@@ -218,7 +218,14 @@ describe('runPipeline()', () => {
     );
     const r = spawnSync(process.execPath, ['run.js'], { cwd: ws.root, env: ws.env(), encoding: 'utf8', timeout: 180_000 });
     expect(r.status, r.stderr).toBe(0);
-    type Run = { ok: boolean; reason?: string; message?: string; hitRate: number | null; savedMs: number; steps: Record<string, { cached: boolean; source: string; durationMs: number; savedMs: number }> };
+    type Run = {
+      ok: boolean;
+      reason?: string;
+      message?: string;
+      hitRate: number | null;
+      savedMs: number;
+      steps: Record<string, { cached: boolean; source: string; durationMs: number; savedMs: number }>;
+    };
     const [first, second, fresh, unknown] = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Run[];
     expect(ws.calls()).toEqual({ load_data: 2, clean_data: 2, upload: 2, summary: 1, report: 1, crunch: 1 });
 
@@ -227,7 +234,14 @@ describe('runPipeline()', () => {
     expect(first?.hitRate).toBe(0);
 
     expect(second?.ok).toBe(true);
-    expect(Object.fromEntries(Object.entries(second?.steps ?? {}).map(([k, s]) => [k, s.cached]))).toEqual({ load_data: true, clean_data: true, upload: false, summary: true, report: true, crunch: true });
+    expect(Object.fromEntries(Object.entries(second?.steps ?? {}).map(([k, s]) => [k, s.cached]))).toEqual({
+      load_data: true,
+      clean_data: true,
+      upload: false,
+      summary: true,
+      report: true,
+      crunch: true,
+    });
     expect(second?.steps['upload']?.source).toBe('uncached');
     expect(second?.hitRate).toBe(1);
     expect(second?.steps['crunch']?.savedMs).toBeGreaterThan(0);

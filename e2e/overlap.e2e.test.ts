@@ -78,14 +78,19 @@ function entries(ws: Workspace): Array<{ key: string; dir: string }> {
 
 /** Why an entry is inconsistent, or undefined when it is sound. */
 function entryProblem(ws: Workspace, entry: { key: string; dir: string }): string | undefined {
-  const meta = JSON.parse(fs.readFileSync(path.join(entry.dir, 'step.json'), 'utf8')) as { step: string; fingerprint: { digest: string; record: { params: Record<string, { value: unknown }> } } };
+  const meta = JSON.parse(fs.readFileSync(path.join(entry.dir, 'step.json'), 'utf8')) as {
+    step: string;
+    fingerprint: { digest: string; record: { params: Record<string, { value: unknown }> } };
+  };
   let value: { k?: number; fromK?: number };
   try {
     value = ws.storedIn(entry.dir) as typeof value;
   } catch (e) {
     return `entry ${entry.key} does not verify: ${(e as Error).message}`;
   }
-  const stamp = fs.existsSync(path.join(entry.dir, 'task.json')) ? (JSON.parse(fs.readFileSync(path.join(entry.dir, 'task.json'), 'utf8')) as { nxHash?: string }) : undefined;
+  const stamp = fs.existsSync(path.join(entry.dir, 'task.json'))
+    ? (JSON.parse(fs.readFileSync(path.join(entry.dir, 'task.json'), 'utf8')) as { nxHash?: string })
+    : undefined;
   const isStepKeyed = entry.key.length > 20;
   if (isStepKeyed && entryKeyOf(meta.fingerprint.digest) !== entry.key) return `step-keyed entry ${entry.key} holds fingerprint ${meta.fingerprint.digest}`;
   if (!isStepKeyed && stamp?.nxHash !== entry.key) return `Nx entry ${entry.key} holds a folder produced for ${stamp?.nxHash ?? 'an unknown task'}`;
@@ -123,7 +128,12 @@ describe.runIf(STRESS)('overlapping commands and killed runs (NX_STEPS_STRESS=1;
   it(`${ROUNDS} rounds of two commands on the same and on related steps, at random offsets: every stored entry is sound`, { timeout: 1_800_000 }, async () => {
     const ws = createWorkspace('overlap', FILES);
     open.push(ws);
-    const commands = [['run', 'c:up', '--k=2'], ['run', 'c:up'], ['run', 'c:down'], ['run', 'c:up', '--k=3']];
+    const commands = [
+      ['run', 'c:up', '--k=2'],
+      ['run', 'c:up'],
+      ['run', 'c:down'],
+      ['run', 'c:up', '--k=3'],
+    ];
     let seed = 7;
     const random = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2147483648;

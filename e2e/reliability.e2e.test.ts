@@ -63,7 +63,11 @@ export const write_big = step({ needs: { source } }, async ({ source }, ctx) => 
   it('a step that throws: its own stack trace at the TypeScript source, nothing cached, the rerun resumes', () => {
     const ws = workspace('throws');
     ws.edit('etl/etl.pipeline.ts', "  count('summary');", "  count('summary');\n  if (clean.length > 0) throw new Error('bad row');");
-    const line = ws.read('etl/etl.pipeline.ts').split('\n').findIndex((l) => l.includes("throw new Error('bad row')")) + 1;
+    const line =
+      ws
+        .read('etl/etl.pipeline.ts')
+        .split('\n')
+        .findIndex((l) => l.includes("throw new Error('bad row')")) + 1;
     ws.resetCalls();
     const failed = ws.nx(['run', 'etl:report']);
     expect(failed.code).not.toBe(0);
@@ -83,7 +87,11 @@ describe('two runs at once', () => {
   it('both finish with correct results; one waits for the other instead of mixing outputs', async () => {
     const ws = workspace('concurrent');
     ws.edit('etl/etl.pipeline.ts', "  count('summary');", "  count('summary');\n  await new Promise((r) => setTimeout(r, 1500));\n  count('summary:end');");
-    ws.edit('etl/etl.pipeline.ts', 'export const summary = step({ needs: { clean: clean_data }, params: { scale: 1 } }, ({ clean, scale }) => {', 'export const summary = step({ needs: { clean: clean_data }, params: { scale: 1 } }, async ({ clean, scale }) => {');
+    ws.edit(
+      'etl/etl.pipeline.ts',
+      'export const summary = step({ needs: { clean: clean_data }, params: { scale: 1 } }, ({ clean, scale }) => {',
+      'export const summary = step({ needs: { clean: clean_data }, params: { scale: 1 } }, async ({ clean, scale }) => {',
+    );
     const a = ws.nxAsync(['run', 'etl:report']);
     const b = ws.nxAsync(['run', 'etl:report']);
     const [ra, rb] = await Promise.all([a.done, b.done]);
@@ -93,7 +101,10 @@ describe('two runs at once', () => {
     // Never more than one call per step per run, and the outputs verify.
     for (const [step, n] of Object.entries(ws.calls())) expect(n, step).toBeLessThanOrEqual(2);
     // The two runs never wrote summary's outputs at the same time: each call ended before another began.
-    const summaryCalls = ws.read('calls.log').split('\n').filter((l) => l.startsWith('summary'));
+    const summaryCalls = ws
+      .read('calls.log')
+      .split('\n')
+      .filter((l) => l.startsWith('summary'));
     expect(summaryCalls.join(',')).toMatch(/^(summary,summary:end,?)+$/);
     expect(ws.runSteps('etl:report').calls).toEqual({});
   });
@@ -171,7 +182,9 @@ describe('bad input', () => {
     fs.rmSync(ws.path('etl/.nx-steps/out/clean_data'), { recursive: true });
     const vanished = ws.nx(['run', 'etl:summary', '--exclude-task-dependencies', '--skip-nx-cache']);
     expect(vanished.code).not.toBe(0);
-    expect(vanished.output).toContain('error NXS203: The result of upstream step clean_data (needed as `clean`) is missing. (project etl, step summary, argument clean)');
+    expect(vanished.output).toContain(
+      'error NXS203: The result of upstream step clean_data (needed as `clean`) is missing. (project etl, step summary, argument clean)',
+    );
 
     fs.rmSync(ws.path('etl/data/raw.csv'));
     const missing = ws.nx(['run', 'etl:load_data']);
@@ -184,8 +197,14 @@ describe.runIf(process.env['NX_STEPS_STRESS'] === '1')('load (a long case: runs 
   it('500 steps run cold, warm and after one edit, with exactly the expected step calls', { timeout: 1_800_000 }, () => {
     const files: Record<string, string> = {};
     for (let p = 0; p < 50; p++) {
-      const lines = ["import { pipeline, step } from 'nx-steps';", "import { count } from '../tools/count';", `export default pipeline({ name: 'p${p}' });`, `export const s0_${p} = step(() => { count('p${p}.s0'); return ${p}; });`];
-      for (let s = 1; s < 10; s++) lines.push(`export const s${s}_${p} = step({ needs: { prev: s${s - 1}_${p} } }, ({ prev }) => { count('p${p}.s${s}'); return prev + ${s}; });`);
+      const lines = [
+        "import { pipeline, step } from 'nx-steps';",
+        "import { count } from '../tools/count';",
+        `export default pipeline({ name: 'p${p}' });`,
+        `export const s0_${p} = step(() => { count('p${p}.s0'); return ${p}; });`,
+      ];
+      for (let s = 1; s < 10; s++)
+        lines.push(`export const s${s}_${p} = step({ needs: { prev: s${s - 1}_${p} } }, ({ prev }) => { count('p${p}.s${s}'); return prev + ${s}; });`);
       files[`p${p}/p${p}.pipeline.ts`] = `${lines.join('\n')}\n`;
     }
     const ws = workspace('load', files);
@@ -199,7 +218,7 @@ describe.runIf(process.env['NX_STEPS_STRESS'] === '1')('load (a long case: runs 
     expect(Object.keys(cold)).toHaveLength(500);
     expect(Object.values(cold).every((n) => n === 1)).toBe(true);
     expect(runAll()).toEqual({});
-    ws.edit('p7/p7.pipeline.ts', "return prev + 4; });", "return prev + 4 + 1; });");
+    ws.edit('p7/p7.pipeline.ts', 'return prev + 4; });', 'return prev + 4 + 1; });');
     expect(runAll()).toEqual({ 'p7.s4': 1, 'p7.s5': 1, 'p7.s6': 1, 'p7.s7': 1, 'p7.s8': 1, 'p7.s9': 1 });
   });
 });

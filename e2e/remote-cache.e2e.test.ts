@@ -285,7 +285,9 @@ describe('sharing step results through a remote cache', () => {
     await server.stop();
     // Nx 24 alone fails such a run before any task starts ("Failed to send
     // request"); nx-steps checks the server first and turns it off for the run.
-    const expected = new RegExp(`^nx-steps: the remote cache at ${server.url.replace(/[.]/g, '\\.')} is not usable \\(connection refused\\); this run uses the local cache only`);
+    const expected = new RegExp(
+      `^nx-steps: the remote cache at ${server.url.replace(/[.]/g, '\\.')} is not usable \\(connection refused\\); this run uses the local cache only`,
+    );
 
     const warm = runPipeline(a, server.nxEnv('read-write'));
     expect(warm.calls).toEqual({ upload: 1 });
@@ -335,46 +337,50 @@ describe('sharing step results through a remote cache', () => {
 
   // Minutes on a busy 2-core machine (Nx compresses 1 GiB on one core), so it
   // runs when NXS_E2E_LARGE=1: .ci/run sets it, so CI always runs it.
-  it.runIf(process.env['NXS_E2E_LARGE'] === '1')('a 1 GiB file written to ctx.outDir round-trips through the remote cache (NXS_E2E_LARGE=1; set by .ci/run)', { timeout: 900_000 }, async () => {
-    const server = await startServer();
-    const a = machine('large-a', LARGE_FILES);
-    const b = machine('large-b', LARGE_FILES);
-    // Generous limits: the 2-core machines are shared, and Nx compresses the upload on one core.
-    const nxTimeoutMs = 600_000;
+  it.runIf(process.env['NXS_E2E_LARGE'] === '1')(
+    'a 1 GiB file written to ctx.outDir round-trips through the remote cache (NXS_E2E_LARGE=1; set by .ci/run)',
+    { timeout: 900_000 },
+    async () => {
+      const server = await startServer();
+      const a = machine('large-a', LARGE_FILES);
+      const b = machine('large-b', LARGE_FILES);
+      // Generous limits: the 2-core machines are shared, and Nx compresses the upload on one core.
+      const nxTimeoutMs = 600_000;
 
-    let started = Date.now();
-    a.resetCalls();
-    const upload = a.nxOk(['run', 'big:large'], { env: server.nxEnv('read-write'), timeoutMs: nxTimeoutMs });
-    const aSeconds = (Date.now() - started) / 1000;
-    expect(a.calls()).toEqual({ large: 1 });
-    const put = taskRequests(server.requests(), 'PUT');
-    expect(put.map((r) => r.status)).toEqual([200]);
-    // And once more under the step's own key (the step-keyed entry): the cost of surviving pipeline edits.
-    expect(entryRequests(server.requests(), 'PUT').map((r) => r.status)).toEqual([200]);
-    // Incompressible: the gzip tar Nx sent is no smaller than the file.
-    const stored = [...server.entries().values()];
-    expect(stored).toHaveLength(2);
-    for (const size of stored) expect(size).toBeGreaterThanOrEqual(GIB);
+      let started = Date.now();
+      a.resetCalls();
+      const upload = a.nxOk(['run', 'big:large'], { env: server.nxEnv('read-write'), timeoutMs: nxTimeoutMs });
+      const aSeconds = (Date.now() - started) / 1000;
+      expect(a.calls()).toEqual({ large: 1 });
+      const put = taskRequests(server.requests(), 'PUT');
+      expect(put.map((r) => r.status)).toEqual([200]);
+      // And once more under the step's own key (the step-keyed entry): the cost of surviving pipeline edits.
+      expect(entryRequests(server.requests(), 'PUT').map((r) => r.status)).toEqual([200]);
+      // Incompressible: the gzip tar Nx sent is no smaller than the file.
+      const stored = [...server.entries().values()];
+      expect(stored).toHaveLength(2);
+      for (const size of stored) expect(size).toBeGreaterThanOrEqual(GIB);
 
-    started = Date.now();
-    b.resetCalls();
-    const download = b.nxOk(['run', 'big:large'], { env: server.nxEnv('read-write'), timeoutMs: nxTimeoutMs });
-    const bSeconds = (Date.now() - started) / 1000;
-    expect(b.calls()).toEqual({});
-    expect(taskStatuses(download.output)).toEqual({ 'big:large': 'remote' });
-    const rel = 'big/.nx-steps/out/large/files/large.bin';
-    expect(fs.statSync(b.path(rel)).size).toBe(GIB);
-    expectSameOutputs(a, b, 'big', ['large']);
-    // Outputs and server logs only: the other cases search the workspaces, which here hold 1 GiB files.
-    expectNoTokenLeak(server, [], [upload.output, download.output]);
+      started = Date.now();
+      b.resetCalls();
+      const download = b.nxOk(['run', 'big:large'], { env: server.nxEnv('read-write'), timeoutMs: nxTimeoutMs });
+      const bSeconds = (Date.now() - started) / 1000;
+      expect(b.calls()).toEqual({});
+      expect(taskStatuses(download.output)).toEqual({ 'big:large': 'remote' });
+      const rel = 'big/.nx-steps/out/large/files/large.bin';
+      expect(fs.statSync(b.path(rel)).size).toBe(GIB);
+      expectSameOutputs(a, b, 'big', ['large']);
+      // Outputs and server logs only: the other cases search the workspaces, which here hold 1 GiB files.
+      expectNoTokenLeak(server, [], [upload.output, download.output]);
 
-    const get = taskRequests(server.requests(), 'GET').find((r) => r.status === 200);
-    const stepSeconds = /result computed in ([\d.]+m?s)/.exec(upload.output)?.[1] ?? '?';
-    // Figures for the record (not asserted: timing depends on the machine and its load).
-    console.log(
-      `1 GiB round trip: machine A ran the step (${stepSeconds}), cached and uploaded it in ${aSeconds.toFixed(1)} s ` +
-        `(the server received ${put[0]?.requestBytes} bytes in ${put[0]?.seconds} s); ` +
-        `machine B restored it in ${bSeconds.toFixed(1)} s (the server sent it in ${get?.seconds} s)`,
-    );
-  });
+      const get = taskRequests(server.requests(), 'GET').find((r) => r.status === 200);
+      const stepSeconds = /result computed in ([\d.]+m?s)/.exec(upload.output)?.[1] ?? '?';
+      // Figures for the record (not asserted: timing depends on the machine and its load).
+      console.log(
+        `1 GiB round trip: machine A ran the step (${stepSeconds}), cached and uploaded it in ${aSeconds.toFixed(1)} s ` +
+          `(the server received ${put[0]?.requestBytes} bytes in ${put[0]?.seconds} s); ` +
+          `machine B restored it in ${bSeconds.toFixed(1)} s (the server sent it in ${get?.seconds} s)`,
+      );
+    },
+  );
 });

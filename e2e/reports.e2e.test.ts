@@ -28,11 +28,17 @@ describe('nx-steps --version', () => {
 describe('nx-steps report, as typed', () => {
   it('says "no such project" for a name that is neither recorded nor in the workspace, and exits 1', () => {
     const ws = workspace('report-nope', ETL_FILES);
-    expect(ws.sh('npx nx-steps report nope')).toMatchObject({ code: 1, stdout: '', stderr: 'nx-steps report: no such project "nope". Pipeline projects: etl.\n' });
+    expect(ws.sh('npx nx-steps report nope')).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'nx-steps report: no such project "nope". Pipeline projects: etl.\n',
+    });
     // A project that exists but has not run yet is an empty report, not an error.
     const empty = ws.sh('npx nx-steps report etl');
     expect(empty.code).toBe(0);
-    expect(empty.stdout).toBe('No runs recorded yet for etl (records live in .nx-steps/runs).\nRun a step, e.g. nx run <project>:<step>: nx-steps/plugin records every Nx command that runs steps.\n');
+    expect(empty.stdout).toBe(
+      'No runs recorded yet for etl (records live in .nx-steps/runs).\nRun a step, e.g. nx run <project>:<step>: nx-steps/plugin records every Nx command that runs steps.\n',
+    );
   });
 
   it('--last gives the wall time of the command, and the part of it that ran tasks', () => {
@@ -126,7 +132,8 @@ describe('nx-steps report --html: the DAG of a 12-step pipeline with fan-in and 
         }
       }
       // Strictly inside a box, one pixel in from its border (an edge starts and ends on a border).
-      const inside = (b: Geometry['boxes'][number], p: { x: number; y: number }) => p.x > b.x + 1 && p.x < b.x + b.w - 1 && p.y > b.y + 1 && p.y < b.y + b.h - 1;
+      const inside = (b: Geometry['boxes'][number], p: { x: number; y: number }) =>
+        p.x > b.x + 1 && p.x < b.x + b.w - 1 && p.y > b.y + 1 && p.y < b.y + b.h - 1;
       for (const e of g.edges) {
         for (const p of e.points) {
           const under = g.boxes.find((b) => inside(b, p));

@@ -21,7 +21,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.remove()));
 });
 
-const HEAD = "import * as fs from 'node:fs';\nimport * as path from 'node:path';\nimport { file, pipeline, registerType, step } from 'nx-steps';\nimport { count } from '../tools/count';\n";
+const HEAD =
+  "import * as fs from 'node:fs';\nimport * as path from 'node:path';\nimport { file, pipeline, registerType, step } from 'nx-steps';\nimport { count } from '../tools/count';\n";
 
 /** A precise, deterministic description of a value: types, -0, binary contents, key and entry order. */
 const DESCRIBE = `
@@ -138,7 +139,13 @@ describe('apache-arrow tables', () => {
     const ws = workspace('arrow', { 'arrow/arrow.pipeline.ts': ARROW_PIPELINE });
     const r = ws.runSteps('arrow:summarize');
     expect(r.calls).toEqual({ make: 1, enrich: 1, summarize: 1 });
-    expect(ws.stored('arrow/.nx-steps/out/summarize')).toEqual({ upstreamSawTable: true, isTable: true, rows: 1_000_000, firstLabel: 'l3', sum: 499_999_500_000 });
+    expect(ws.stored('arrow/.nx-steps/out/summarize')).toEqual({
+      upstreamSawTable: true,
+      isTable: true,
+      rows: 1_000_000,
+      firstLabel: 'l3',
+      sum: 499_999_500_000,
+    });
     expect(fs.readdirSync(ws.path('arrow/.nx-steps/out/make/value')).sort()).toEqual(['1.arrow', 'value.msgpack']);
     expect(fs.readFileSync(ws.path('arrow/.nx-steps/out/make/value/1.arrow')).subarray(0, 6).toString()).toBe('ARROW1');
 
@@ -217,11 +224,11 @@ describe('results in a plain Node script', () => {
         "const { loadResult, runPipeline, ResultError } = require('nx-steps/results');",
         '(async () => {',
         "  const run = await runPipeline('ml', { quiet: true });",
-        "  const fromRun = run.values.evaluate;",
+        '  const fromRun = run.values.evaluate;',
         "  const loaded = await loadResult('ml:evaluate');",
         "  let missing = '';",
         "  try { await loadResult('ml:train'); } catch (e) { missing = e instanceof ResultError ? e.code : String(e); }",
-        "  console.log(JSON.stringify({ ok: run.ok, steps: Object.keys(run.values).sort(), fromRun: { ...fromRun, scores: [...fromRun.scores] }, loaded: { ...loaded, scores: [...loaded.scores] }, missing }));",
+        '  console.log(JSON.stringify({ ok: run.ok, steps: Object.keys(run.values).sort(), fromRun: { ...fromRun, scores: [...fromRun.scores] }, loaded: { ...loaded, scores: [...loaded.scores] }, missing }));',
         '})();',
         '',
       ].join('\n'),

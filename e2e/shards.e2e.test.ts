@@ -83,7 +83,9 @@ describe('shards across machines', () => {
     grown.nxOk(['run', 'sims:total', '--batch', '--output-style=static'], { env: server.nxEnv('read-write') });
     expect(grown.calls()).toEqual({ simulate: 1, total: 1 });
     const grownReport = JSON.parse(grown.cli(['report', '--last', '--json']).stdout) as { lastRun: { steps: Array<{ step: string; source: string }> } };
-    expect(new Set(grownReport.lastRun.steps.filter((s) => s.step.startsWith('simulate.') && s.step !== `simulate.${ITEMS + 1}`).map((s) => s.source))).toEqual(new Set(['step-remote']));
+    expect(new Set(grownReport.lastRun.steps.filter((s) => s.step.startsWith('simulate.') && s.step !== `simulate.${ITEMS + 1}`).map((s) => s.source))).toEqual(
+      new Set(['step-remote']),
+    );
     console.log(`shards e2e: 3 shards of ${ITEMS} items and the aggregate in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   });
 });

@@ -62,7 +62,12 @@ function machine(name: string, files: Record<string, string> = BASE): Workspace 
 }
 
 /** Runs the given steps of etl (and what they need) against the shared server; returns step calls and the run's report. */
-function run(ws: Workspace, steps: readonly string[], extra: string[] = [], role: 'read-write' | 'read-only' = 'read-write'): { calls: Record<string, number>; output: string } {
+function run(
+  ws: Workspace,
+  steps: readonly string[],
+  extra: string[] = [],
+  role: 'read-write' | 'read-only' = 'read-write',
+): { calls: Record<string, number>; output: string } {
   ws.resetCalls();
   const r = ws.nxOk(['run-many', '-t', ...steps, '-p', 'etl', '--output-style=static', ...extra], { env: server.nxEnv(role) });
   return { calls: ws.calls(), output: r.output };
@@ -87,17 +92,21 @@ describe('step-keyed entries across machines (shared remote cache)', () => {
   it('a step added: only the new step is called on a fresh machine; the others are hits by step key', () => {
     seed();
     const b = machine('b-added');
-    b.edit(PIPELINE, /$/, `
+    b.edit(
+      PIPELINE,
+      /$/,
+      `
 export const four = step({ needs: { total: three } }, ({ total }) => {
   count('four');
   return total * 2;
 });
-`);
+`,
+    );
     const r = run(b, [...STEPS, 'four']);
     expect(r.calls).toEqual({ four: 1 });
     expect(sources(b)).toEqual({ one: 'step-remote', two: 'step-remote', three: 'step-remote', four: 'executed' });
     expect(b.stored('etl/.nx-steps/out/four')).toBe(120);
-    expect(r.output).toContain('restored from the remote cache by this step\'s own key');
+    expect(r.output).toContain("restored from the remote cache by this step's own key");
   });
 
   it('a step renamed (its code unchanged): nothing is called', () => {
@@ -148,7 +157,9 @@ export const four = step({ needs: { total: three } }, ({ total }) => {
     const down = machine('b-down');
     down.edit('etl/project.json', 'echo lint v1', 'echo lint v3');
     down.resetCalls();
-    const r = down.nxOk(['run-many', '-t', ...STEPS, '-p', 'etl', '--output-style=static'], { env: { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: 'http://127.0.0.1:9', NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'x' } });
+    const r = down.nxOk(['run-many', '-t', ...STEPS, '-p', 'etl', '--output-style=static'], {
+      env: { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: 'http://127.0.0.1:9', NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'x' },
+    });
     expect(down.calls()).toEqual({ one: 1, two: 1, three: 1 });
     expect(r.output.split('\n').filter((l) => l.includes('nx-steps: the remote cache'))).toHaveLength(1);
   });

@@ -50,7 +50,11 @@ function ml(name: string): Workspace {
 const stored = (ws: Workspace, step: string): unknown => ws.stored(`ml/.nx-steps/out/${step}`);
 
 interface Experiments {
-  experiments: { params: string[]; metrics: string[]; rows: Array<{ params: Record<string, unknown>; metrics: Record<string, number | null>; ran: string[]; cached: string[] }> };
+  experiments: {
+    params: string[];
+    metrics: string[];
+    rows: Array<{ params: Record<string, unknown>; metrics: Record<string, number | null>; ran: string[]; cached: string[] }>;
+  };
 }
 
 describe('params that flow', () => {
@@ -101,13 +105,18 @@ describe('sweeps and the experiments view', () => {
   it('a sweep of three values, then one repeated: the repeat is a hit, and the runs compare side by side', () => {
     const ws = ml('sweep');
     for (const lr of ['0.01', '0.05', '0.2']) {
-      expect(ws.runSteps('ml:evaluate', [`--lr=${lr}`]).calls, `lr=${lr}`).toEqual(lr === '0.01' ? { prepare: 1, train: 1, evaluate: 1 } : { train: 1, evaluate: 1 });
+      expect(ws.runSteps('ml:evaluate', [`--lr=${lr}`]).calls, `lr=${lr}`).toEqual(
+        lr === '0.01' ? { prepare: 1, train: 1, evaluate: 1 } : { train: 1, evaluate: 1 },
+      );
     }
     expect(ws.runSteps('ml:evaluate', ['--lr=0.05']).calls).toEqual({});
     expect(stored(ws, 'evaluate')).toMatchObject({ trainedWith: 0.05, f1: 1 });
 
     // `why` agrees before the next run: the value is one an earlier run cached.
-    const why = JSON.parse(ws.cli(['why', 'ml:evaluate', '--lr=0.2', '--json']).stdout) as { verdict: { kind: string; via?: string }; upstream: Array<{ step: string; verdict: { kind: string } }> };
+    const why = JSON.parse(ws.cli(['why', 'ml:evaluate', '--lr=0.2', '--json']).stdout) as {
+      verdict: { kind: string; via?: string };
+      upstream: Array<{ step: string; verdict: { kind: string } }>;
+    };
     expect(why.verdict).toMatchObject({ kind: 'hit', via: 'nx-cache' });
     expect(why.upstream.find((u) => u.step === 'train')?.verdict.kind).toBe('hit');
 

@@ -19,7 +19,10 @@ describe('code size', () => {
     try {
       const body = Array.from({ length: MAX_FUNCTION_LINES }, (_, i) => `  const v${i} = ${i};`).join('\n');
       const file = path.join(dir, 'long.ts');
-      fs.writeFileSync(file, `export function long(): void {\n${body}\n}\n\n// ${LONG_REASON} a table, one line per case.\nexport const explained = (): void => {\n${body}\n};\n`);
+      fs.writeFileSync(
+        file,
+        `export function long(): void {\n${body}\n}\n\n// ${LONG_REASON} a table, one line per case.\nexport const explained = (): void => {\n${body}\n};\n`,
+      );
       const rel = path.relative(REPO_ROOT, file).split(path.sep).join('/');
       expect(longFunctions(rel).map((f) => f.name)).toEqual(['long']);
     } finally {

@@ -163,7 +163,11 @@ function collectUsage(file: string, timeoutMs = 15_000): Metrics {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const lines = fs.existsSync(file)
-      ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as UsageLine)
+      ? fs
+          .readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as UsageLine)
       : [];
     const exited = new Map(lines.filter((l) => l.event === 'exit').map((l) => [l.pid, l]));
     const started = lines.filter((l) => l.event === 'start').map((l) => l.pid);
@@ -241,7 +245,8 @@ export function measureNx(ws: Workspace, args: readonly string[], opts: NxRunOpt
   const output = stripAnsi(`${r.stdout ?? ''}\n${r.stderr ?? ''}`);
   try {
     if (r.status !== 0) throw new Error(`nx ${args.join(' ')} exited ${r.status ?? r.signal} in ${ws.root}:\n${output.slice(-4000)}`);
-    if (opts.expect && !opts.expect.test(output)) throw new Error(`nx ${args.join(' ')} in ${ws.root} did not show ${String(opts.expect)}:\n${output.slice(-4000)}`);
+    if (opts.expect && !opts.expect.test(output))
+      throw new Error(`nx ${args.join(' ')} in ${ws.root} did not show ${String(opts.expect)}:\n${output.slice(-4000)}`);
     const usage = collectUsage(usageFile);
     return { seconds, ...usage, ...perfMetrics(output, opts.perf ?? []) };
   } finally {

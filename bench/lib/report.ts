@@ -27,7 +27,14 @@ export function figure(v: number | Summary | undefined, unit: string): string {
 
 export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function machine(): Record<string, string | number> {
@@ -66,7 +73,14 @@ export function render<S>(bench: Benchmark<S>, r: Results, runs: number): string
   return [`${bench.title} (${runs} runs each, median [min–max])`, table([head, ...rows]), ...(goals.length ? ['goals:', ...goals] : [])].join('\n');
 }
 
-export function writeJson<S>(dir: string, bench: Benchmark<S>, r: Results, runs: number, setupFacts: Record<string, string | number>, machineBefore: Record<string, string | number>): string {
+export function writeJson<S>(
+  dir: string,
+  bench: Benchmark<S>,
+  r: Results,
+  runs: number,
+  setupFacts: Record<string, string | number>,
+  machineBefore: Record<string, string | number>,
+): string {
   const file = path.join(dir, `${bench.name}.json`);
   fs.mkdirSync(dir, { recursive: true });
   const json = {
@@ -82,7 +96,16 @@ export function writeJson<S>(dir: string, bench: Benchmark<S>, r: Results, runs:
     goals: (bench.goals ?? []).map((g) => {
       const value = g.value(r);
       const spread = typeof value === 'object' ? { min: value.min, max: value.max, values: value.values } : {};
-      return { label: g.label, value: goalNumber(value) ?? null, ...spread, op: g.op ?? null, target: g.target ?? null, unit: g.unit, control: g.control ?? null, met: goalMet(g, value) ?? null };
+      return {
+        label: g.label,
+        value: goalNumber(value) ?? null,
+        ...spread,
+        op: g.op ?? null,
+        target: g.target ?? null,
+        unit: g.unit,
+        control: g.control ?? null,
+        met: goalMet(g, value) ?? null,
+      };
     }),
   };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);

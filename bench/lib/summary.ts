@@ -54,7 +54,9 @@ function fmt(n: number): string {
 }
 
 function summaryRows(resultsDir: string): SummaryRow[] {
-  const files = fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir).filter((f) => f.endsWith('.json') && f !== SUMMARY_FILE && !f.endsWith('.tmp.json')) : [];
+  const files = fs.existsSync(resultsDir)
+    ? fs.readdirSync(resultsDir).filter((f) => f.endsWith('.json') && f !== SUMMARY_FILE && !f.endsWith('.tmp.json'))
+    : [];
   const results = files.map((f) => JSON.parse(fs.readFileSync(path.join(resultsDir, f), 'utf8')) as ResultJson);
   results.sort((a, b) => (a.issueRow ?? 99) - (b.issueRow ?? 99) || a.benchmark.localeCompare(b.benchmark));
   return results.flatMap((r) =>

@@ -11,7 +11,8 @@ import { loadWorkspace } from '../workspace';
 export const checkCommand: Command = {
   name: 'check',
   summary: 'Check every pipeline declaration; print errors and warnings',
-  usage: 'nx-steps check [--json]\n\nReads every pipeline file statically (no code runs) and prints each problem with file:line:col.\nExits 1 when there is an error.',
+  usage:
+    'nx-steps check [--json]\n\nReads every pipeline file statically (no code runs) and prints each problem with file:line:col.\nExits 1 when there is an error.',
   async run(argv, io) {
     const args = parseArgs(argv);
     rejectUnknownFlags(args, ['json'], 'check');
@@ -19,7 +20,9 @@ export const checkCommand: Command = {
     const diagnostics = ws.model.projects.flatMap((p) => p.diagnostics);
     const errors = diagnostics.filter(isError).length;
     if (args.flags['json']) {
-      io.out(`${JSON.stringify({ projects: ws.model.projects.map((p) => ({ name: p.displayName, root: p.root, steps: p.steps.map((s) => s.name) })), diagnostics }, null, 2)}\n`);
+      io.out(
+        `${JSON.stringify({ projects: ws.model.projects.map((p) => ({ name: p.displayName, root: p.root, steps: p.steps.map((s) => s.name) })), diagnostics }, null, 2)}\n`,
+      );
     } else {
       if (diagnostics.length) io.out(`${formatWorkspaceDiagnostics(ws.root, diagnostics)}\n\n`);
       const steps = ws.model.projects.reduce((n, p) => n + p.steps.length, 0);

@@ -50,9 +50,15 @@ export const clearCommand: Command = {
         fs.rmSync(path.join(ws.root, outputDir(step.projectRoot, step.name)), { recursive: true, force: true });
         (salted.ok ? cleared : skipped).push(`${project}:${step.name}`);
       }
-      io.out(cleared.length ? `Cleared ${cleared.length} step(s): ${cleared.join(', ')}.\nTheir next run recomputes them (on this machine; entries in a shared cache are untouched).\n` : 'Nothing to clear.\n');
+      io.out(
+        cleared.length
+          ? `Cleared ${cleared.length} step(s): ${cleared.join(', ')}.\nTheir next run recomputes them (on this machine; entries in a shared cache are untouched).\n`
+          : 'Nothing to clear.\n',
+      );
       if (skipped.length) {
-        io.out(`Outputs removed, but ${skipped.join(', ')} cannot be fingerprinted now (broken declaration or missing input); fix that first, then clear again.\n`);
+        io.out(
+          `Outputs removed, but ${skipped.join(', ')} cannot be fingerprinted now (broken declaration or missing input); fix that first, then clear again.\n`,
+        );
       }
       return skipped.length ? 1 : 0;
     } finally {

@@ -27,12 +27,16 @@ export function describeRecord(r: FingerprintRecord): string[] {
   if (r.code) {
     const files = Object.entries(r.code.files).map(([f, units]) => `${f} (${units.length} unit${units.length === 1 ? '' : 's'})`);
     const pkgs = Object.entries(r.code.packages).map(([p, v]) => `${p}@${v}`);
-    lines.push(`  code          ${short(r.code.digest)}  ${files.join(', ')}${pkgs.length ? `; packages: ${pkgs.join(', ')}` : ''}${r.code.unresolved.length ? `; unresolved: ${r.code.unresolved.join(', ')}` : ''}`);
+    lines.push(
+      `  code          ${short(r.code.digest)}  ${files.join(', ')}${pkgs.length ? `; packages: ${pkgs.join(', ')}` : ''}${r.code.unresolved.length ? `; unresolved: ${r.code.unresolved.join(', ')}` : ''}`,
+    );
   } else {
     lines.push('  code          (not part of the key: input_hash)');
   }
   for (const [name, a] of Object.entries(r.args)) {
-    lines.push(`  arg ${name.padEnd(9)} ${short(a.digest)}  ${a.kind}${a.kind === 'value' ? '' : ` ${a.path}${a.kind === 'dir' && a.files !== undefined ? ` (${a.files} files)` : ''}`}`);
+    lines.push(
+      `  arg ${name.padEnd(9)} ${short(a.digest)}  ${a.kind}${a.kind === 'value' ? '' : ` ${a.path}${a.kind === 'dir' && a.files !== undefined ? ` (${a.files} files)` : ''}`}`,
+    );
   }
   for (const [name, p] of Object.entries(r.params)) lines.push(`  param ${name.padEnd(7)} ${short(p.digest)}  ${JSON.stringify(p.value)}`);
   for (const [name, n] of Object.entries(r.needs)) lines.push(`  need ${name.padEnd(8)} ${short(n.digest)}  result of ${n.step}`);
@@ -60,7 +64,11 @@ function onDisk(matches: boolean, next: Verdict | undefined): string {
 }
 
 /** nx-steps why's verdict for the step's next run. */
-async function nextRunVerdict(ws: LoadedWorkspace, req: Omit<NextRunRequest, 'env' | 'history'> & { readonly step: string }, env: NodeJS.ProcessEnv): Promise<Verdict | undefined> {
+async function nextRunVerdict(
+  ws: LoadedWorkspace,
+  req: Omit<NextRunRequest, 'env' | 'history'> & { readonly step: string },
+  env: NodeJS.ProcessEnv,
+): Promise<Verdict | undefined> {
   const { step, ...rest } = req;
   const explained = await explainNextRun(ws.services, { ...rest, env, history: readRunRecords(ws.root) }, step);
   return explained[explained.length - 1]?.verdict;
@@ -69,7 +77,8 @@ async function nextRunVerdict(ws: LoadedWorkspace, req: Omit<NextRunRequest, 'en
 export const fingerprintCommand: Command = {
   name: 'fingerprint',
   summary: "Show every part of a step's cache key, each with its digest",
-  usage: "nx-steps fingerprint <project>:<step> [--json]\n\nComputes the fingerprint the next run of the step will use (nothing runs) and compares it\nwith the one stored next to the step's outputs.",
+  usage:
+    "nx-steps fingerprint <project>:<step> [--json]\n\nComputes the fingerprint the next run of the step will use (nothing runs) and compares it\nwith the one stored next to the step's outputs.",
   async run(argv, io) {
     const args = parseArgs(argv);
     rejectUnknownFlags(args, ['json'], 'fingerprint');
@@ -79,7 +88,14 @@ export const fingerprintCommand: Command = {
     try {
       const { project, step } = resolveTarget(ws.model, spec);
       if (!step) throw new UsageError('nx-steps fingerprint: expected <project>:<step>, not a whole project.');
-      const req = { workspaceRoot: ws.root, project: project.displayName, projectRoot: project.root, step: step.name, pipelineFiles: project.pipelineFiles, overrides: {} };
+      const req = {
+        workspaceRoot: ws.root,
+        project: project.displayName,
+        projectRoot: project.root,
+        step: step.name,
+        pipelineFiles: project.pipelineFiles,
+        overrides: {},
+      };
       const prepared = await previewKey(ws.services, req, { now: runTime(io.env), env: io.env, load: (f) => importModule(f, ws.root) });
       if (!prepared.ok) {
         io.err(`${formatWorkspaceDiagnostics(ws.root, prepared.diagnostics)}\n`);

@@ -20,7 +20,8 @@ import { findWorkspaceRoot, pluginOptions } from '../workspace';
 export const keyCommand: Command = {
   name: 'key',
   summary: "Print the digest of a step's custom cache key (Nx calls this before hashing)",
-  usage: "nx-steps key <projectRoot> <step>\n\nEvaluates the step's cache.key function and prints `key:<digest>`; on any error prints a fresh\n`key-error:<random>` (the step then runs, and reports the error).",
+  usage:
+    "nx-steps key <projectRoot> <step>\n\nEvaluates the step's cache.key function and prints `key:<digest>`; on any error prints a fresh\n`key-error:<random>` (the step then runs, and reports the error).",
   async run(argv, io) {
     const [projectRoot, stepName] = argv;
     try {

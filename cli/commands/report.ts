@@ -53,7 +53,8 @@ function select(root: string, flags: Readonly<Record<string, string | true>>, pr
   if (flags['last'] && since !== undefined) throw new UsageError('nx-steps report: use either --last or --since, not both.');
   if (since !== undefined) {
     const windowMs = typeof since === 'string' ? parseDuration(since) : undefined;
-    if (windowMs === undefined) throw new UsageError(`nx-steps report: --since needs a duration such as 90m, 24h, 7d or 2w${typeof since === 'string' ? `, got "${since}"` : ''}.`);
+    if (windowMs === undefined)
+      throw new UsageError(`nx-steps report: --since needs a duration such as 90m, 24h, 7d or 2w${typeof since === 'string' ? `, got "${since}"` : ''}.`);
     return { records: onlyProject(readRunRecords(root, { since: now - windowMs }), project), window: `in the last ${since}` };
   }
   const all = onlyProject(readRunRecords(root), project);
@@ -71,7 +72,11 @@ function pipelinesOf(run: RunRecord, ws: LoadedWorkspace): PipelineShape[] {
     }
     return {
       project: name,
-      steps: model.steps.map((s) => ({ name: s.name, needs: [...new Set(Object.values(s.needs))], cache: s.cache.enabled ? s.cache.strategy : 'cache: false' })),
+      steps: model.steps.map((s) => ({
+        name: s.name,
+        needs: [...new Set(Object.values(s.needs))],
+        cache: s.cache.enabled ? s.cache.strategy : 'cache: false',
+      })),
     };
   });
 }
@@ -110,7 +115,9 @@ export const reportCommand: Command = {
 
     if (html !== undefined) {
       if (!lastRun) {
-        io.err(`nx-steps report: no recorded run ${window}${project ? ` of ${project}` : ''}, so there is nothing to draw. Run a step first (nx run <project>:<step>).\n`);
+        io.err(
+          `nx-steps report: no recorded run ${window}${project ? ` of ${project}` : ''}, so there is nothing to draw. Run a step first (nx run <project>:<step>).\n`,
+        );
         return 1;
       }
       const ws = await loadWorkspace(io.cwd);
@@ -124,11 +131,17 @@ export const reportCommand: Command = {
 
     if (args.flags['experiments'] && lastRun) {
       const experiments = experimentTable(records);
-      io.out(args.flags['json'] ? `${JSON.stringify({ window, ...(project ? { project } : {}), experiments }, null, 2)}\n` : renderExperiments(experiments, window, project));
+      io.out(
+        args.flags['json']
+          ? `${JSON.stringify({ window, ...(project ? { project } : {}), experiments }, null, 2)}\n`
+          : renderExperiments(experiments, window, project),
+      );
     } else if (args.flags['json']) {
       io.out(`${JSON.stringify({ window, ...(project ? { project } : {}), summary, ...(lastRun ? { lastRun } : {}) }, null, 2)}\n`);
     } else if (!lastRun) {
-      io.out(`No runs recorded ${window === 'recorded' ? 'yet' : window}${project ? ` for ${project}` : ''} (records live in ${path.relative(io.cwd, runsDir(root)) || '.'}).\nRun a step, e.g. nx run <project>:<step>: nx-steps/plugin records every Nx command that runs steps.\n`);
+      io.out(
+        `No runs recorded ${window === 'recorded' ? 'yet' : window}${project ? ` for ${project}` : ''} (records live in ${path.relative(io.cwd, runsDir(root)) || '.'}).\nRun a step, e.g. nx run <project>:<step>: nx-steps/plugin records every Nx command that runs steps.\n`,
+      );
     } else {
       io.out(args.flags['last'] ? renderRun(lastRun, summary) : renderRuns(summary, window));
     }

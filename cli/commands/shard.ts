@@ -28,14 +28,18 @@ export const shardCommand: Command = {
     const args = parseArgs(argv);
     rejectUnknownFlags(args, ['json'], 'shard');
     const [spec, share, extra] = args.positionals;
-    if (!spec || !share || extra !== undefined) throw new UsageError('nx-steps shard: expected <project>[:<step>] <i>/<N>, e.g. nx-steps shard sims:simulate 2/4.');
+    if (!spec || !share || extra !== undefined)
+      throw new UsageError('nx-steps shard: expected <project>[:<step>] <i>/<N>, e.g. nx-steps shard sims:simulate 2/4.');
     const shard = parseShard(share);
     if (!shard.ok) throw new UsageError(`nx-steps shard: ${shard.error}.`);
     const [projectName, step] = spec.split(':');
     const ws = await loadWorkspace(io.cwd);
     try {
       const project = ws.model.projects.find((p) => p.displayName === projectName);
-      if (!project) throw new UsageError(`nx-steps shard: no pipeline project named "${projectName}". Pipeline projects: ${ws.model.projects.map((p) => p.displayName).join(', ') || '(none)'}.`);
+      if (!project)
+        throw new UsageError(
+          `nx-steps shard: no pipeline project named "${projectName}". Pipeline projects: ${ws.model.projects.map((p) => p.displayName).join(', ') || '(none)'}.`,
+        );
       const all = fanOutTargets(project, step);
       if (!all.ok) throw new UsageError(`nx-steps shard: ${all.error}.`);
       const targets = shareOf(all.value, shard.value);

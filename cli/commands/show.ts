@@ -14,12 +14,20 @@ import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
 import type { Command } from '../command';
 import { loadWorkspace, resolveTarget } from '../workspace';
 
-const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : bytes < 1024 ** 3 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024 ** 3).toFixed(2)} GiB`);
+const size = (bytes: number) =>
+  bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 ** 2
+      ? `${(bytes / 1024).toFixed(1)} KiB`
+      : bytes < 1024 ** 3
+        ? `${(bytes / 1024 ** 2).toFixed(1)} MiB`
+        : `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 
 export const showCommand: Command = {
   name: 'show',
   summary: 'Print the result a step stored (tables as tables, big arrays summarised)',
-  usage: 'nx-steps show <project>:<step> [--rows N]\n\nReads the step\'s outputs on disk (run it first: nx run <project>:<step>) and prints its result,\nthe files it wrote to ctx.outDir, and when and how it was made. Runs nothing.',
+  usage:
+    "nx-steps show <project>:<step> [--rows N]\n\nReads the step's outputs on disk (run it first: nx run <project>:<step>) and prints its result,\nthe files it wrote to ctx.outDir, and when and how it was made. Runs nothing.",
   async run(argv, io) {
     const args = parseArgs(argv, ['rows']);
     rejectUnknownFlags(args, ['rows'], 'show');
@@ -34,7 +42,9 @@ export const showCommand: Command = {
       const target = `${project.displayName}:${step.name}`;
       const read = readResult(path.join(ws.root, outputDir(project.root, step.name)), { arrowFrom: ws.root, rawTypes: true });
       if (!read.ok) {
-        io.err(`nx-steps show: ${target} has ${read.problem === 'missing' ? 'no stored result' : `no usable result (${read.detail})`}. Run it: nx run ${target}\n`);
+        io.err(
+          `nx-steps show: ${target} has ${read.problem === 'missing' ? 'no stored result' : `no usable result (${read.detail})`}. Run it: nx run ${target}\n`,
+        );
         return 1;
       }
       const value = read.value();
@@ -45,7 +55,9 @@ export const showCommand: Command = {
       const { meta } = read;
       const v = meta.result.value;
       io.out(`${target}  made ${meta.createdAt} in ${formatDuration(meta.durationMs)}, fingerprint ${meta.fingerprint.digest.slice(0, 12)}\n`);
-      io.out(`result ${meta.result.digest.slice(0, 12)}: ${size(v.bytes)} in ${v.parts.length} part${v.parts.length === 1 ? '' : 's'} (${v.format}), ${meta.result.files.length} file${meta.result.files.length === 1 ? '' : 's'} in ctx.outDir\n\n`);
+      io.out(
+        `result ${meta.result.digest.slice(0, 12)}: ${size(v.bytes)} in ${v.parts.length} part${v.parts.length === 1 ? '' : 's'} (${v.format}), ${meta.result.files.length} file${meta.result.files.length === 1 ? '' : 's'} in ctx.outDir\n\n`,
+      );
       io.out(`${renderValue(value.value, { rows })}\n`);
       if (meta.result.files.length || meta.result.dirs.length) {
         io.out('\nfiles (ctx.outDir):\n');

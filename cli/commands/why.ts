@@ -51,7 +51,12 @@ function headline(target: string, e: StepExplanation): string {
 function block(target: string, e: StepExplanation, root: string, indent: string): string[] {
   const lines = [`${indent}${headline(target, e)}`];
   if (e.verdict.kind === 'error') {
-    lines.push('', ...formatWorkspaceDiagnostics(root, e.verdict.diagnostics).split('\n').map((l) => `${indent}  ${l}`));
+    lines.push(
+      '',
+      ...formatWorkspaceDiagnostics(root, e.verdict.diagnostics)
+        .split('\n')
+        .map((l) => `${indent}  ${l}`),
+    );
     return lines;
   }
   const listed = e.verdict.kind === 'run' || (e.verdict.kind === 'hit' && e.verdict.via === 'nx-cache');

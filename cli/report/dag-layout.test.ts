@@ -27,7 +27,10 @@ function sample(points: readonly { x: number; y: number }[]): { x: number; y: nu
     for (let t = 0; t <= 1; t += 0.02) {
       const u = 1 - t;
       // x: a.x, a.x, b.x, b.x; y: a.y, mid, mid, b.y (a straight segment is the same curve with a.x = b.x).
-      out.push({ x: u * u * u * a.x + 3 * u * u * t * a.x + 3 * u * t * t * b.x + t * t * t * b.x, y: u * u * u * a.y + 3 * u * u * t * mid + 3 * u * t * t * mid + t * t * t * b.y });
+      out.push({
+        x: u * u * u * a.x + 3 * u * u * t * a.x + 3 * u * t * t * b.x + t * t * t * b.x,
+        y: u * u * u * a.y + 3 * u * u * t * mid + 3 * u * t * t * mid + t * t * t * b.y,
+      });
     }
   }
   return out;

@@ -139,7 +139,12 @@ function orderLayers(layers: Item[][]): Item[][] {
   const current = layers.map((l) => [...l]);
   for (let sweep = 0; sweep < 8 && bestCrossings > 0; sweep++) {
     const down = sweep % 2 === 0;
-    const range = down ? current.map((_, i) => i).slice(1) : current.map((_, i) => i).reverse().slice(1);
+    const range = down
+      ? current.map((_, i) => i).slice(1)
+      : current
+          .map((_, i) => i)
+          .reverse()
+          .slice(1);
     for (const i of range) {
       const adjacent = current[down ? i - 1 : i + 1] as Item[];
       const index = new Map(adjacent.map((item, j) => [item, j]));

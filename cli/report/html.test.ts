@@ -20,7 +20,16 @@ describe('HTML report', () => {
     summary: summarize([run]),
     window: 'in the last run',
     generatedAt: '2026-03-01T00:00:05.000Z',
-    pipelines: [{ project: 'etl', steps: [{ name: 'load', needs: [], cache: 'code_hash' }, { name: 'clean<x>', needs: ['load'], cache: 'input_hash' }, { name: 'upload', needs: ['clean<x>'], cache: 'cache: false' }] }],
+    pipelines: [
+      {
+        project: 'etl',
+        steps: [
+          { name: 'load', needs: [], cache: 'code_hash' },
+          { name: 'clean<x>', needs: ['load'], cache: 'input_hash' },
+          { name: 'upload', needs: ['clean<x>'], cache: 'cache: false' },
+        ],
+      },
+    ],
   });
 
   it('is self-contained: no script and no external resource', () => {
@@ -28,7 +37,11 @@ describe('HTML report', () => {
   });
 
   it('has one node per step with its status, steps outside the run included, and escapes names', () => {
-    expect(page.match(/class="step-node [^"]+"/g)).toEqual(['class="step-node status-local"', 'class="step-node status-executed"', 'class="step-node status-not-run"']);
+    expect(page.match(/class="step-node [^"]+"/g)).toEqual([
+      'class="step-node status-local"',
+      'class="step-node status-executed"',
+      'class="step-node status-not-run"',
+    ]);
     expect(page).toContain('clean&#60;x&#62;');
     expect(page).not.toContain('clean<x>');
   });

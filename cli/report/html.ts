@@ -49,7 +49,10 @@ function escapeHtml(text: string): string {
 
 function style(): string {
   const statusRules = Object.entries(COLORS)
-    .map(([s, c]) => `.status-${s} rect, rect.status-${s}, .swatch.status-${s} { fill: ${c.fill}; stroke: ${c.stroke}; background: ${c.fill}; border-color: ${c.stroke}; }`)
+    .map(
+      ([s, c]) =>
+        `.status-${s} rect, rect.status-${s}, .swatch.status-${s} { fill: ${c.fill}; stroke: ${c.stroke}; background: ${c.fill}; border-color: ${c.stroke}; }`,
+    )
     .join('\n');
   return `
 body { font: 14px/1.4 system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 24px; color: #111827; }
@@ -98,7 +101,8 @@ function dagSvg(pipeline: PipelineShape, run: RunRecord, index: number): string 
   const layout = layoutDag(pipeline.steps);
   const at = new Map(layout.nodes.map((n) => [n.name, n]));
   const edges = layout.edges.map(
-    ({ from, to, points }) => `<path class="edge" data-from="${escapeHtml(from)}" data-to="${escapeHtml(to)}" d="${edgePath(points)}" marker-end="url(#${arrow})"/>`,
+    ({ from, to, points }) =>
+      `<path class="edge" data-from="${escapeHtml(from)}" data-to="${escapeHtml(to)}" d="${edgePath(points)}" marker-end="url(#${arrow})"/>`,
   );
   const nodes = pipeline.steps.map((s) => {
     const p = at.get(s.name);
@@ -106,7 +110,13 @@ function dagSvg(pipeline: PipelineShape, run: RunRecord, index: number): string 
     const rec = statusOf(run, pipeline.project, s.name);
     const status: NodeStatus = rec?.source ?? 'not-run';
     const detail = rec ? `${LABEL[status]} · ${ms(rec.durationMs)}` : LABEL[status];
-    const tip = [`${pipeline.project}:${s.name} (${s.cache})`, LABEL[status], rec ? `time ${ms(rec.durationMs)}` : '', rec?.originalMs !== undefined ? `original ${ms(rec.originalMs)}` : '', rec?.savedMs !== undefined ? `saved ${ms(rec.savedMs)}` : '']
+    const tip = [
+      `${pipeline.project}:${s.name} (${s.cache})`,
+      LABEL[status],
+      rec ? `time ${ms(rec.durationMs)}` : '',
+      rec?.originalMs !== undefined ? `original ${ms(rec.originalMs)}` : '',
+      rec?.savedMs !== undefined ? `saved ${ms(rec.savedMs)}` : '',
+    ]
       .filter(Boolean)
       .join('\n');
     return [
@@ -154,9 +164,31 @@ function timelineSvg(run: RunRecord): string {
 
 function summaryTable(summary: Summary): string {
   const head = ['step', 'lookups', 'hits', 'local', 'remote', 'by key', 'kept', 'misses', 'hit rate', 'saved'];
-  const rows = summary.steps.map((s) => [s.id, String(s.lookups), String(s.hits), String(s.by.local), String(s.by.remote), String(byStepKey(s.by)), String(s.by.kept), String(s.misses), percent(s.hitRate), ms(s.savedMs)]);
+  const rows = summary.steps.map((s) => [
+    s.id,
+    String(s.lookups),
+    String(s.hits),
+    String(s.by.local),
+    String(s.by.remote),
+    String(byStepKey(s.by)),
+    String(s.by.kept),
+    String(s.misses),
+    percent(s.hitRate),
+    ms(s.savedMs),
+  ]);
   const t = summary.total;
-  rows.push(['total', String(t.lookups), String(t.hits), String(t.by.local), String(t.by.remote), String(byStepKey(t.by)), String(t.by.kept), String(t.misses), percent(t.hitRate), ms(t.savedMs)]);
+  rows.push([
+    'total',
+    String(t.lookups),
+    String(t.hits),
+    String(t.by.local),
+    String(t.by.remote),
+    String(byStepKey(t.by)),
+    String(t.by.kept),
+    String(t.misses),
+    percent(t.hitRate),
+    ms(t.savedMs),
+  ]);
   const tr = (cells: string[], tag: 'td' | 'th') => `<tr>${cells.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join('')}</tr>`;
   return `<table class="summary"><thead>${tr(head, 'th')}</thead><tbody>${rows.map((r) => tr(r, 'td')).join('')}</tbody></table>`;
 }

@@ -8,9 +8,7 @@ import { commandText, ms, percent, runTime, SOURCE_LABEL, when } from './labels'
 export function table(rows: readonly (readonly string[])[], leftColumns = 1): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) =>
-    `  ${row.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}`.trimEnd(),
-  );
+  return rows.map((row) => `  ${row.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}`.trimEnd());
 }
 
 function totals(c: Counts): string[] {
@@ -31,14 +29,7 @@ export function renderRun(run: RunRecord, summary: Summary): string {
     ['step', 'result', 'time', 'original', 'saved'],
     ...run.steps.map((s) => [stepId(s), SOURCE_LABEL[s.source], ms(s.durationMs), ms(s.originalMs), ms(s.savedMs)]),
   ];
-  return [
-    `Last run: ${commandText(run.command)}, ${when(run.startedAt)}: ${runTime(run)}`,
-    '',
-    ...table(rows, 2),
-    '',
-    ...totals(summary.total),
-    '',
-  ].join('\n');
+  return [`Last run: ${commandText(run.command)}, ${when(run.startedAt)}: ${runTime(run)}`, '', ...table(rows, 2), '', ...totals(summary.total), ''].join('\n');
 }
 
 /** Several runs, aggregated per step. */
@@ -46,14 +37,18 @@ export function renderRuns(summary: Summary, window: string): string {
   if (!summary.first || !summary.last) return `No runs recorded ${window}.\n`;
   const rows = [
     ['step', 'lookups', 'hits', 'local', 'remote', 'by key', 'kept', 'misses', 'hit rate', 'saved'],
-    ...summary.steps.map((s) => [s.id, String(s.lookups), String(s.hits), String(s.by.local), String(s.by.remote), String(byStepKey(s.by)), String(s.by.kept), String(s.misses), percent(s.hitRate), ms(s.savedMs)]),
+    ...summary.steps.map((s) => [
+      s.id,
+      String(s.lookups),
+      String(s.hits),
+      String(s.by.local),
+      String(s.by.remote),
+      String(byStepKey(s.by)),
+      String(s.by.kept),
+      String(s.misses),
+      percent(s.hitRate),
+      ms(s.savedMs),
+    ]),
   ];
-  return [
-    `${summary.runs} run(s) ${window}, ${when(summary.first)} to ${when(summary.last)}`,
-    '',
-    ...table(rows),
-    '',
-    ...totals(summary.total),
-    '',
-  ].join('\n');
+  return [`${summary.runs} run(s) ${window}, ${when(summary.first)} to ${when(summary.last)}`, '', ...table(rows), '', ...totals(summary.total), ''].join('\n');
 }

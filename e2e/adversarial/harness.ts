@@ -78,8 +78,13 @@ export interface StepVerdict {
 export const CASE_ROOT = 'cases';
 
 /** A pipeline file for a case: every step is `async`, counts its call, and returns what `body` returns. */
-export function pipelineFile(id: string, spec: { readonly imports?: string; readonly top?: string; readonly steps: Readonly<Record<string, string>>; readonly api?: string }): string {
-  const steps = Object.entries(spec.steps).map(([name, body]) => `export const ${name} = step(async () => {\n  count('${id}:${name}');\n  ${body.trim().split('\n').join('\n  ')}\n});\n`);
+export function pipelineFile(
+  id: string,
+  spec: { readonly imports?: string; readonly top?: string; readonly steps: Readonly<Record<string, string>>; readonly api?: string },
+): string {
+  const steps = Object.entries(spec.steps).map(
+    ([name, body]) => `export const ${name} = step(async () => {\n  count('${id}:${name}');\n  ${body.trim().split('\n').join('\n  ')}\n});\n`,
+  );
   return [
     `import { pipeline, step } from '${spec.api ?? 'nx-steps'}';`,
     `import { count } from '../../tools/count';`,
@@ -175,7 +180,8 @@ export function judge(c: AdversarialCase, steps: readonly StepVerdict[]): CaseSu
   const needless = steps.filter((s) => s.ran && s.truth === s.before);
   for (const s of steps) {
     if (s.before === 'failed') problems.push(`${s.step} failed in the first run`);
-    if (s.ran && s.served !== s.truth && !c.impure) problems.push(`${s.step} ran but differs from the recompute (served ${s.served}, recomputed ${s.truth}): not deterministic?`);
+    if (s.ran && s.served !== s.truth && !c.impure)
+      problems.push(`${s.step} ran but differs from the recompute (served ${s.served}, recomputed ${s.truth}): not deterministic?`);
     if (s.served === 'failed' && s.truth !== 'failed') problems.push(`${s.step} failed in the second run but not in the recompute`);
   }
   const changed = steps.some((s) => s.truth !== s.before);
@@ -190,14 +196,19 @@ export function report(summaries: readonly CaseSummary[], seconds: number, label
   for (const s of summaries) byCategory.set(s.c.category, [...(byCategory.get(s.c.category) ?? []), s]);
   const rows = [...byCategory.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
   const count = (xs: CaseSummary[], f: (s: CaseSummary) => number) => xs.reduce((n, s) => n + f(s), 0);
-  const lines = [`adversarial suite (${label}): ${summaries.length} cases in ${seconds.toFixed(0)} s`, '  category                 cases  changed  stale  needless  precise-cases'];
+  const lines = [
+    `adversarial suite (${label}): ${summaries.length} cases in ${seconds.toFixed(0)} s`,
+    '  category                 cases  changed  stale  needless  precise-cases',
+  ];
   for (const [cat, xs] of rows) {
     lines.push(
       `  ${cat.padEnd(24)} ${String(xs.length).padStart(5)}  ${String(xs.filter((s) => s.c.changes).length).padStart(7)}  ${String(count(xs, (s) => s.stale.length)).padStart(5)}  ${String(count(xs, (s) => s.needless.length)).padStart(8)}  ${String(xs.filter((s) => s.c.precise).length).padStart(13)}`,
     );
   }
   const all = summaries as CaseSummary[];
-  lines.push(`  ${'total'.padEnd(24)} ${String(all.length).padStart(5)}  ${String(all.filter((s) => s.c.changes).length).padStart(7)}  ${String(count(all, (s) => s.stale.length)).padStart(5)}  ${String(count(all, (s) => s.needless.length)).padStart(8)}`);
+  lines.push(
+    `  ${'total'.padEnd(24)} ${String(all.length).padStart(5)}  ${String(all.filter((s) => s.c.changes).length).padStart(7)}  ${String(count(all, (s) => s.stale.length)).padStart(5)}  ${String(count(all, (s) => s.needless.length)).padStart(8)}`,
+  );
   for (const s of all) {
     for (const v of s.stale) lines.push(`  STALE ${s.c.id}:${v.step} (${s.c.title}): served ${v.served}, recompute ${v.truth}`);
     for (const v of s.needless) lines.push(`  needless ${s.c.id}:${v.step} (${s.c.title})`);

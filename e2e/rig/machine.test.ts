@@ -51,7 +51,10 @@ describe('planSetup: what npm test does about a machine without nginx, njs or Ch
   });
 
   it('on Ubuntu, where Chromium is a snap, takes the browser playwright-core installs', () => {
-    expect(planSetup(missing('chromium'), { ...debian, distro: 'ubuntu' })).toEqual({ kind: 'install', commands: [['npx', 'playwright-core', 'install', '--with-deps', '--no-shell', 'chromium']] });
+    expect(planSetup(missing('chromium'), { ...debian, distro: 'ubuntu' })).toEqual({
+      kind: 'install',
+      commands: [['npx', 'playwright-core', 'install', '--with-deps', '--no-shell', 'chromium']],
+    });
   });
 
   it('says what is needed elsewhere, and never installs over a CHROMIUM_PATH that points at nothing', () => {
@@ -59,7 +62,7 @@ describe('planSetup: what npm test does about a machine without nginx, njs or Ch
     expect(mac.kind === 'stop' && mac.message).toContain('set CHROMIUM_PATH to the browser');
     expect(planSetup([{ requirement: 'chromium-path', detail: 'CHROMIUM_PATH=/nope does not exist' }], debian)).toEqual({
       kind: 'stop',
-      message: 'CHROMIUM_PATH=/nope does not exist: point it at a Chromium executable, or unset it to use the system\'s, then run npm test again.',
+      message: "CHROMIUM_PATH=/nope does not exist: point it at a Chromium executable, or unset it to use the system's, then run npm test again.",
     });
   });
 });

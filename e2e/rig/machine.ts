@@ -80,7 +80,9 @@ function playwrightChromium(): string | undefined {
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const chosen = env['CHROMIUM_PATH'];
   if (chosen) return fs.existsSync(chosen) ? chosen : undefined;
-  const system = [onPath('chromium', env), '/usr/bin/chromium', onPath('chromium-browser', env)].find((p) => p !== undefined && fs.existsSync(p) && !isSnapWrapper(p));
+  const system = [onPath('chromium', env), '/usr/bin/chromium', onPath('chromium-browser', env)].find(
+    (p) => p !== undefined && fs.existsSync(p) && !isSnapWrapper(p),
+  );
   return system ?? playwrightChromium();
 }
 
@@ -95,7 +97,11 @@ export function missingRequirements(env: NodeJS.ProcessEnv = process.env): { req
   }
   if (!findChromium(env)) {
     const chosen = env['CHROMIUM_PATH'];
-    out.push(chosen ? { requirement: 'chromium-path', detail: `CHROMIUM_PATH=${chosen} does not exist` } : { requirement: 'chromium', detail: 'Chromium is not installed' });
+    out.push(
+      chosen
+        ? { requirement: 'chromium-path', detail: `CHROMIUM_PATH=${chosen} does not exist` }
+        : { requirement: 'chromium', detail: 'Chromium is not installed' },
+    );
   }
   return out;
 }
@@ -121,7 +127,9 @@ const APT_PACKAGES: Readonly<Record<'nginx' | 'njs', string>> = { nginx: 'nginx'
 
 /** The commands that install `missing`, as a user would type them (`sudo` when not root). */
 function installCommands(missing: readonly Requirement[], m: Machine, sudo: string[]): string[][] {
-  const apt = [...new Set(missing.flatMap((r) => (r === 'nginx' || r === 'njs' ? [APT_PACKAGES[r]] : r === 'chromium' && m.distro === 'debian' ? ['chromium'] : [])))];
+  const apt = [
+    ...new Set(missing.flatMap((r) => (r === 'nginx' || r === 'njs' ? [APT_PACKAGES[r]] : r === 'chromium' && m.distro === 'debian' ? ['chromium'] : []))),
+  ];
   const commands: string[][] = [];
   if (apt.length) {
     commands.push([...sudo, 'apt-get', 'update', '-qq']);
@@ -140,7 +148,8 @@ export function shellLine(argv: readonly string[]): string {
 export function planSetup(missing: readonly { requirement: Requirement; detail: string }[], m: Machine): SetupPlan {
   if (missing.length === 0) return { kind: 'ready' };
   const badPath = missing.find((x) => x.requirement === 'chromium-path');
-  if (badPath) return { kind: 'stop', message: `${badPath.detail}: point it at a Chromium executable, or unset it to use the system's, then run npm test again.` };
+  if (badPath)
+    return { kind: 'stop', message: `${badPath.detail}: point it at a Chromium executable, or unset it to use the system's, then run npm test again.` };
   const what = missing.map((x) => `  - ${x.detail}`).join('\n');
   const intro = `npm test runs end-to-end tests against a real nginx (with its njs module) and a real Chromium, and this machine lacks:\n${what}\n`;
   if (m.platform !== 'linux' || !m.hasApt || m.distro === 'other') {
@@ -152,9 +161,29 @@ export function planSetup(missing: readonly { requirement: Requirement; detail: 
         'Only the unit tests need none of this: npm run test:unit.',
     };
   }
-  if (m.isRoot) return { kind: 'install', commands: installCommands(missing.map((x) => x.requirement), m, []) };
-  if (m.passwordlessSudo) return { kind: 'install', commands: installCommands(missing.map((x) => x.requirement), m, ['sudo']) };
-  const commands = installCommands(missing.map((x) => x.requirement), m, ['sudo']).map(shellLine);
+  if (m.isRoot)
+    return {
+      kind: 'install',
+      commands: installCommands(
+        missing.map((x) => x.requirement),
+        m,
+        [],
+      ),
+    };
+  if (m.passwordlessSudo)
+    return {
+      kind: 'install',
+      commands: installCommands(
+        missing.map((x) => x.requirement),
+        m,
+        ['sudo'],
+      ),
+    };
+  const commands = installCommands(
+    missing.map((x) => x.requirement),
+    m,
+    ['sudo'],
+  ).map(shellLine);
   return {
     kind: 'stop',
     message: `${intro}\nInstalling them needs root. Run:\n\n${commands.map((c) => `  ${c}`).join('\n')}\n\nthen npm test again. (Only the unit tests need none of this: npm run test:unit.)`,

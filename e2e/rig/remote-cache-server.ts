@@ -103,7 +103,14 @@ export class RemoteCacheServer {
     for (let attempt = 0; attempt < 5; attempt++) {
       const port = await freePort();
       const id = randomBytes(8).toString('hex');
-      const values: Record<string, string> = { DIR: dir, PORT: String(port), ID: id, JS_MODULE: nginx.jsModule, RW_TOKEN: tokens['read-write'], RO_TOKEN: tokens['read-only'] };
+      const values: Record<string, string> = {
+        DIR: dir,
+        PORT: String(port),
+        ID: id,
+        JS_MODULE: nginx.jsModule,
+        RW_TOKEN: tokens['read-write'],
+        RO_TOKEN: tokens['read-only'],
+      };
       fs.writeFileSync(
         path.join(dir, 'nginx.conf'),
         template.replace(/@([A-Z_]+)@/g, (whole, key: string) => values[key] ?? whole),
@@ -120,7 +127,9 @@ export class RemoteCacheServer {
   private async launch(binary: string, id: string): Promise<true | string> {
     let output = '';
     let exitedEarly = false;
-    const child = spawn(binary, ['-p', this.dir, '-c', path.join(this.dir, 'nginx.conf'), '-e', path.join(this.dir, 'logs/error.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, ['-p', this.dir, '-c', path.join(this.dir, 'nginx.conf'), '-e', path.join(this.dir, 'logs/error.log')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));

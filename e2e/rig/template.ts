@@ -57,7 +57,7 @@ export const TEMPLATE_FILES: Readonly<Record<string, string>> = {
     "import { appendFileSync } from 'node:fs';",
     "import { join } from 'node:path';",
     '/** Records one call of a step function (the e2e tests count them). */',
-    "export function count(step: string): void {",
+    'export function count(step: string): void {',
     "  appendFileSync(join(process.cwd(), 'calls.log'), `${step}\\n`);",
     '}',
     '',
@@ -70,11 +70,7 @@ export const TEMPLATE_FILES: Readonly<Record<string, string>> = {
  */
 export function prepareTemplate(tarball: string, cacheRoot = path.join(os.tmpdir(), 'nx-steps-e2e-templates')): string {
   const deps = templateDependencies(tarball);
-  const key = createHash('sha256')
-    .update(fs.readFileSync(tarball))
-    .update(JSON.stringify({ deps, TEMPLATE_FILES }))
-    .digest('hex')
-    .slice(0, 16);
+  const key = createHash('sha256').update(fs.readFileSync(tarball)).update(JSON.stringify({ deps, TEMPLATE_FILES })).digest('hex').slice(0, 16);
   const dir = path.join(cacheRoot, key);
   if (fs.existsSync(path.join(dir, '.ready'))) return dir;
   // Built aside and renamed into place, so parallel runs (other worktrees,
@@ -82,7 +78,10 @@ export function prepareTemplate(tarball: string, cacheRoot = path.join(os.tmpdir
   const building = `${dir}.${process.pid}.building`;
   fs.rmSync(building, { recursive: true, force: true });
   fs.mkdirSync(building, { recursive: true });
-  fs.writeFileSync(path.join(building, 'package.json'), `${JSON.stringify({ name: 'e2e-workspace', version: '0.0.0', private: true, devDependencies: deps }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(building, 'package.json'),
+    `${JSON.stringify({ name: 'e2e-workspace', version: '0.0.0', private: true, devDependencies: deps }, null, 2)}\n`,
+  );
   for (const [rel, text] of Object.entries(TEMPLATE_FILES)) {
     fs.mkdirSync(path.dirname(path.join(building, rel)), { recursive: true });
     fs.writeFileSync(path.join(building, rel), text);

@@ -85,7 +85,9 @@ export class Workspace {
   /** The same for an output folder anywhere (an absolute path: say, inside a cache entry). */
   storedIn(folder: string): unknown {
     const dist = path.join(fs.realpathSync(this.path('node_modules/nx-steps')), 'dist/plugin/core/outputs/result.js');
-    const { readResult } = createRequire(dist)(dist) as { readResult(dir: string, o: object): { ok: boolean; detail?: string; value?: () => { ok: boolean; value?: unknown; error?: { message: string } } } };
+    const { readResult } = createRequire(dist)(dist) as {
+      readResult(dir: string, o: object): { ok: boolean; detail?: string; value?: () => { ok: boolean; value?: unknown; error?: { message: string } } };
+    };
     const read = readResult(folder, { arrowFrom: this.root });
     if (!read.ok || !read.value) throw new Error(`stored(${folder}): ${read.detail}`);
     const v = read.value();
@@ -129,7 +131,12 @@ export class Workspace {
   /** Starts nx without waiting: for concurrent runs and for killing one. */
   nxAsync(args: string[], opts: { env?: Record<string, string | undefined>; detached?: boolean } = {}): { child: ChildProcess; done: Promise<NxResult> } {
     // detached: its own process group, so `process.kill(-pid)` ends nx with every process it started.
-    const child = spawn(process.execPath, [this.path('node_modules/nx/dist/bin/nx.js'), ...args], { cwd: this.root, env: this.env(opts.env), stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
+    const child = spawn(process.execPath, [this.path('node_modules/nx/dist/bin/nx.js'), ...args], {
+      cwd: this.root,
+      env: this.env(opts.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.detached ?? false,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -213,14 +220,22 @@ export class Workspace {
   }
 
   /** Runs `nx run <target>` and returns task statuses and step calls of that run. */
-  runSteps(target: string, extraArgs: string[] = [], opts: { env?: Record<string, string | undefined> } = {}): { statuses: Record<string, TaskStatus>; calls: Record<string, number>; result: NxResult } {
+  runSteps(
+    target: string,
+    extraArgs: string[] = [],
+    opts: { env?: Record<string, string | undefined> } = {},
+  ): { statuses: Record<string, TaskStatus>; calls: Record<string, number>; result: NxResult } {
     this.resetCalls();
     const result = this.nxOk(['run', target, ...extraArgs], opts);
     return { statuses: taskStatuses(result.output), calls: this.calls(), result };
   }
 
   git(...args: string[]): string {
-    return execFileSync('git', args, { cwd: this.root, encoding: 'utf8', env: { ...this.env(), GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' } });
+    return execFileSync('git', args, {
+      cwd: this.root,
+      encoding: 'utf8',
+      env: { ...this.env(), GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' },
+    });
   }
 
   /** A git repository with everything committed. */

@@ -83,13 +83,19 @@ export default async function* batchSteps(
       const blockedBy = (taskGraph.dependencies[id] ?? []).map((dep) => dep.id).filter((dep) => failed.has(dep));
       if (blockedBy.length > 0) {
         failed.add(id);
-        yield { task: id, result: { success: false, status: 'skipped', terminalOutput: `nx-steps: not run: ${blockedBy.join(', ')} failed.\n`, startTime, endTime: Date.now() } };
+        yield {
+          task: id,
+          result: { success: false, status: 'skipped', terminalOutput: `nx-steps: not run: ${blockedBy.join(', ')} failed.\n`, startTime, endTime: Date.now() },
+        };
         continue;
       }
       const request = stepRequest(context, task.target.project, task.target.target, inputs[id] ?? {}, process.env, { nxHash: task.hash });
       if (!request.ok) {
         failed.add(id);
-        yield { task: id, result: { success: false, terminalOutput: `${formatWorkspaceDiagnostics(context.root, [request.error])}\n`, startTime, endTime: Date.now() } };
+        yield {
+          task: id,
+          result: { success: false, terminalOutput: `${formatWorkspaceDiagnostics(context.root, [request.error])}\n`, startTime, endTime: Date.now() },
+        };
         continue;
       }
       const req = request.value;

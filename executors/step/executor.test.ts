@@ -6,8 +6,8 @@ import { stepRequest } from './request';
 
 const req = { project: 'etl', step: 'clean' } as RunStepRequest;
 
-describe('the executors\' failure boundary', () => {
-  it('passes the engine\'s outcome through', async () => {
+describe("the executors' failure boundary", () => {
+  it("passes the engine's outcome through", async () => {
     const done = { ok: true, status: 'executed', durationMs: 1, meta: undefined } as const;
     expect(await runGuarded(() => Promise.resolve(done), req, {})).toBe(done);
   });
@@ -24,7 +24,10 @@ describe('the executors\' failure boundary', () => {
 
 describe('stepRequest', () => {
   it('is an NXS301 failure for a target the plugin did not infer', () => {
-    const context = { root: '/ws', projectsConfigurations: { version: 2, projects: { etl: { root: 'etl', targets: { clean: {} } } } } } as unknown as ExecutorContext;
+    const context = {
+      root: '/ws',
+      projectsConfigurations: { version: 2, projects: { etl: { root: 'etl', targets: { clean: {} } } } },
+    } as unknown as ExecutorContext;
     const r = stepRequest(context, 'etl', 'clean', {}, {});
     expect(r.ok).toBe(false);
     if (r.ok) return;

@@ -17,7 +17,12 @@ import type { StepExecutorOptions } from './schema';
 export type Engine = (req: RunStepRequest, deps: RunStepDeps) => Promise<RunStepOutcome>;
 
 /** The engine's dependencies for a step run by Nx: this workspace's services, Nx's cache, Nx's flags. */
-export function nxDeps(root: string, req: RunStepRequest, log: RunStepDeps['log'] & object, env: NodeJS.ProcessEnv): RunStepDeps & { services: ReturnType<typeof createServices> } {
+export function nxDeps(
+  root: string,
+  req: RunStepRequest,
+  log: RunStepDeps['log'] & object,
+  env: NodeJS.ProcessEnv,
+): RunStepDeps & { services: ReturnType<typeof createServices> } {
   return {
     services: createServices(root, { machineStateDir: machineStateDir(root) }),
     log,

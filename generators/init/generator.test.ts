@@ -33,7 +33,13 @@ describe('nx-steps:init', () => {
       '.gitignore': 'node_modules\n/.nx-steps/\n',
       [LOCK_FILE]: lock,
     });
-    tree.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-steps/plugin', options: { pipelines: 'pipelines/**/*.pipeline.ts' } }], sync: { globalGenerators: ['other:sync'], applyChanges: true } }));
+    tree.write(
+      'nx.json',
+      JSON.stringify({
+        plugins: [{ plugin: 'nx-steps/plugin', options: { pipelines: 'pipelines/**/*.pipeline.ts' } }],
+        sync: { globalGenerators: ['other:sync'], applyChanges: true },
+      }),
+    );
     await initGenerator(tree, {});
     expect(readJson(tree, 'nx.json')).toEqual({
       plugins: [{ plugin: 'nx-steps/plugin', options: { pipelines: 'pipelines/**/*.pipeline.ts' } }],

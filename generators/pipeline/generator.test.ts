@@ -36,7 +36,8 @@ describe('nx-steps:pipeline', () => {
   it('generates code that type-checks, with the summary typed by load_data', { timeout: 60_000 }, async () => {
     const tree = emptyWorkspace();
     await pipelineGenerator(tree, { name: 'etl' });
-    const probe = "import { summarize } from './etl/etl.pipeline';\nimport type { StepResult } from 'nx-steps';\nexport const total: number = ({} as StepResult<typeof summarize>).total;\n";
+    const probe =
+      "import { summarize } from './etl/etl.pipeline';\nimport type { StepResult } from 'nx-steps';\nexport const total: number = ({} as StepResult<typeof summarize>).total;\n";
     // One program for both: the right type checks, the wrong one is caught (so the check can fail).
     expect(typeErrors(tree, ['etl/etl.pipeline.ts'], { 'right.ts': probe, 'wrong.ts': probe.replace('const total: number', 'const total: string') })).toEqual([
       "wrong.ts:3: Type 'number' is not assignable to type 'string'.",
@@ -68,7 +69,9 @@ describe('nx-steps:pipeline', () => {
     it('an invalid name', async () => {
       const tree = emptyWorkspace();
       const e = await expectFailure(tree, () => pipelineGenerator(tree, { name: 'my pipeline' }));
-      expect(e.message).toBe(`nx-steps:pipeline: "my pipeline" is not a valid pipeline name.\nUse letters, digits, '.', '_' and '-', starting with a letter or digit: nx g nx-steps:pipeline etl.`);
+      expect(e.message).toBe(
+        `nx-steps:pipeline: "my pipeline" is not a valid pipeline name.\nUse letters, digits, '.', '_' and '-', starting with a letter or digit: nx g nx-steps:pipeline etl.`,
+      );
     });
 
     it('a folder that already holds a pipeline', async () => {

@@ -38,7 +38,11 @@ export interface NormalizedPipelineOptions {
 function normalizeDirectory(raw: string): Result<string, GeneratorFailure> {
   const dir = joinPosix(toPosix(raw.trim()).replace(/^\.\//, '') || '.');
   if (escapesRoot(dir) || /^[A-Za-z]:/.test(dir)) {
-    return failure('invalid-option', `--directory "${raw}" is outside the workspace.`, 'Give a folder relative to the workspace root, e.g. --directory=pipelines/etl.');
+    return failure(
+      'invalid-option',
+      `--directory "${raw}" is outside the workspace.`,
+      'Give a folder relative to the workspace root, e.g. --directory=pipelines/etl.',
+    );
   }
   return ok(dir);
 }
@@ -46,7 +50,11 @@ function normalizeDirectory(raw: string): Result<string, GeneratorFailure> {
 export async function normalizeOptions(tree: Tree, options: PipelineGeneratorSchema): Promise<Result<NormalizedPipelineOptions, GeneratorFailure>> {
   const name = (options.name ?? '').trim();
   if (!NAME.test(name)) {
-    return failure('invalid-name', `"${name}" is not a valid pipeline name.`, "Use letters, digits, '.', '_' and '-', starting with a letter or digit: nx g nx-steps:pipeline etl.");
+    return failure(
+      'invalid-name',
+      `"${name}" is not a valid pipeline name.`,
+      "Use letters, digits, '.', '_' and '-', starting with a letter or digit: nx g nx-steps:pipeline etl.",
+    );
   }
   const dir = normalizeDirectory(options.directory ?? name);
   if (!dir.ok) return dir;
@@ -57,18 +65,30 @@ export async function normalizeOptions(tree: Tree, options: PipelineGeneratorSch
   // The folder of a pipeline file is its project: a folder that already is one would absorb the new steps under its own name.
   const here = ws.model.projects.find((p) => p.root === projectRoot);
   if (here) {
-    return failure('directory-taken', `${projectRoot} already holds the pipeline project ${here.displayName} (${here.pipelineFiles.join(', ')}).`, `Add steps to it with nx g nx-steps:step <name> --pipeline ${here.displayName}, or choose another --directory.`);
+    return failure(
+      'directory-taken',
+      `${projectRoot} already holds the pipeline project ${here.displayName} (${here.pipelineFiles.join(', ')}).`,
+      `Add steps to it with nx g nx-steps:step <name> --pipeline ${here.displayName}, or choose another --directory.`,
+    );
   }
   const existing = existingProjectIn(tree, projectRoot);
   if (existing) {
-    return failure('directory-taken', `${projectRoot} already holds the project ${existing.name ?? projectRoot} (${projectRoot === '.' ? '' : `${projectRoot}/`}${existing.source}).`, 'A pipeline there would join that project under its name; choose another --directory.');
+    return failure(
+      'directory-taken',
+      `${projectRoot} already holds the project ${existing.name ?? projectRoot} (${projectRoot === '.' ? '' : `${projectRoot}/`}${existing.source}).`,
+      'A pipeline there would join that project under its name; choose another --directory.',
+    );
   }
   const sameName = findProject(ws, name)?.root ?? getProjects(tree).get(name)?.root;
   if (sameName !== undefined) {
     return failure('name-taken', `A project named ${name} already exists (in ${sameName}).`, 'Project names are unique in a workspace: choose another name.');
   }
   if (!matchesPipelineGlob(ws.pattern, pipelineFile)) {
-    return failure('not-a-pipeline-file', `nx-steps/plugin would not find ${pipelineFile}: its "pipelines" glob in nx.json is "${ws.pattern}".`, 'Choose a --directory the glob covers, or widen the glob.');
+    return failure(
+      'not-a-pipeline-file',
+      `nx-steps/plugin would not find ${pipelineFile}: its "pipelines" glob in nx.json is "${ws.pattern}".`,
+      'Choose a --directory the glob covers, or widen the glob.',
+    );
   }
   return ok({ projectName: name, projectRoot, pipelineFile, skipFormat: options.skipFormat === true });
 }

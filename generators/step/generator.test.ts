@@ -78,7 +78,17 @@ function parse`,
   });
 
   it('follows double quotes, no semicolons, four spaces and CRLF; imports step when the file does not', async () => {
-    const source = ['import { pipeline } from "nx-steps"', 'import { a } from "./a.pipeline"', '', 'export default pipeline({ name: "etl" })', '', 'function helper() {', '    return 1', '}', ''].join('\r\n');
+    const source = [
+      'import { pipeline } from "nx-steps"',
+      'import { a } from "./a.pipeline"',
+      '',
+      'export default pipeline({ name: "etl" })',
+      '',
+      'function helper() {',
+      '    return 1',
+      '}',
+      '',
+    ].join('\r\n');
     const tree = etlWorkspace({ 'etl/etl.pipeline.ts': source, 'etl/a.pipeline.ts': "import { step } from 'nx-steps';\nexport const a = step(() => 1);\n" });
     await stepGenerator(tree, { name: 'b2', pipeline: 'etl', needs: 'a', file: 'etl.pipeline.ts' });
     expect(tree.read('etl/etl.pipeline.ts', 'utf-8')).toBe(
@@ -140,7 +150,9 @@ function parse`,
     expect(tree.read('etl/train.pipeline.ts', 'utf-8')).toContain('export const evaluate = step({ needs: { train, clean_data } }');
     expect(await stepsOf(tree)).toMatchObject({ train: { clean_data: 'clean_data' }, evaluate: { train: 'train', clean_data: 'clean_data' } });
     const e = await expectFailure(tree, () => stepGenerator(tree, { name: 'more', pipeline: 'etl' }));
-    expect(e.message).toBe('nx-steps:step: Project etl has 2 pipeline files (etl/etl.pipeline.ts, etl/train.pipeline.ts).\nSay which one gets the step: --file <name>.pipeline.ts.');
+    expect(e.message).toBe(
+      'nx-steps:step: Project etl has 2 pipeline files (etl/etl.pipeline.ts, etl/train.pipeline.ts).\nSay which one gets the step: --file <name>.pipeline.ts.',
+    );
   });
 
   // Type-checking loads TypeScript and @types/node: allow it time on a loaded machine.
@@ -148,7 +160,8 @@ function parse`,
     const tree = emptyWorkspace();
     await pipelineGenerator(tree, { name: 'etl' });
     await stepGenerator(tree, { name: 'report', pipeline: 'etl', needs: 'summarize' });
-    const probe = "import { report } from './etl/etl.pipeline';\nimport type { StepResult } from 'nx-steps';\nexport const total: number = ({} as StepResult<typeof report>).summarize.total;\n";
+    const probe =
+      "import { report } from './etl/etl.pipeline';\nimport type { StepResult } from 'nx-steps';\nexport const total: number = ({} as StepResult<typeof report>).summarize.total;\n";
     expect(typeErrors(tree, ['etl/etl.pipeline.ts'], { 'right.ts': probe, 'wrong.ts': probe.replace('.summarize.total', '.summarize.missing') })).toEqual([
       "wrong.ts:3: Property 'missing' does not exist on type '{ count: number; total: number; }'.",
     ]);
@@ -197,7 +210,9 @@ function parse`,
     });
 
     it('a file that uses the name step for something else', async () => {
-      const tree = etlWorkspace({ 'etl/etl.pipeline.ts': "import { pipeline } from 'nx-steps';\nimport { step } from './helpers';\n\nexport default pipeline({ name: 'etl' });\n" });
+      const tree = etlWorkspace({
+        'etl/etl.pipeline.ts': "import { pipeline } from 'nx-steps';\nimport { step } from './helpers';\n\nexport default pipeline({ name: 'etl' });\n",
+      });
       const e = await expectFailure(tree, () => stepGenerator(tree, { name: 'report', pipeline: 'etl' }));
       expect(e.message).toContain('etl/etl.pipeline.ts uses the name "step" for something other than nx-steps\' step()');
     });
@@ -207,7 +222,9 @@ function parse`,
       const outside = await expectFailure(tree, () => stepGenerator(tree, { name: 'train', pipeline: 'etl', file: 'sub/train.pipeline.ts' }));
       expect(outside.message).toContain("etl/sub/train.pipeline.ts is not in etl's folder (etl): the folder of a pipeline file is its project.");
       const notPipeline = await expectFailure(tree, () => stepGenerator(tree, { name: 'train', pipeline: 'etl', file: 'train.ts' }));
-      expect(notPipeline.message).toContain('etl/train.ts is not a pipeline file: nx-steps/plugin finds pipeline files with the glob "**/*.pipeline.ts" (nx.json).');
+      expect(notPipeline.message).toContain(
+        'etl/train.ts is not a pipeline file: nx-steps/plugin finds pipeline files with the glob "**/*.pipeline.ts" (nx.json).',
+      );
     });
 
     it('a pipeline file with a syntax error', async () => {

@@ -60,24 +60,43 @@ function isReservedWord(name: string): boolean {
 
 function checkName(name: string): Result<string, GeneratorFailure> {
   if (!IDENTIFIER.test(name) || isReservedWord(name)) {
-    return failure('invalid-name', `"${name}" is not a valid step name: it becomes \`export const ${name} = step(...)\` and the target ${name}.`, 'Use a JavaScript identifier that is not a reserved word, e.g. train_model.');
+    return failure(
+      'invalid-name',
+      `"${name}" is not a valid step name: it becomes \`export const ${name} = step(...)\` and the target ${name}.`,
+      'Use a JavaScript identifier that is not a reserved word, e.g. train_model.',
+    );
   }
   if (RESERVED_STEP_NAMES.has(name)) {
-    return failure('invalid-name', `"${name}" cannot be a step name: \`nx run <project>:${name}\` is an alias of another target.`, 'Use a name of two or more characters.');
+    return failure(
+      'invalid-name',
+      `"${name}" cannot be a step name: \`nx run <project>:${name}\` is an alias of another target.`,
+      'Use a name of two or more characters.',
+    );
   }
   return ok(name);
 }
 
 function normalizeNeeds(raw: StepGeneratorSchema['needs']): string[] {
   const list = raw === undefined ? [] : typeof raw === 'string' ? [raw] : [...raw];
-  return [...new Set(list.flatMap((n) => n.split(',')).map((n) => n.trim()).filter((n) => n.length > 0))];
+  return [
+    ...new Set(
+      list
+        .flatMap((n) => n.split(','))
+        .map((n) => n.trim())
+        .filter((n) => n.length > 0),
+    ),
+  ];
 }
 
 function normalizeCache(raw: StepGeneratorSchema['cache'] | boolean): Result<NewStep['cache'], GeneratorFailure> {
   if (raw === undefined) return ok(undefined);
   if (raw === false || raw === 'false') return ok(false);
   if (raw === 'code_hash' || raw === 'input_hash') return ok(raw);
-  return failure('invalid-option', `--cache ${String(raw)} is not a cache strategy.`, 'Use code_hash (re-run when code or inputs change; the default), input_hash (only inputs), or false (always run).');
+  return failure(
+    'invalid-option',
+    `--cache ${String(raw)} is not a cache strategy.`,
+    'Use code_hash (re-run when code or inputs change; the default), input_hash (only inputs), or false (always run).',
+  );
 }
 
 function stepsOf(project: ProjectModel): string {
@@ -89,21 +108,38 @@ function chooseFile(ws: PipelineWorkspace, project: ProjectModel, raw: string | 
   if (raw === undefined || raw.trim() === '') {
     const [only, ...more] = project.pipelineFiles;
     if (only !== undefined && more.length === 0) return ok(only);
-    return failure('invalid-option', `Project ${project.displayName} has ${project.pipelineFiles.length} pipeline files (${project.pipelineFiles.join(', ')}).`, 'Say which one gets the step: --file <name>.pipeline.ts.');
+    return failure(
+      'invalid-option',
+      `Project ${project.displayName} has ${project.pipelineFiles.length} pipeline files (${project.pipelineFiles.join(', ')}).`,
+      'Say which one gets the step: --file <name>.pipeline.ts.',
+    );
   }
   const given = toPosix(raw.trim()).replace(/^\.\//, '');
   const file = project.root !== '.' && given.startsWith(`${project.root}/`) ? given : joinPosix(project.root, given);
   if (dirnamePosix(file) !== project.root) {
-    return failure('file-outside-project', `${file} is not in ${project.displayName}'s folder (${project.root}): the folder of a pipeline file is its project.`, `Pass a file name in ${project.root}, e.g. --file ${project.displayName}.pipeline.ts.`);
+    return failure(
+      'file-outside-project',
+      `${file} is not in ${project.displayName}'s folder (${project.root}): the folder of a pipeline file is its project.`,
+      `Pass a file name in ${project.root}, e.g. --file ${project.displayName}.pipeline.ts.`,
+    );
   }
   if (!matchesPipelineGlob(ws.pattern, file)) {
-    return failure('not-a-pipeline-file', `${file} is not a pipeline file: nx-steps/plugin finds pipeline files with the glob "${ws.pattern}" (nx.json).`, 'Name the file so the glob matches it, e.g. --file train.pipeline.ts.');
+    return failure(
+      'not-a-pipeline-file',
+      `${file} is not a pipeline file: nx-steps/plugin finds pipeline files with the glob "${ws.pattern}" (nx.json).`,
+      'Name the file so the glob matches it, e.g. --file train.pipeline.ts.',
+    );
   }
   return ok(file);
 }
 
 /** Each need as the new step writes it; upstream steps of other pipeline files are imported. */
-function resolveNeeds(project: ProjectModel, file: string, parsed: ParsedPipelineFile, names: readonly string[]): Result<{ needs: NeedRef[]; imports: NamedImport[] }, GeneratorFailure> {
+function resolveNeeds(
+  project: ProjectModel,
+  file: string,
+  parsed: ParsedPipelineFile,
+  names: readonly string[],
+): Result<{ needs: NeedRef[]; imports: NamedImport[] }, GeneratorFailure> {
   const taken = topLevelNames(parsed.module);
   // `step` itself is about to be imported into a file that does not import it yet.
   if (stepAccess(parsed.module) === undefined) taken.add('step');
@@ -112,20 +148,30 @@ function resolveNeeds(project: ProjectModel, file: string, parsed: ParsedPipelin
   for (const name of names) {
     const upstream: StepModel | undefined = project.steps.find((s) => s.name === name);
     if (!upstream) {
-      return failure('unknown-need', `Unknown need "${name}": project ${project.displayName} has no step of that name.`, `Steps of ${project.displayName}: ${stepsOf(project)}. Add it first with nx g nx-steps:step ${name} --pipeline ${project.displayName}.`);
+      return failure(
+        'unknown-need',
+        `Unknown need "${name}": project ${project.displayName} has no step of that name.`,
+        `Steps of ${project.displayName}: ${stepsOf(project)}. Add it first with nx g nx-steps:step ${name} --pipeline ${project.displayName}.`,
+      );
     }
     if (upstream.file === file) {
       needs.push({ input: name, local: upstream.declaration.local });
       continue;
     }
     const specifier = relativeImport(file, upstream.file);
-    const existing = Object.entries(parsed.module.imports).find(([, b]) => !b.typeOnly && b.imported === upstream.exportName && b.specifier.replace(/\.[cm]?[jt]s$/, '') === specifier);
+    const existing = Object.entries(parsed.module.imports).find(
+      ([, b]) => !b.typeOnly && b.imported === upstream.exportName && b.specifier.replace(/\.[cm]?[jt]s$/, '') === specifier,
+    );
     if (existing) {
       needs.push({ input: name, local: existing[0] });
       continue;
     }
     if (taken.has(name)) {
-      return failure('name-taken', `${file} already declares or imports "${name}", so it cannot import the step ${name} of ${upstream.file}.`, 'Rename one of them.');
+      return failure(
+        'name-taken',
+        `${file} already declares or imports "${name}", so it cannot import the step ${name} of ${upstream.file}.`,
+        'Rename one of them.',
+      );
     }
     needs.push({ input: name, local: name });
     imports.push({ name: upstream.exportName, specifier });
@@ -144,12 +190,22 @@ function projectForStep(ws: PipelineWorkspace, projectName: string, stepName: st
   const project = findProject(ws, projectName);
   if (!project) {
     const known = ws.model.projects.map((p) => p.displayName);
-    return failure('no-pipeline', `There is no pipeline project named "${projectName}".`, known.length > 0 ? `Pipeline projects: ${known.join(', ')}. To start a new one: nx g nx-steps:pipeline ${projectName || '<name>'}.` : `This workspace has no pipelines yet. Create one: nx g nx-steps:pipeline ${projectName || '<name>'}.`);
+    return failure(
+      'no-pipeline',
+      `There is no pipeline project named "${projectName}".`,
+      known.length > 0
+        ? `Pipeline projects: ${known.join(', ')}. To start a new one: nx g nx-steps:pipeline ${projectName || '<name>'}.`
+        : `This workspace has no pipelines yet. Create one: nx g nx-steps:pipeline ${projectName || '<name>'}.`,
+    );
   }
   const clash = project.steps.find((s) => s.name === stepName);
   if (clash) {
     const at = `${clash.file}:${clash.declaration.loc.line}:${clash.declaration.loc.column}`;
-    return failure('duplicate-step', `Project ${project.displayName} already has a step named ${stepName} (${at}).`, 'Step names are target names and unique within a project: choose another name.');
+    return failure(
+      'duplicate-step',
+      `Project ${project.displayName} already has a step named ${stepName} (${at}).`,
+      'Step names are target names and unique within a project: choose another name.',
+    );
   }
   return ok(project);
 }
@@ -179,7 +235,11 @@ export async function normalizeOptions(tree: Tree, options: StepGeneratorSchema)
     return failure('name-taken', `${file.value} already declares or imports "${name.value}".`, 'Choose another step name.');
   }
   if (stepAccess(parsed.module) === undefined && taken.has('step')) {
-    return failure('name-taken', `${file.value} uses the name "step" for something other than nx-steps' step(), which the new step needs.`, "Import nx-steps' under another name first: import { step as nxStep } from 'nx-steps'.");
+    return failure(
+      'name-taken',
+      `${file.value} uses the name "step" for something other than nx-steps' step(), which the new step needs.`,
+      "Import nx-steps' under another name first: import { step as nxStep } from 'nx-steps'.",
+    );
   }
 
   const resolved = resolveNeeds(project, file.value, parsed, normalizeNeeds(options.needs));
@@ -209,7 +269,9 @@ export async function stepGenerator(tree: Tree, options: StepGeneratorSchema): P
   const reread = parsePipelineFile(o.file, text);
   const problems = reread.diagnostics.filter((d) => d.severity === 'error' && (d.step === o.step.name || d.code === DiagnosticCodes.syntax));
   if (!reread.steps.some((s) => s.exportedAs === o.step.name) || problems.length > 0) {
-    throw new Error(`nx-steps internal error: the step generator wrote code the static reader rejects (${problems.map((d) => d.message).join('; ') || 'step not found'}). Please report this.`);
+    throw new Error(
+      `nx-steps internal error: the step generator wrote code the static reader rejects (${problems.map((d) => d.message).join('; ') || 'step not found'}). Please report this.`,
+    );
   }
   tree.write(o.file, text);
   if (!o.skipFormat) await formatFiles(tree);

@@ -176,7 +176,9 @@ export function addStep(edit: AddStepEdit): string {
   // The step: after the last step declaration, else at the end of the file.
   const code = renderStep(edit.step, stepFn, style);
   const locals = new Set(edit.stepLocals);
-  const stepStatements = sf.statements.filter((s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && locals.has(d.name.text)));
+  const stepStatements = sf.statements.filter(
+    (s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && locals.has(d.name.text)),
+  );
   const after = stepStatements[stepStatements.length - 1];
   if (after) {
     changes.push({ type: ChangeType.Insert, index: after.end, text: `${style.eol}${style.eol}${code}` });

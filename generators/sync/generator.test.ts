@@ -59,7 +59,9 @@ describe('nx-steps:sync', () => {
     const root = workspace({ 'etl/etl.pipeline.ts': ETL });
     const first = await sync(root);
     expect(first.changed).toEqual([LOCK_FILE]);
-    expect(first.result.outOfSyncMessage).toBe('nx-steps.lock.json is missing. Run `nx sync` and commit it: `nx affected` reads it to select the steps a change reaches.');
+    expect(first.result.outOfSyncMessage).toBe(
+      'nx-steps.lock.json is missing. Run `nx sync` and commit it: `nx affected` reads it to select the steps a change reaches.',
+    );
     expect(first.result.outOfSyncDetails).toEqual(['added    etl/etl.pipeline.ts: clean_data', 'added    etl/etl.pipeline.ts: load_data']);
 
     const services = createServices(root);
@@ -71,7 +73,10 @@ describe('nx-steps:sync', () => {
   it('names the steps whose entries are stale', async () => {
     const root = workspace({ 'etl/etl.pipeline.ts': ETL });
     await sync(root);
-    fs.writeFileSync(path.join(root, 'etl/etl.pipeline.ts'), ETL.replace('n > 1', 'n > 2').replace(/\nexport const load_data[^\n]*\n/, '\nexport const load_data = step(() => [1, 2, 3, 4]);\n'));
+    fs.writeFileSync(
+      path.join(root, 'etl/etl.pipeline.ts'),
+      ETL.replace('n > 1', 'n > 2').replace(/\nexport const load_data[^\n]*\n/, '\nexport const load_data = step(() => [1, 2, 3, 4]);\n'),
+    );
     const stale = await sync(root);
     expect(stale.result.outOfSyncMessage).toMatch(/^nx-steps\.lock\.json is stale: 2 steps differ\. Run `nx sync`/);
     expect(stale.result.outOfSyncDetails).toEqual(['changed  etl/etl.pipeline.ts: clean_data', 'changed  etl/etl.pipeline.ts: load_data']);

@@ -54,7 +54,12 @@ export async function syncGenerator(tree: Tree): Promise<SyncResult> {
   if (current === expected.text) return {};
   tree.write(LOCK_FILE, expected.text);
   const details = describeLockChange(current, expected.text);
-  const what = current === null ? 'is missing' : details.length === 0 ? 'is not in the current format' : `is stale: ${details.length} ${details.length === 1 ? 'step differs' : 'steps differ'}`;
+  const what =
+    current === null
+      ? 'is missing'
+      : details.length === 0
+        ? 'is not in the current format'
+        : `is stale: ${details.length} ${details.length === 1 ? 'step differs' : 'steps differ'}`;
   return {
     outOfSyncMessage: `${LOCK_FILE} ${what}. Run \`nx sync\` and commit it: \`nx affected\` reads it to select the steps a change reaches.`,
     ...(details.length > 0 ? { outOfSyncDetails: details } : {}),

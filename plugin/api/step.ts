@@ -47,11 +47,7 @@ export type EachSource = readonly Json[] | RangeArg | DirArg;
 /** What `fn` receives for one item: the value, the number, or the file's absolute path. */
 export type ItemOf<S> = S extends DirArg ? string : S extends RangeArg ? number : S extends readonly (infer T)[] ? T : never;
 
-export interface StepOptions<
-  A extends Record<string, ArgValue>,
-  N extends Record<string, AnyStep>,
-  P extends Record<string, Json>,
-> {
+export interface StepOptions<A extends Record<string, ArgValue>, N extends Record<string, AnyStep>, P extends Record<string, Json>> {
   /** Named inputs: `file(...)`, `dir(...)` or literal values. */
   readonly args?: A;
   /** Upstream steps whose results this step reads, by the name `fn` sees them under. */
@@ -142,12 +138,10 @@ export function step<
   N extends Record<string, AnyStep> = {},
   P extends Record<string, Json> = {},
 >(options: FanOutOptions<A, N, P, E>, fn: StepFunction<StepInput<A, N, P> & { readonly [K in keyof E]: ItemOf<E[K]> }, R>): FanOut<Awaited<R>>;
-export function step<
-  R,
-  A extends Record<string, ArgValue> = {},
-  N extends Record<string, AnyStep> = {},
-  P extends Record<string, Json> = {},
->(options: StepOptions<A, N, P>, fn: StepFunction<StepInput<A, N, P>, Storable<R>>): Step<Awaited<R>>;
+export function step<R, A extends Record<string, ArgValue> = {}, N extends Record<string, AnyStep> = {}, P extends Record<string, Json> = {}>(
+  options: StepOptions<A, N, P>,
+  fn: StepFunction<StepInput<A, N, P>, Storable<R>>,
+): Step<Awaited<R>>;
 export function step<R>(fn: StepFunction<{}, Storable<R>>): Step<Awaited<R>>;
 export function step(
   optionsOrFn: StepOptions<Record<string, ArgValue>, Record<string, AnyStep>, Record<string, Json>> | StepFunction<never, unknown>,

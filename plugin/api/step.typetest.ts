@@ -46,7 +46,13 @@ const rich = step(async () => ({ m: new Map([[1, new Set(['a'])]]), f: new Float
 export const uses_rich = step({ needs: { r: rich } }, ({ r }) => r.f.length + r.m.size);
 
 // @ts-expect-error a method of a class instance cannot be stored (names result.model.predict)
-export const train = step(async () => ({ model: new (class Forest { predict(x: number) { return x; } })() }));
+export const train = step(async () => ({
+  model: new (class Forest {
+    predict(x: number) {
+      return x;
+    }
+  })(),
+}));
 
 // @ts-expect-error a Promise inside the result must be awaited
 export const pending = step(() => [Promise.resolve(1)]);

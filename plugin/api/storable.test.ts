@@ -10,7 +10,7 @@ describe('a step whose result cannot be stored is a type error', { timeout: 120_
       "import { pipeline, step } from 'nx-steps';",
       "export default pipeline({ name: 'ml' });",
       'class Forest { trees = [1]; predict(x: number) { return x; } }',
-      "export const load = step(() => [{ id: 1, x: 0.5 }]);",
+      'export const load = step(() => [{ id: 1, x: 0.5 }]);',
       'export const train = step({ needs: { rows: load } }, async ({ rows }) => ({ n: rows.length, model: new Forest() }));',
       '',
     ].join('\n');

@@ -30,7 +30,28 @@ export interface ArrowTable {
 }
 
 // Buffer is a Uint8Array, so it is covered without naming it: the types must not need @types/node.
-type Leaf = string | number | boolean | bigint | null | undefined | void | Date | RegExp | ArrayBuffer | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+type Leaf =
+  | string
+  | number
+  | boolean
+  | bigint
+  | null
+  | undefined
+  | void
+  | Date
+  | RegExp
+  | ArrayBuffer
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 
 type Registered = StorableTypes[keyof StorableTypes];
 
@@ -69,7 +90,11 @@ export type StorableProblem<T, P extends string = 'result', D extends unknown[] 
                           : T extends readonly unknown[]
                             ? StorableProblem<T[number], `${P}[number]`, Deeper<D>>
                             : T extends object
-                              ? { [K in keyof T]-?: K extends symbol ? `${P} has a symbol-keyed property` : StorableProblem<T[K], `${P}.${K & (string | number)}`, Deeper<D>> }[keyof T]
+                              ? {
+                                  [K in keyof T]-?: K extends symbol
+                                    ? `${P} has a symbol-keyed property`
+                                    : StorableProblem<T[K], `${P}.${K & (string | number)}`, Deeper<D>>;
+                                }[keyof T]
                               : never;
 
 /** What the type checker demands instead of an unstorable result: its message is the error users read. */

@@ -39,7 +39,8 @@ export function registerType<T, D = unknown>(name: string, cls: WithStatics<T, D
   if (!serializer?.toJSON && typeof (cls.prototype as { toJSON?: unknown }).toJSON !== 'function') {
     throw new TypeError(`registerType('${name}', ${cls.name}): pass { toJSON } or give ${cls.name} a toJSON() method`);
   }
-  if (typeof fromJSON !== 'function') throw new TypeError(`registerType('${name}', ${cls.name}): pass { fromJSON } or give ${cls.name} a static fromJSON(data) method`);
+  if (typeof fromJSON !== 'function')
+    throw new TypeError(`registerType('${name}', ${cls.name}): pass { fromJSON } or give ${cls.name} a static fromJSON(data) method`);
   const registry = typeRegistry();
   const existing = registry.byName.get(name);
   if (existing && existing.cls !== cls) {

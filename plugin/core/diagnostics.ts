@@ -70,7 +70,7 @@ export const CODE_MEANINGS: { readonly [C in DiagnosticCode]: string } = {
   NXS103: 'A step needs a step that does not exist.',
   NXS104: 'Two steps of a project have the same name.',
   NXS105: 'Steps need each other in a cycle.',
-  NXS106: 'A step\'s `cache.strategy` is not one nx-steps knows.',
+  NXS106: "A step's `cache.strategy` is not one nx-steps knows.",
   NXS107: 'A declaration has a form nx-steps cannot read (a step function neither inline nor named, two declarations under one name).',
   NXS108: 'A step name `nx run` reads as an alias of another target (`build`, `e`, `l`, `s`, `t`).',
   NXS109: 'A file or folder argument leaves the workspace.',
@@ -79,14 +79,14 @@ export const CODE_MEANINGS: { readonly [C in DiagnosticCode]: string } = {
   NXS112: 'Two pipeline files of one folder, or two folders, claim the same pipeline name.',
   NXS113: 'A `cache.ttl` is not a duration nx-steps can read.',
   NXS114: 'A pipeline file declares no steps.',
-  NXS115: 'A fan-out\'s `each` cannot be one (two inputs, duplicate item keys, a bad range, too many items).',
+  NXS115: "A fan-out's `each` cannot be one (two inputs, duplicate item keys, a bad range, too many items).",
   NXS116: 'A `step(...)` call or factory call would make no target (in a loop, a callback, with a computed argument).',
   NXS117: 'The folder a fan-out runs over cannot be listed when the project graph is built.',
   NXS201: 'A file or folder argument is missing or unreadable when the step runs.',
   NXS202: 'A `--param` override has the wrong type, or no step of the run declares it.',
-  NXS203: 'An upstream step\'s result is missing when the step runs.',
+  NXS203: "An upstream step's result is missing when the step runs.",
   NXS204: 'The step function threw (or its promise rejected).',
-  NXS205: 'The step\'s result holds a value nx-steps cannot store (a function, an unregistered class instance, a cycle).',
+  NXS205: "The step's result holds a value nx-steps cannot store (a function, an unregistered class instance, a cycle).",
   NXS206: 'The step named is not found (not declared, or the module does not export it when it runs).',
   NXS207: 'A stored result failed verification (corrupt or altered); it is recomputed.',
   NXS208: 'An argument changed while it was being hashed.',
@@ -97,7 +97,7 @@ export const CODE_MEANINGS: { readonly [C in DiagnosticCode]: string } = {
   NXS213: 'A result holds a registered type this process did not register.',
   NXS214: 'The code or data of a step changed after Nx computed its cache key.',
   NXS215: '`loadResult` or `runPipeline` ran `nx run` and it failed (its output follows).',
-  NXS301: 'The configuration of nx-steps is wrong: the plugin\'s options in nx.json, or no Nx workspace where one is needed.',
+  NXS301: "The configuration of nx-steps is wrong: the plugin's options in nx.json, or no Nx workspace where one is needed.",
   NXS900: 'An internal error of nx-steps: a bug, to be reported with the stack trace.',
 };
 
@@ -118,7 +118,13 @@ export class DiagnosticError extends Error {
  */
 export function internalError(e: unknown, context: { readonly project?: string; readonly step?: string; readonly location?: SourceLocation } = {}): Diagnostic {
   const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
-  return { code: DiagnosticCodes.internal, severity: 'error', message: `nx-steps internal error: ${detail}`, hint: 'Please report it, with the command and this message.', ...context };
+  return {
+    code: DiagnosticCodes.internal,
+    severity: 'error',
+    message: `nx-steps internal error: ${detail}`,
+    hint: 'Please report it, with the command and this message.',
+    ...context,
+  };
 }
 
 export interface Diagnostic {
@@ -152,11 +158,7 @@ export function isError(d: Diagnostic): boolean {
  */
 export function formatDiagnostic(d: Diagnostic, source?: string): string {
   const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column} - ` : '';
-  const context = [
-    d.project && `project ${d.project}`,
-    d.step && `step ${d.step}`,
-    d.argument && `argument ${d.argument}`,
-  ].filter(Boolean);
+  const context = [d.project && `project ${d.project}`, d.step && `step ${d.step}`, d.argument && `argument ${d.argument}`].filter(Boolean);
   const head = `${where}${d.severity} ${d.code}: ${d.message}`;
   const lines = [context.length && !d.location ? `${head} (${context.join(', ')})` : head];
   const frame = d.location && source !== undefined ? codeFrame(source, d.location) : undefined;
@@ -172,10 +174,7 @@ function codeFrame(source: string, loc: SourceLocation): string | undefined {
   const gutter = String(loc.line).length;
   const length = Math.max(1, Math.min(loc.length ?? 1, text.length - loc.column + 1));
   const pad = ' '.repeat(gutter);
-  return [
-    `  ${String(loc.line)} | ${text}`,
-    `  ${pad} | ${' '.repeat(Math.max(0, loc.column - 1))}${'^'.repeat(length)}`,
-  ].join('\n');
+  return [`  ${String(loc.line)} | ${text}`, `  ${pad} | ${' '.repeat(Math.max(0, loc.column - 1))}${'^'.repeat(length)}`].join('\n');
 }
 
 /** Several diagnostics, each with its frame when the reader can supply the source. */

@@ -51,7 +51,12 @@ export function checkOptions(raw: unknown): Result<NormalizedOptions, Diagnostic
 }
 
 function optionsError(what: string): Result<never, Diagnostic> {
-  return fail({ code: DiagnosticCodes.badPluginOptions, severity: 'error', message: `nx-steps/plugin: ${what}`, hint: 'Fix the options of nx-steps/plugin in nx.json.' });
+  return fail({
+    code: DiagnosticCodes.badPluginOptions,
+    severity: 'error',
+    message: `nx-steps/plugin: ${what}`,
+    hint: 'Fix the options of nx-steps/plugin in nx.json.',
+  });
 }
 
 /** The options, for a caller that cannot go on without them: bad ones throw a DiagnosticError (NXS301). */

@@ -17,6 +17,10 @@ describe('the nx command start, for the run record', () => {
     const stat = `42 (node (x) y) S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 11 0 150000 0 0\n`;
     const files: Record<string, string> = { '/proc/42/stat': stat, '/proc/uptime': '1502.25 3000.00\n' };
     expect(linuxProcessStart(42, 1_000_000, (f) => files[f] as string)).toBe(1_000_000 - 2250);
-    expect(linuxProcessStart(7, 1_000_000, () => { throw new Error('ENOENT'); })).toBeUndefined();
+    expect(
+      linuxProcessStart(7, 1_000_000, () => {
+        throw new Error('ENOENT');
+      }),
+    ).toBeUndefined();
   });
 });

@@ -55,7 +55,8 @@ function nxInternals(workspaceRoot: string): NxInternals | string {
   try {
     const cache = loadFrom<{ DbCache?: unknown }>(workspaceRoot, 'nx/src/tasks-runner/cache');
     const hashTask = loadFrom<{ getTaskDetails?: () => { recordTaskDetails?: unknown } | null }>(workspaceRoot, 'nx/src/hasher/hash-task');
-    if (typeof cache.DbCache !== 'function' || typeof hashTask.getTaskDetails !== 'function') return 'nx no longer exports DbCache and getTaskDetails where nx-steps expects them';
+    if (typeof cache.DbCache !== 'function' || typeof hashTask.getTaskDetails !== 'function')
+      return 'nx no longer exports DbCache and getTaskDetails where nx-steps expects them';
     const getTaskDetails = hashTask.getTaskDetails;
     return {
       DbCache: cache.DbCache as NxInternals['DbCache'],

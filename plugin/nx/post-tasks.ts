@@ -58,7 +58,8 @@ async function dropMisfiled(options: NxStepsPluginOptions | undefined, workspace
     for (const { task, madeFor } of misfiled) {
       const project = model.projects.find((p) => p.root === task.projectRoot);
       const step = project?.steps.find((s) => s.name === task.step);
-      const salted = project && step ? saltStep(services, project, step, 'recovery', runTime()) : { ok: false as const, error: 'the step is no longer declared' };
+      const salted =
+        project && step ? saltStep(services, project, step, 'recovery', runTime()) : { ok: false as const, error: 'the step is no longer declared' };
       fs.rmSync(path.join(workspaceRoot, outputDir(task.projectRoot, task.step)), { recursive: true, force: true });
       console.warn(
         `nx-steps: the result Nx restored for ${task.project}:${task.step} was produced for another task (Nx hash ${madeFor}, not ${task.nxHash ?? '?'}): ` +

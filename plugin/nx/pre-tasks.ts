@@ -43,7 +43,9 @@ async function prepareTasks(rawOptions: NxStepsPluginOptions | undefined, contex
     if (!isCI()) {
       writeLockIfChanged(context.workspaceRoot, pass.lockText);
     } else {
-      console.warn(`nx-steps: ${LOCK_FILE} is out of date. Runs stay correct, but \`nx affected\` reads this file: run \`nx sync\` locally and commit it; \`nx sync:check\` in CI catches this.`);
+      console.warn(
+        `nx-steps: ${LOCK_FILE} is out of date. Runs stay correct, but \`nx affected\` reads this file: run \`nx sync\` locally and commit it; \`nx sync:check\` in CI catches this.`,
+      );
     }
   } finally {
     services.flush();

@@ -29,9 +29,7 @@ const PROBE_TIMEOUT_MS = 5_000;
 
 export type RemoteCacheCheck =
   /** No self-hosted server set, the remote cache skipped for this run, a proxy, or credentials in the URL. */
-  | { readonly kind: 'not-checked' }
-  | { readonly kind: 'usable' }
-  | { readonly kind: 'unusable'; readonly server: string; readonly reason: string };
+  { readonly kind: 'not-checked' } | { readonly kind: 'usable' } | { readonly kind: 'unusable'; readonly server: string; readonly reason: string };
 
 export interface CheckOptions {
   readonly fetch?: typeof fetch;
@@ -135,7 +133,9 @@ export async function guardSelfHostedRemoteCache(
   const check = await checkSelfHostedRemoteCache(env, argv, options);
   if (check.kind === 'unusable') {
     env[SERVER_VAR] = '';
-    warn(`nx-steps: the remote cache at ${check.server} is not usable (${check.reason}); this run uses the local cache only, and shares nothing with other machines.`);
+    warn(
+      `nx-steps: the remote cache at ${check.server} is not usable (${check.reason}); this run uses the local cache only, and shares nothing with other machines.`,
+    );
   }
   return check;
 }

@@ -14,7 +14,9 @@ const head = "import { dir, file, pipeline, step } from 'nx-steps';\nexport defa
 
 describe('inferred targets', () => {
   it('keep step data out of options (hashed into every task of the project) and in metadata', () => {
-    const t = targets(`${head}export const load = step({ args: { src: file('raw.csv') }, params: { n: 1 } }, ({ src }) => src);\nexport const clean = step({ needs: { rows: load }, cache: 'input_hash' }, ({ rows }) => rows);\n`);
+    const t = targets(
+      `${head}export const load = step({ args: { src: file('raw.csv') }, params: { n: 1 } }, ({ src }) => src);\nexport const clean = step({ needs: { rows: load }, cache: 'input_hash' }, ({ rows }) => rows);\n`,
+    );
     expect(t['load']?.options).toEqual({});
     expect(t['clean']?.options).toEqual({});
     // Overrides flow upstream: `nx run etl:clean --n=2` reaches load (core/run/params.ts).
@@ -31,7 +33,9 @@ describe('inferred targets', () => {
   });
 
   it('turn `!` include patterns of a folder into Nx exclusions', () => {
-    const t = targets(`${head}export const scan = step({ args: { data: dir('data', { include: ['*.csv', '!secret.csv'], exclude: ['tmp/**'] }) } }, ({ data }) => data);\n`);
+    const t = targets(
+      `${head}export const scan = step({ args: { data: dir('data', { include: ['*.csv', '!secret.csv'], exclude: ['tmp/**'] }) } }, ({ data }) => data);\n`,
+    );
     const files = (t['scan']?.inputs ?? []).filter((i) => typeof i === 'string');
     expect(files).toEqual(['{workspaceRoot}/etl/data/*.csv', '!{workspaceRoot}/etl/data/tmp/**', '!{workspaceRoot}/etl/data/secret.csv']);
   });
@@ -43,7 +47,9 @@ describe('inferred targets', () => {
   });
 
   it('give a custom key a runtime input that can never fail silently, and cache: false no cache', () => {
-    const t = targets(`${head}export const train = step({ cache: { key: ({ env }) => env.TAG } }, () => 1);\nexport const send = step({ cache: false }, () => 1);\n`);
+    const t = targets(
+      `${head}export const train = step({ cache: { key: ({ env }) => env.TAG } }, () => 1);\nexport const send = step({ cache: false }, () => 1);\n`,
+    );
     expect(t['train']?.inputs).toContainEqual({ runtime: `node_modules/.bin/nx-steps key 'etl' 'train' || echo "key-unavailable-$$"` });
     expect(t['send']?.cache).toBe(false);
   });
@@ -54,11 +60,22 @@ describe('inferred targets', () => {
     expect(t['bad']?.metadata?.['description']).toMatch(/^BROKEN: `params\.n` must be a literal value/);
   });
 
-  it('a fan-out step: one target per item sharing its step\'s lock field, a no-op group over them, and a step needing it depends on every item', () => {
-    const t = targets(`${head.replace('dir, file,', 'dir, file, range,')}export const sim = step({ each: { n: range(1, 3) } }, ({ n }) => n);\nexport const total = step({ needs: { all: sim } }, ({ all }) => all);\n`);
+  it("a fan-out step: one target per item sharing its step's lock field, a no-op group over them, and a step needing it depends on every item", () => {
+    const t = targets(
+      `${head.replace('dir, file,', 'dir, file, range,')}export const sim = step({ each: { n: range(1, 3) } }, ({ n }) => n);\nexport const total = step({ needs: { all: sim } }, ({ all }) => all);\n`,
+    );
     expect(Object.keys(t).sort()).toEqual(['sim', 'sim.1', 'sim.2', 'total']);
-    expect(t['sim']).toMatchObject({ executor: 'nx:noop', dependsOn: [{ target: 'sim.1', params: 'forward' }, { target: 'sim.2', params: 'forward' }] });
-    expect(t['total']?.dependsOn).toEqual([{ target: 'sim.1', params: 'forward' }, { target: 'sim.2', params: 'forward' }]);
+    expect(t['sim']).toMatchObject({
+      executor: 'nx:noop',
+      dependsOn: [
+        { target: 'sim.1', params: 'forward' },
+        { target: 'sim.2', params: 'forward' },
+      ],
+    });
+    expect(t['total']?.dependsOn).toEqual([
+      { target: 'sim.1', params: 'forward' },
+      { target: 'sim.2', params: 'forward' },
+    ]);
     const field = (name: string) => (t[name]?.inputs?.[0] as { fields: string[] }).fields[0];
     expect(field('sim.1')).toBe(field('sim.2'));
     expect(field('sim.1')).toMatch(/^steps\.etl_sim_[0-9a-f]{8}$/);

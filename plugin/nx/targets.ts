@@ -159,4 +159,3 @@ export function projectConfiguration(project: ProjectModel, context: TargetConte
     metadata: { technologies: ['nx-steps'], targetGroups: groups },
   };
 }
-

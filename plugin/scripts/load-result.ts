@@ -72,7 +72,8 @@ export async function locateStep(target: string, cwd: string): Promise<LocatedSt
   const root = workspaceRootOf(cwd);
   if (!root) throw new ResultError('NXS301', `No nx.json in ${cwd} or any folder above it.`, 'Run this inside an Nx workspace, or pass { cwd }.');
   const [projectName, stepName, extra] = target.split(':');
-  if (!projectName || !stepName || extra !== undefined) throw new ResultError('NXS206', `Expected <project>:<step>, got "${target}".`, 'Name the step as in nx run: loadResult(\'etl:clean_data\').');
+  if (!projectName || !stepName || extra !== undefined)
+    throw new ResultError('NXS206', `Expected <project>:<step>, got "${target}".`, "Name the step as in nx run: loadResult('etl:clean_data').");
   const nxJson = parseJsonc(fs.readFileSync(path.join(root, 'nx.json'), 'utf8')) as { plugins?: Parameters<typeof optionsOfPlugins>[0] };
   const services = createServices(root);
   try {
@@ -80,7 +81,9 @@ export async function locateStep(target: string, cwd: string): Promise<LocatedSt
     const project = model.projects.find((p) => p.displayName === projectName);
     const step = project?.steps.find((s) => s.name === stepName);
     if (!project || !step) {
-      const known = project ? `Its steps: ${project.steps.map((s) => s.name).join(', ')}.` : `Pipeline projects: ${model.projects.map((p) => p.displayName).join(', ') || '(none)'}.`;
+      const known = project
+        ? `Its steps: ${project.steps.map((s) => s.name).join(', ')}.`
+        : `Pipeline projects: ${model.projects.map((p) => p.displayName).join(', ') || '(none)'}.`;
       throw new ResultError('NXS206', `No step ${target} in ${root}.`, known);
     }
     return { root, project, step, dir: path.join(root, outputDir(project.root, step.name)) };
@@ -93,7 +96,14 @@ export async function locateStep(target: string, cwd: string): Promise<LocatedSt
 async function currentFingerprint(located: LocatedStep): Promise<string | undefined> {
   const services = createServices(located.root, { machineStateDir: machineStateDir(located.root) });
   try {
-    const req = { workspaceRoot: located.root, project: located.project.displayName, projectRoot: located.project.root, step: located.step.name, pipelineFiles: located.project.pipelineFiles, overrides: {} };
+    const req = {
+      workspaceRoot: located.root,
+      project: located.project.displayName,
+      projectRoot: located.project.root,
+      step: located.step.name,
+      pipelineFiles: located.project.pipelineFiles,
+      overrides: {},
+    };
     const prepared = await previewKey(services, req, { now: runTime(), env: process.env, load: (f) => importModule(f, located.root) });
     return prepared.ok ? prepared.value.key.digest : undefined;
   } catch {
@@ -114,7 +124,11 @@ function nxRun(root: string, target: string): void {
   const r = spawnSync(process.execPath, [nxBin, 'run', target], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) {
     const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
-    throw new ResultError(DiagnosticCodes.runFailed, `nx run ${target} failed (exit ${String(r.status)}):\n${tail}\n`, 'Fix the step and load its result again.');
+    throw new ResultError(
+      DiagnosticCodes.runFailed,
+      `nx run ${target} failed (exit ${String(r.status)}):\n${tail}\n`,
+      'Fix the step and load its result again.',
+    );
   }
 }
 
@@ -122,7 +136,11 @@ function nxRun(root: string, target: string): void {
 export function decodeStored(located: Pick<LocatedStep, 'root' | 'dir'>, what: string): unknown {
   const read = readResult(located.dir, { arrowFrom: located.root });
   if (!read.ok) {
-    throw new ResultError(read.problem === 'missing' ? 'NXS203' : 'NXS207', `The result of ${what} is ${read.problem === 'missing' ? 'not on disk' : `unusable: ${read.detail}`}.`, `Run it: nx run ${what}.`);
+    throw new ResultError(
+      read.problem === 'missing' ? 'NXS203' : 'NXS207',
+      `The result of ${what} is ${read.problem === 'missing' ? 'not on disk' : `unusable: ${read.detail}`}.`,
+      `Run it: nx run ${what}.`,
+    );
   }
   const value = read.value();
   if (!value.ok) throw failureError(value.error);

@@ -124,7 +124,9 @@ function withNeeds(steps: readonly string[], targets: Readonly<Record<string, { 
 /** This run's record: by its id, or (when the hook ran in the Nx daemon, without our env) the newest one since we started. */
 function findRecord(root: string, runId: string, startedAt: number, project: string): RunRecord | undefined {
   const candidates = readRunRecords(root, { since: startedAt - 1_000 });
-  return candidates.find((r) => r.runId === runId) ?? [...candidates].reverse().find((r) => r.runId === undefined && r.steps.some((s) => s.project === project));
+  return (
+    candidates.find((r) => r.runId === runId) ?? [...candidates].reverse().find((r) => r.runId === undefined && r.steps.some((s) => s.project === project))
+  );
 }
 
 type ShownTargets = Record<string, { executor?: string; dependsOn?: unknown[]; metadata?: { technologies?: unknown } }>;
@@ -142,7 +144,9 @@ function pipelineTargets(json: string): { targets: ShownTargets; projectRoot: st
   }
   const all = Object.entries(targets).flatMap(([name, t]) => (t.executor === STEP_EXECUTOR ? [name] : []));
   // A fan-out step's group target (plugin/nx/targets.ts) may be named too: it runs every item.
-  const groups = Object.entries(targets).flatMap(([name, t]) => (t.executor === 'nx:noop' && Array.isArray(t.metadata?.technologies) && t.metadata.technologies.includes('nx-steps') ? [name] : []));
+  const groups = Object.entries(targets).flatMap(([name, t]) =>
+    t.executor === 'nx:noop' && Array.isArray(t.metadata?.technologies) && t.metadata.technologies.includes('nx-steps') ? [name] : [],
+  );
   return { targets, projectRoot, all, groups };
 }
 
@@ -152,18 +156,32 @@ export async function runPipeline(project: string, options: RunPipelineOptions =
   const root = workspaceOf(cwd);
   const nxBin = root ? nxBinOf(root) : undefined;
   if (!root || !nxBin) {
-    const message = root ? `nx is not installed in ${root}: run npm install there.` : `No nx.json in ${cwd} or any folder above it: runPipeline() must run inside an Nx workspace (or pass { cwd }).`;
+    const message = root
+      ? `nx is not installed in ${root}: run npm install there.`
+      : `No nx.json in ${cwd} or any folder above it: runPipeline() must run inside an Nx workspace (or pass { cwd }).`;
     return { ok: false, project, reason: 'no-workspace', message, ...none };
   }
   const echo = options.quiet !== true;
   const shown = await exec(nxBin, ['show', 'project', project, '--json'], root, process.env, false);
   const { targets, projectRoot, all, groups } = pipelineTargets(shown.stdout);
   if (shown.code !== 0 || all.length === 0) {
-    return { ok: false, project, reason: 'unknown-project', message: `No pipeline project named "${project}" in ${root} (nx show project ${project} found ${shown.code === 0 ? 'no steps' : 'no such project'}). Check the name with \`nx show projects\`.`, ...figures(undefined, project, shown.output) };
+    return {
+      ok: false,
+      project,
+      reason: 'unknown-project',
+      message: `No pipeline project named "${project}" in ${root} (nx show project ${project} found ${shown.code === 0 ? 'no steps' : 'no such project'}). Check the name with \`nx show projects\`.`,
+      ...figures(undefined, project, shown.output),
+    };
   }
   const unknown = (options.steps ?? []).filter((s) => !all.includes(s) && !groups.includes(s));
   if (unknown.length) {
-    return { ok: false, project, reason: 'unknown-step', message: `Pipeline ${project} has no step ${unknown.join(', ')}. Its steps: ${all.join(', ')}.`, ...none };
+    return {
+      ok: false,
+      project,
+      reason: 'unknown-step',
+      message: `Pipeline ${project} has no step ${unknown.join(', ')}. Its steps: ${all.join(', ')}.`,
+      ...none,
+    };
   }
 
   const steps = options.steps?.length ? options.steps : all;
@@ -180,22 +198,41 @@ interface PipelineContext {
 }
 
 /** Runs the steps (all of the pipeline's, or those named) with `nx run-many`, and reads what the run recorded. */
-async function runSteps({ nxBin, root, project, projectRoot, targets, echo }: PipelineContext, steps: readonly string[], options: RunPipelineOptions): Promise<PipelineRun> {
+async function runSteps(
+  { nxBin, root, project, projectRoot, targets, echo }: PipelineContext,
+  steps: readonly string[],
+  options: RunPipelineOptions,
+): Promise<PipelineRun> {
   const runId = randomUUID();
   const started = Date.now();
   const params = Object.entries(options.params ?? {}).map(([k, v]) => `--${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   const args = ['run-many', `--projects=${project}`, `--targets=${steps.join(',')}`, ...params];
-  const fresh = options.fresh ? { [FRESH_ENV]: (options.steps?.length ? withNeeds(steps, targets) : [project]).map((s) => (s === project ? s : `${project}:${s}`)).join(',') } : {};
+  const fresh = options.fresh
+    ? { [FRESH_ENV]: (options.steps?.length ? withNeeds(steps, targets) : [project]).map((s) => (s === project ? s : `${project}:${s}`)).join(',') }
+    : {};
   const ran = await exec(nxBin, args, root, { ...process.env, [RUN_ID_ENV]: runId, ...fresh }, echo);
   const durationMs = Date.now() - started;
   const record = findRecord(root, runId, started, project);
   const result = figures(record, project, ran.output, { root, projectRoot });
   if (ran.code !== 0) {
     const failed = Object.entries(result.steps).flatMap(([name, s]) => (s.source === 'failed' ? [name] : []));
-    return { ok: false, project, reason: 'failed', exitCode: ran.code, message: `nx ${args.join(' ')} exited ${ran.code}${failed.length ? `: ${failed.join(', ')} failed` : ''}. Its output is in .output.`, ...result };
+    return {
+      ok: false,
+      project,
+      reason: 'failed',
+      exitCode: ran.code,
+      message: `nx ${args.join(' ')} exited ${ran.code}${failed.length ? `: ${failed.join(', ')} failed` : ''}. Its output is in .output.`,
+      ...result,
+    };
   }
   if (!record) {
-    return { ok: false, project, reason: 'no-record', message: `The run succeeded, but left no run record in ${root}/.nx-steps/runs. Is "nx-steps/plugin" registered in nx.json?`, ...result };
+    return {
+      ok: false,
+      project,
+      reason: 'no-record',
+      message: `The run succeeded, but left no run record in ${root}/.nx-steps/runs. Is "nx-steps/plugin" registered in nx.json?`,
+      ...result,
+    };
   }
   return { ok: true, project, durationMs, ...result };
 }

@@ -49,16 +49,30 @@ export function longFunctions(file: string): LongFunction[] {
   return found;
 }
 
-type FunctionNode = ts.FunctionDeclaration | ts.MethodDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.ConstructorDeclaration | ts.AccessorDeclaration;
+type FunctionNode =
+  ts.FunctionDeclaration | ts.MethodDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.ConstructorDeclaration | ts.AccessorDeclaration;
 
 function isFunctionLike(node: ts.Node): node is FunctionNode {
-  return ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isConstructorDeclaration(node) || ts.isAccessor(node);
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isAccessor(node)
+  );
 }
 
 /** The comment before the function, or before the statement or property that holds it. */
 function explained(node: ts.Node, text: string): boolean {
   let holder: ts.Node = node;
-  while (holder.parent && !ts.isSourceFile(holder.parent) && !ts.isBlock(holder.parent) && !ts.isClassLike(holder.parent) && !ts.isObjectLiteralExpression(holder.parent)) {
+  while (
+    holder.parent &&
+    !ts.isSourceFile(holder.parent) &&
+    !ts.isBlock(holder.parent) &&
+    !ts.isClassLike(holder.parent) &&
+    !ts.isObjectLiteralExpression(holder.parent)
+  ) {
     holder = holder.parent;
   }
   const comments = [holder, node].flatMap((n) => ts.getLeadingCommentRanges(text, n.getFullStart()) ?? []);

@@ -55,7 +55,10 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     category: A,
     title: 'a computed object key with an effect, at load',
     files: {
-      'main.pipeline.ts': pipelineFile('a-computed-key-effect', { imports: "import { hits } from './hits';\nimport { table } from './table';", steps: { subject: 'return [hits.n, Object.keys(table).length];' } }),
+      'main.pipeline.ts': pipelineFile('a-computed-key-effect', {
+        imports: "import { hits } from './hits';\nimport { table } from './table';",
+        steps: { subject: 'return [hits.n, Object.keys(table).length];' },
+      }),
       'hits.ts': 'export const hits = { n: 0 };\nexport function key(k: string) {\n  hits.n += 1;\n  return k;\n}\n',
       'table.ts': "import { key } from './hits';\nexport const table = { [key('a')]: 1 };\n",
     },
@@ -116,7 +119,7 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
   {
     id: 'a-extensionless-file-loses',
     category: A,
-    title: "a file named without extension next to a.ts: tsx runs a.ts",
+    title: 'a file named without extension next to a.ts: tsx runs a.ts',
     files: {
       'main.pipeline.ts': pipelineFile('a-extensionless-file-loses', { imports: "import { value } from './a';", steps: { subject: 'return value();' } }),
       a: "exports.value = () => 'plain';\n",
@@ -142,7 +145,10 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     category: A,
     title: 'an import whose binding is never used is dropped by esbuild: its effect never runs (hashed anyway)',
     files: {
-      'main.pipeline.ts': pipelineFile('a-unused-import-dropped', { imports: "import { unused } from './effects';", steps: { subject: "return (globalThis as any).effect ?? 'none';" } }),
+      'main.pipeline.ts': pipelineFile('a-unused-import-dropped', {
+        imports: "import { unused } from './effects';",
+        steps: { subject: "return (globalThis as any).effect ?? 'none';" },
+      }),
       'effects.ts': "(globalThis as any).effect = 'e1';\nexport const unused = 1;\n",
     },
     edit: { 'effects.ts': ["'e1'", "'e2'"] },
@@ -164,7 +170,10 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     category: A,
     title: 'an instance field initialised by a helper, evaluated when the step constructs',
     files: {
-      'main.pipeline.ts': pipelineFile('a-class-instance-field', { imports: "import { Model } from './model';", steps: { subject: 'return new Model().size;' } }),
+      'main.pipeline.ts': pipelineFile('a-class-instance-field', {
+        imports: "import { Model } from './model';",
+        steps: { subject: 'return new Model().size;' },
+      }),
       'model.ts': 'function defaultSize() {\n  return 3;\n}\nexport class Model {\n  size = defaultSize();\n}\n',
     },
     edit: { 'model.ts': ['return 3;', 'return 4;'] },
@@ -175,7 +184,10 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     category: A,
     title: 'an exported `let` reassigned by a later top-level statement',
     files: {
-      'main.pipeline.ts': pipelineFile('a-exported-let-reassigned-at-load', { imports: "import { limit } from './limits';", steps: { subject: 'return limit;' } }),
+      'main.pipeline.ts': pipelineFile('a-exported-let-reassigned-at-load', {
+        imports: "import { limit } from './limits';",
+        steps: { subject: 'return limit;' },
+      }),
       'limits.ts': 'export let limit = 1;\nlimit = 2;\n',
     },
     edit: { 'limits.ts': ['limit = 2;', 'limit = 3;'] },
@@ -197,7 +209,10 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     category: A,
     title: 'a direct eval calls a top-level helper by name, inside a string',
     files: {
-      'main.pipeline.ts': pipelineFile('a-eval-reaches-helper', { top: 'function helper() {\n  return 1;\n}\n', steps: { subject: "return eval('helper()');" } }),
+      'main.pipeline.ts': pipelineFile('a-eval-reaches-helper', {
+        top: 'function helper() {\n  return 1;\n}\n',
+        steps: { subject: "return eval('helper()');" },
+      }),
     },
     edit: { 'main.pipeline.ts': ['return 1;', 'return 2;'] },
     changes: true,
@@ -207,7 +222,10 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     category: A,
     title: "a helper's source text (fn.toString()) with a comment esbuild keeps (/*! ... */)",
     files: {
-      'main.pipeline.ts': pipelineFile('a-tostring-legal-comment', { imports: "import { helper } from './helper';", steps: { subject: 'return helper.toString();' } }),
+      'main.pipeline.ts': pipelineFile('a-tostring-legal-comment', {
+        imports: "import { helper } from './helper';",
+        steps: { subject: 'return helper.toString();' },
+      }),
       'helper.ts': 'export function helper() {\n  /*! v1 */\n  return 1;\n}\n',
     },
     edit: { 'helper.ts': ['/*! v1 */', '/*! v2 */'] },
@@ -218,7 +236,10 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     category: A,
     title: "a helper's source text (fn.toString()) with a plain comment: esbuild drops it",
     files: {
-      'main.pipeline.ts': pipelineFile('a-tostring-plain-comment', { imports: "import { helper } from './helper';", steps: { subject: 'return helper.toString();' } }),
+      'main.pipeline.ts': pipelineFile('a-tostring-plain-comment', {
+        imports: "import { helper } from './helper';",
+        steps: { subject: 'return helper.toString();' },
+      }),
       'helper.ts': 'export function helper() {\n  // v1\n  return 1;\n}\n',
     },
     edit: { 'helper.ts': ['// v1', '// v2'] },
@@ -230,7 +251,10 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     category: A,
     title: "a CommonJS .js helper's source text (fn.toString()): Node keeps its comments",
     files: {
-      'main.pipeline.ts': pipelineFile('a-tostring-javascript-comment', { imports: "import { helper } from './helper.js';", steps: { subject: 'return helper.toString();' } }),
+      'main.pipeline.ts': pipelineFile('a-tostring-javascript-comment', {
+        imports: "import { helper } from './helper.js';",
+        steps: { subject: 'return helper.toString();' },
+      }),
       'helper.js': 'exports.helper = function () {\n  // v1\n  return 1;\n};\n',
     },
     edit: { 'helper.js': ['// v1', '// v2'] },
@@ -241,7 +265,10 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     category: A,
     title: 'require(path.join(__dirname, ...)) of a helper',
     files: {
-      'main.pipeline.ts': pipelineFile('a-require-dirname-join', { imports: "import * as path from 'node:path';", steps: { subject: "return require(path.join(__dirname, 'lib', 'calc')).value();" } }),
+      'main.pipeline.ts': pipelineFile('a-require-dirname-join', {
+        imports: "import * as path from 'node:path';",
+        steps: { subject: "return require(path.join(__dirname, 'lib', 'calc')).value();" },
+      }),
       'lib/calc.ts': 'export function value() {\n  return 1;\n}\n',
     },
     edit: { 'lib/calc.ts': ['return 1;', 'return 2;'] },
@@ -254,7 +281,10 @@ export const ATTACKER_CASES: readonly AdversarialCase[] = [
     files: {
       'main.pipeline.ts': pipelineFile('a-worker-dirname-join', {
         imports: "import * as path from 'node:path';\nimport { Worker } from 'node:worker_threads';",
-        steps: { subject: "return await new Promise((resolve, reject) => {\n  const w = new Worker(path.join(__dirname, 'w.js'));\n  w.once('message', resolve);\n  w.once('error', reject);\n});" },
+        steps: {
+          subject:
+            "return await new Promise((resolve, reject) => {\n  const w = new Worker(path.join(__dirname, 'w.js'));\n  w.once('message', resolve);\n  w.once('error', reject);\n});",
+        },
       }),
       'w.js': "const { parentPort } = require('node:worker_threads');\nparentPort.postMessage('w1');\n",
     },

@@ -56,7 +56,10 @@ export const COMPILER_CASES: readonly AdversarialCase[] = [
     title: 'useDefineForClassFields turned off',
     files: {
       'tsconfig.json': tsconfig({ target: 'ES2022', useDefineForClassFields: true }),
-      'main.pipeline.ts': pipelineFile('c5-use-define-for-class-fields', { imports: "import { fieldValue } from './fields';", steps: { subject: 'return fieldValue();' } }),
+      'main.pipeline.ts': pipelineFile('c5-use-define-for-class-fields', {
+        imports: "import { fieldValue } from './fields';",
+        steps: { subject: 'return fieldValue();' },
+      }),
       'fields.ts': CLASS_FIELDS,
     },
     edit: { 'tsconfig.json': ['"useDefineForClassFields": true', '"useDefineForClassFields": false'] },
@@ -82,7 +85,8 @@ export const COMPILER_CASES: readonly AdversarialCase[] = [
     files: {
       'tsconfig.json': tsconfig({ target: 'ES2022', experimentalDecorators: false }),
       'main.pipeline.ts': pipelineFile('c5-experimental-decorators', { imports: "import { seen } from './decorated';", steps: { subject: 'return seen;' } }),
-      'decorated.ts': 'export const seen: string[] = [];\nfunction tag(_value: unknown, context?: unknown) {\n  seen.push(typeof context);\n}\n@tag\nclass Model {}\n',
+      'decorated.ts':
+        'export const seen: string[] = [];\nfunction tag(_value: unknown, context?: unknown) {\n  seen.push(typeof context);\n}\n@tag\nclass Model {}\n',
     },
     edit: { 'tsconfig.json': ['"experimentalDecorators": false', '"experimentalDecorators": true'] },
     changes: true,
@@ -94,7 +98,8 @@ export const COMPILER_CASES: readonly AdversarialCase[] = [
     files: {
       'tsconfig.json': tsconfig({ target: 'ES2022', jsx: 'react', jsxFactory: 'h' }),
       'main.pipeline.ts': pipelineFile('c5-jsx-factory', { imports: "import { render } from './view';", steps: { subject: 'return render();' } }),
-      'view.tsx': "export function h(tag: string) {\n  return `h:${tag}`;\n}\nexport function h2(tag: string) {\n  return `h2:${tag}`;\n}\nexport function render() {\n  return <div /> as unknown as string;\n}\n",
+      'view.tsx':
+        'export function h(tag: string) {\n  return `h:${tag}`;\n}\nexport function h2(tag: string) {\n  return `h2:${tag}`;\n}\nexport function render() {\n  return <div /> as unknown as string;\n}\n',
     },
     edit: { 'tsconfig.json': ['"jsxFactory": "h"', '"jsxFactory": "h2"'] },
     changes: true,
@@ -105,7 +110,10 @@ export const COMPILER_CASES: readonly AdversarialCase[] = [
     title: 'strict turned off: modules stop being emitted in strict mode',
     files: {
       'tsconfig.json': tsconfig({ target: 'ES2022', strict: true }),
-      'main.pipeline.ts': pipelineFile('c5-strict-off', { imports: "import { thisIsUndefined } from './mode';", steps: { subject: 'return thisIsUndefined();' } }),
+      'main.pipeline.ts': pipelineFile('c5-strict-off', {
+        imports: "import { thisIsUndefined } from './mode';",
+        steps: { subject: 'return thisIsUndefined();' },
+      }),
       'mode.ts': 'export function thisIsUndefined() {\n  return (function (this: unknown) {\n    return this === undefined;\n  })();\n}\n',
     },
     edit: { 'tsconfig.json': ['"strict": true', '"strict": false'] },
@@ -117,7 +125,10 @@ export const COMPILER_CASES: readonly AdversarialCase[] = [
     title: 'verbatimModuleSyntax keeps an import whose bindings are only types, and its effect',
     files: {
       'tsconfig.json': tsconfig({ target: 'ES2022', verbatimModuleSyntax: false }),
-      'main.pipeline.ts': pipelineFile('c5-verbatim-module-syntax', { imports: "import { Shape } from './shape';", steps: { subject: "const s: Shape | undefined = undefined;\nreturn [s ?? null, (globalThis as any).shapeLoaded ?? 'no'];" } }),
+      'main.pipeline.ts': pipelineFile('c5-verbatim-module-syntax', {
+        imports: "import { Shape } from './shape';",
+        steps: { subject: "const s: Shape | undefined = undefined;\nreturn [s ?? null, (globalThis as any).shapeLoaded ?? 'no'];" },
+      }),
       'shape.ts': "(globalThis as any).shapeLoaded = 'yes';\nexport interface Shape {\n  sides: number;\n}\n",
     },
     edit: { 'tsconfig.json': ['"verbatimModuleSyntax": false', '"verbatimModuleSyntax": true'] },
@@ -128,7 +139,10 @@ export const COMPILER_CASES: readonly AdversarialCase[] = [
     category: K,
     title: 'a tsconfig.json appears next to the pipeline file, nearer than the root one',
     files: {
-      'main.pipeline.ts': pipelineFile('c5-nearer-tsconfig-appears', { imports: "import { thisIsUndefined } from './mode';", steps: { subject: 'return thisIsUndefined();' } }),
+      'main.pipeline.ts': pipelineFile('c5-nearer-tsconfig-appears', {
+        imports: "import { thisIsUndefined } from './mode';",
+        steps: { subject: 'return thisIsUndefined();' },
+      }),
       'mode.ts': 'export function thisIsUndefined() {\n  return (function (this: unknown) {\n    return this === undefined;\n  })();\n}\n',
     },
     edit: { 'tsconfig.json': tsconfig({ target: 'ES2022', strict: false, alwaysStrict: false }) },
@@ -231,7 +245,9 @@ export const PACKAGE_CASES: readonly AdversarialCase[] = [
     title: 'a peer dependency of the step’s package is upgraded',
     files: {
       'main.pipeline.ts': pipelineFile('c6-peer-dependency', { imports: "import { value } from 'fake-plugin';", steps: { subject: 'return value();' } }),
-      ...npmPackage('node_modules/fake-plugin', 'fake-plugin', '1.0.0', "exports.value = () => require('fake-host').name();\n", { peerDependencies: { 'fake-host': '*' } }),
+      ...npmPackage('node_modules/fake-plugin', 'fake-plugin', '1.0.0', "exports.value = () => require('fake-host').name();\n", {
+        peerDependencies: { 'fake-host': '*' },
+      }),
       ...npmPackage('node_modules/fake-host', 'fake-host', '3.0.0', "exports.name = () => 'host3';\n"),
     },
     edit: upgrade('node_modules/fake-host', 'fake-host', '4.0.0', "exports.name = () => 'host4';\n"),
@@ -242,8 +258,17 @@ export const PACKAGE_CASES: readonly AdversarialCase[] = [
     category: P,
     title: 'a missing optional dependency gets installed',
     files: {
-      'main.pipeline.ts': pipelineFile('c6-optional-dependency-installed', { imports: "import { value } from 'fake-a';", steps: { subject: 'return value();' } }),
-      ...npmPackage('node_modules/fake-a', 'fake-a', '1.0.0', "exports.value = () => {\n  try {\n    return require('fake-opt').value();\n  } catch {\n    return 'none';\n  }\n};\n", { optionalDependencies: { 'fake-opt': '*' } }),
+      'main.pipeline.ts': pipelineFile('c6-optional-dependency-installed', {
+        imports: "import { value } from 'fake-a';",
+        steps: { subject: 'return value();' },
+      }),
+      ...npmPackage(
+        'node_modules/fake-a',
+        'fake-a',
+        '1.0.0',
+        "exports.value = () => {\n  try {\n    return require('fake-opt').value();\n  } catch {\n    return 'none';\n  }\n};\n",
+        { optionalDependencies: { 'fake-opt': '*' } },
+      ),
     },
     edit: upgrade('node_modules/fake-opt', 'fake-opt', '1.0.0', "exports.value = () => 'opt';\n"),
     changes: true,
@@ -253,7 +278,10 @@ export const PACKAGE_CASES: readonly AdversarialCase[] = [
     category: P,
     title: 'a package the pipeline file imports for another step patches a global when loaded, and is upgraded',
     files: {
-      'main.pipeline.ts': pipelineFile('c6-package-loaded-for-sibling', { imports: "import { fmt } from 'fake-fmt';", steps: { subject: 'return (globalThis as any).fmtMode ?? null;', sibling: "return fmt('x');" } }),
+      'main.pipeline.ts': pipelineFile('c6-package-loaded-for-sibling', {
+        imports: "import { fmt } from 'fake-fmt';",
+        steps: { subject: 'return (globalThis as any).fmtMode ?? null;', sibling: "return fmt('x');" },
+      }),
       ...npmPackage('node_modules/fake-fmt', 'fake-fmt', '1.0.0', "globalThis.fmtMode = 'v1';\nexports.fmt = (s) => `[${s}]`;\n"),
     },
     edit: upgrade('node_modules/fake-fmt', 'fake-fmt', '2.0.0', "globalThis.fmtMode = 'v2';\nexports.fmt = (s) => `[${s}]`;\n"),
@@ -265,7 +293,9 @@ export const PACKAGE_CASES: readonly AdversarialCase[] = [
     title: 'a pnpm-style layout: the link is re-pointed at a new version in the store',
     files: {
       'main.pipeline.ts': pipelineFile('c6-pnpm-layout', { imports: "import { value } from 'fake-p';", steps: { subject: 'return value();' } }),
-      ...npmPackage('node_modules/.pnpm/fake-p@1.0.0/node_modules/fake-p', 'fake-p', '1.0.0', "exports.value = () => require('fake-q').value();\n", { dependencies: { 'fake-q': '1' } }),
+      ...npmPackage('node_modules/.pnpm/fake-p@1.0.0/node_modules/fake-p', 'fake-p', '1.0.0', "exports.value = () => require('fake-q').value();\n", {
+        dependencies: { 'fake-q': '1' },
+      }),
       ...npmPackage('node_modules/.pnpm/fake-q@1.0.0/node_modules/fake-q', 'fake-q', '1.0.0', "exports.value = () => 'q1';\n"),
       ...npmPackage('node_modules/.pnpm/fake-q@1.1.0/node_modules/fake-q', 'fake-q', '1.1.0', "exports.value = () => 'q2';\n"),
       'node_modules/.pnpm/fake-p@1.0.0/node_modules/fake-q': { link: '../../fake-q@1.0.0/node_modules/fake-q' },
@@ -290,7 +320,9 @@ export const PACKAGE_CASES: readonly AdversarialCase[] = [
     category: P,
     title: 'a package only a module the step never loads imports is upgraded',
     files: {
-      'main.pipeline.ts': pipelineFile('c6-unused-package-of-unloaded-module', { steps: { subject: 'return 1;', sibling: "return require('./lazy').value();" } }),
+      'main.pipeline.ts': pipelineFile('c6-unused-package-of-unloaded-module', {
+        steps: { subject: 'return 1;', sibling: "return require('./lazy').value();" },
+      }),
       'lazy.ts': "import { value as v } from 'fake-a';\nexport function value() {\n  return v();\n}\n",
       ...npmPackage('node_modules/fake-a', 'fake-a', '1.0.0', "exports.value = () => 'a1';\n"),
     },

@@ -59,14 +59,15 @@ function damageCaches(c: EditContext, kind: Damage): void {
 
 /** Where nx-steps keeps this machine's salts: beside Nx's own workspace data, as plugin/nx/nx-cache.ts finds it. */
 function saltsFile(c: EditContext): string {
-  const script = "process.stdout.write(require(require.resolve('nx/src/utils/db-connection', { paths: [process.cwd()] })).sharedWorkspaceDataDirectory(process.cwd()))";
+  const script =
+    "process.stdout.write(require(require.resolve('nx/src/utils/db-connection', { paths: [process.cwd()] })).sharedWorkspaceDataDirectory(process.cwd()))";
   const dir = c.ws.sh(`node -e "${script}"`).stdout.trim();
   if (!dir) throw new Error('no Nx workspace data folder');
   fs.mkdirSync(dir, { recursive: true });
   return path.join(dir, 'nx-steps-salts.json');
 }
 
-const HELPER = "export function rate() {\n  return 1;\n}\n";
+const HELPER = 'export function rate() {\n  return 1;\n}\n';
 
 function group(kind: Damage, daemon = false): AdversarialCase[] {
   const id = (what: string) => `c12-${kind}-${what}`;
@@ -105,7 +106,10 @@ function group(kind: Damage, daemon = false): AdversarialCase[] {
       category: D,
       title: `caches ${kind}; nothing else changed (no re-run either)`,
       files: {
-        'main.pipeline.ts': pipelineFile(id('nothing-else'), { imports: "import { rate } from './helper';", steps: { subject: 'return rate();', sibling: "return 's';" } }),
+        'main.pipeline.ts': pipelineFile(id('nothing-else'), {
+          imports: "import { rate } from './helper';",
+          steps: { subject: 'return rate();', sibling: "return 's';" },
+        }),
         'helper.ts': HELPER,
       },
       edit: (c) => damageCaches(c, kind),
@@ -117,9 +121,4 @@ function group(kind: Damage, daemon = false): AdversarialCase[] {
   ];
 }
 
-export const DAMAGED_CASES: readonly AdversarialCase[] = [
-  ...group('empty', true),
-  ...group('mixed'),
-  ...group('structure'),
-  ...group('state'),
-];
+export const DAMAGED_CASES: readonly AdversarialCase[] = [...group('empty', true), ...group('mixed'), ...group('structure'), ...group('state')];

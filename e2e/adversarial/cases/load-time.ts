@@ -27,7 +27,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'a top-level `export const init = setScale(10)` the step never reaches',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-init-call', { imports: "import { getScale } from './scale';\nimport { other } from './init';", steps: { subject: 'return getScale() + other;' } }),
+      'main.pipeline.ts': pipelineFile('c1-init-call', {
+        imports: "import { getScale } from './scale';\nimport { other } from './init';",
+        steps: { subject: 'return getScale() + other;' },
+      }),
       'scale.ts': SCALE,
       'init.ts': "import { setScale } from './scale';\nexport const init = setScale(10);\nexport const other = 1;\n",
     },
@@ -52,7 +55,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'a helper module imports a module for its effects',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-side-effect-import-of-helper', { imports: "import { mode } from './helpers';", steps: { subject: 'return mode();' } }),
+      'main.pipeline.ts': pipelineFile('c1-side-effect-import-of-helper', {
+        imports: "import { mode } from './helpers';",
+        steps: { subject: 'return mode();' },
+      }),
       'helpers.ts': "import './setup';\nexport function mode(): string {\n  return (globalThis as any).mode;\n}\n",
       'setup.ts': "(globalThis as any).mode = 'fast';\n",
     },
@@ -64,8 +70,12 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'a helper imports a module for a function the step never calls; that module has top-level code',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-import-for-unreached-function', { imports: "import { mode } from './helpers';", steps: { subject: 'return mode();' } }),
-      'helpers.ts': "import { unused } from './registry';\nexport function mode(): string {\n  return (globalThis as any).mode;\n}\nexport function later() {\n  return unused();\n}\n",
+      'main.pipeline.ts': pipelineFile('c1-import-for-unreached-function', {
+        imports: "import { mode } from './helpers';",
+        steps: { subject: 'return mode();' },
+      }),
+      'helpers.ts':
+        "import { unused } from './registry';\nexport function mode(): string {\n  return (globalThis as any).mode;\n}\nexport function later() {\n  return unused();\n}\n",
       'registry.ts': "(globalThis as any).mode = 'a';\nexport function unused() {\n  return 1;\n}\n",
     },
     edit: { 'registry.ts': ["'a'", "'b'"] },
@@ -77,9 +87,13 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     title: 'a class registered by a decorator in a module the step loads for something else',
     files: {
       'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', experimentalDecorators: true } }),
-      'main.pipeline.ts': pipelineFile('c1-decorator-registers', { imports: "import { registry } from './registry';\nimport { version } from './models';", steps: { subject: 'return [...registry, version];' } }),
+      'main.pipeline.ts': pipelineFile('c1-decorator-registers', {
+        imports: "import { registry } from './registry';\nimport { version } from './models';",
+        steps: { subject: 'return [...registry, version];' },
+      }),
       'registry.ts': REGISTRY,
-      'models.ts': "import { register } from './registry';\nfunction model(c: Function) {\n  register(c.name);\n}\n@model\nclass Customer {}\nexport const version = 1;\n",
+      'models.ts':
+        "import { register } from './registry';\nfunction model(c: Function) {\n  register(c.name);\n}\n@model\nclass Customer {}\nexport const version = 1;\n",
     },
     edit: { 'models.ts': ['class Customer {}', 'class Client {}'] },
     changes: true,
@@ -89,7 +103,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'a `static {}` block registering a class',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-static-block-registers', { imports: "import { registry } from './registry';\nimport { version } from './models';", steps: { subject: 'return [...registry, version];' } }),
+      'main.pipeline.ts': pipelineFile('c1-static-block-registers', {
+        imports: "import { registry } from './registry';\nimport { version } from './models';",
+        steps: { subject: 'return [...registry, version];' },
+      }),
       'registry.ts': REGISTRY,
       'models.ts': "import { register } from './registry';\nclass Customer {\n  static {\n    register('customer');\n  }\n}\nexport const version = 1;\n",
     },
@@ -101,7 +118,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'a static field initialised by a call',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-static-field-registers', { imports: "import { registry } from './registry';\nimport { version } from './models';", steps: { subject: 'return [...registry, version];' } }),
+      'main.pipeline.ts': pipelineFile('c1-static-field-registers', {
+        imports: "import { registry } from './registry';\nimport { version } from './models';",
+        steps: { subject: 'return [...registry, version];' },
+      }),
       'registry.ts': REGISTRY,
       'models.ts': "import { register } from './registry';\nclass Customer {\n  static id = register('customer');\n}\nexport const version = 1;\n",
     },
@@ -125,8 +145,12 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'the pipeline file imports, for another step, a module that patches a prototype',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-prototype-patch-by-sibling-import', { imports: "import { shout } from './strings';", steps: { subject: "return 'abc'.padStart(5, '-');", sibling: "return shout('x');" } }),
-      'strings.ts': "const original = String.prototype.padStart;\nString.prototype.padStart = function (this: string, n: number, f?: string) {\n  return original.call(this, n, f).replace(/-/g, '=');\n};\nexport function shout(s: string): string {\n  return s.toUpperCase();\n}\n",
+      'main.pipeline.ts': pipelineFile('c1-prototype-patch-by-sibling-import', {
+        imports: "import { shout } from './strings';",
+        steps: { subject: "return 'abc'.padStart(5, '-');", sibling: "return shout('x');" },
+      }),
+      'strings.ts':
+        "const original = String.prototype.padStart;\nString.prototype.padStart = function (this: string, n: number, f?: string) {\n  return original.call(this, n, f).replace(/-/g, '=');\n};\nexport function shout(s: string): string {\n  return s.toUpperCase();\n}\n",
     },
     edit: { 'strings.ts': ["replace(/-/g, '=')", "replace(/-/g, '+')"] },
     changes: true,
@@ -136,7 +160,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'two modules imported for their effects, swapped',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-effect-order-imports', { imports: "import './a';\nimport './b';", steps: { subject: 'return (globalThis as any).last;' } }),
+      'main.pipeline.ts': pipelineFile('c1-effect-order-imports', {
+        imports: "import './a';\nimport './b';",
+        steps: { subject: 'return (globalThis as any).last;' },
+      }),
       'a.ts': "(globalThis as any).last = 'a';\n",
       'b.ts': "(globalThis as any).last = 'b';\n",
     },
@@ -149,7 +176,7 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     title: 'two top-level statements of a loaded module, swapped',
     files: {
       'main.pipeline.ts': pipelineFile('c1-effect-order-statements', { imports: "import { read } from './state';", steps: { subject: 'return read();' } }),
-      'state.ts': "(globalThis as any).v = 1;\n(globalThis as any).v = 2;\nexport function read() {\n  return (globalThis as any).v;\n}\n",
+      'state.ts': '(globalThis as any).v = 1;\n(globalThis as any).v = 2;\nexport function read() {\n  return (globalThis as any).v;\n}\n',
     },
     edit: { 'state.ts': ['(globalThis as any).v = 1;\n(globalThis as any).v = 2;', '(globalThis as any).v = 2;\n(globalThis as any).v = 1;'] },
     changes: true,
@@ -160,7 +187,7 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     title: 'a top-level statement that runs twice instead of once',
     files: {
       'main.pipeline.ts': pipelineFile('c1-duplicated-statement', { imports: "import { read } from './state';", steps: { subject: 'return read();' } }),
-      'state.ts': "let n = 0;\nfunction bump() {\n  n += 1;\n}\nbump();\nexport function read() {\n  return n;\n}\n",
+      'state.ts': 'let n = 0;\nfunction bump() {\n  n += 1;\n}\nbump();\nexport function read() {\n  return n;\n}\n',
     },
     edit: { 'state.ts': ['bump();\n', 'bump();\nbump();\n'] },
     changes: true,
@@ -170,7 +197,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'a top-level property read that runs a getter',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-getter-read-at-load', { imports: "import { counter } from './counter';\nimport { label } from './reader';", steps: { subject: 'return [counter.n, label];' } }),
+      'main.pipeline.ts': pipelineFile('c1-getter-read-at-load', {
+        imports: "import { counter } from './counter';\nimport { label } from './reader';",
+        steps: { subject: 'return [counter.n, label];' },
+      }),
       'counter.ts': 'export const counter = {\n  n: 0,\n  get tick() {\n    this.n += 1;\n    return this.n;\n  },\n};\n',
       'reader.ts': "import { counter } from './counter';\nconst first = counter.tick;\nexport const label = 'x';\n",
     },
@@ -182,7 +212,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'an enum member computed by a call with an effect',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-enum-member-call', { imports: "import { registry } from './registry';\nimport { version } from './codes';", steps: { subject: 'return [...registry, version];' } }),
+      'main.pipeline.ts': pipelineFile('c1-enum-member-call', {
+        imports: "import { registry } from './registry';\nimport { version } from './codes';",
+        steps: { subject: 'return [...registry, version];' },
+      }),
       'registry.ts': REGISTRY,
       'codes.ts': "import { register } from './registry';\nenum Code {\n  A = register('a').length,\n}\nexport const version = 1;\n",
     },
@@ -194,7 +227,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'a namespace whose body runs a statement',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-namespace-statement', { imports: "import { registry } from './registry';\nimport { version } from './ns';", steps: { subject: 'return [...registry, version];' } }),
+      'main.pipeline.ts': pipelineFile('c1-namespace-statement', {
+        imports: "import { registry } from './registry';\nimport { version } from './ns';",
+        steps: { subject: 'return [...registry, version];' },
+      }),
       'registry.ts': REGISTRY,
       'ns.ts': "import { register } from './registry';\nnamespace Setup {\n  register('one');\n}\nexport const version = 1;\n",
     },
@@ -206,7 +242,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: '`export default register(...)` in a module the step imports something else from',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-export-default-call', { imports: "import { registry } from './registry';\nimport { version } from './plugin';", steps: { subject: 'return [...registry, version];' } }),
+      'main.pipeline.ts': pipelineFile('c1-export-default-call', {
+        imports: "import { registry } from './registry';\nimport { version } from './plugin';",
+        steps: { subject: 'return [...registry, version];' },
+      }),
       'registry.ts': REGISTRY,
       'plugin.ts': "import { register } from './registry';\nexport const version = 1;\nexport default register('p1');\n",
     },
@@ -218,7 +257,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'a top-level statement in the pipeline file itself',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-pipeline-top-level', { top: "(globalThis as any).unit = 'cm';\n", steps: { subject: 'return (globalThis as any).unit;' } }),
+      'main.pipeline.ts': pipelineFile('c1-pipeline-top-level', {
+        top: "(globalThis as any).unit = 'cm';\n",
+        steps: { subject: 'return (globalThis as any).unit;' },
+      }),
     },
     edit: { 'main.pipeline.ts': ["'cm'", "'mm'"] },
     changes: true,
@@ -229,7 +271,7 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     title: 'an immediately invoked function in a loaded module',
     files: {
       'main.pipeline.ts': pipelineFile('c1-iife', { imports: "import { read } from './state';", steps: { subject: 'return read();' } }),
-      'state.ts': "(() => {\n  (globalThis as any).limit = 5;\n})();\nexport function read() {\n  return (globalThis as any).limit;\n}\n",
+      'state.ts': '(() => {\n  (globalThis as any).limit = 5;\n})();\nexport function read() {\n  return (globalThis as any).limit;\n}\n',
     },
     edit: { 'state.ts': ['limit = 5', 'limit = 6'] },
     changes: true,
@@ -239,7 +281,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'a destructuring declaration whose initialiser has an effect',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-destructuring-call', { imports: "import { getScale } from './scale';\nimport { tag } from './pair';", steps: { subject: 'return [getScale(), tag];' } }),
+      'main.pipeline.ts': pipelineFile('c1-destructuring-call', {
+        imports: "import { getScale } from './scale';\nimport { tag } from './pair';",
+        steps: { subject: 'return [getScale(), tag];' },
+      }),
       'scale.ts': SCALE,
       'pair.ts': "import { setScale } from './scale';\nexport const { a, b } = { a: setScale(3), b: 1 };\nexport const tag = 't';\n",
     },
@@ -251,7 +296,10 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'module state mutated at load by a module imported only for another step',
     files: {
-      'main.pipeline.ts': pipelineFile('c1-shared-state-mutated-by-sibling-module', { imports: "import { list } from './state';\nimport { forSibling } from './other';", steps: { subject: 'return list.length;', sibling: 'return forSibling();' } }),
+      'main.pipeline.ts': pipelineFile('c1-shared-state-mutated-by-sibling-module', {
+        imports: "import { list } from './state';\nimport { forSibling } from './other';",
+        steps: { subject: 'return list.length;', sibling: 'return forSibling();' },
+      }),
       'state.ts': 'export const list: number[] = [];\n',
       'other.ts': "import { list } from './state';\nlist.push(1);\nexport function forSibling() {\n  return 'b';\n}\n",
     },
@@ -265,7 +313,8 @@ export const LOAD_TIME_CASES: readonly AdversarialCase[] = [
     files: {
       'main.pipeline.ts': pipelineFile('c1-circular-import-effect', { imports: "import { fromA } from './a';", steps: { subject: 'return fromA();' } }),
       'a.ts': "import { fromB } from './b';\nexport function fromA() {\n  return fromB() + (globalThis as any).cycle;\n}\n",
-      'b.ts': "import { fromA } from './a';\n(globalThis as any).cycle = 10;\nexport function fromB() {\n  return 1;\n}\nexport function again() {\n  return fromA();\n}\n",
+      'b.ts':
+        "import { fromA } from './a';\n(globalThis as any).cycle = 10;\nexport function fromB() {\n  return 1;\n}\nexport function again() {\n  return fromA();\n}\n",
     },
     edit: { 'b.ts': ['cycle = 10', 'cycle = 20'] },
     changes: true,

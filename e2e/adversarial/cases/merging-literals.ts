@@ -48,7 +48,10 @@ export const MERGING_CASES: readonly AdversarialCase[] = [
     category: M,
     title: 'a class and a namespace of the same name',
     files: {
-      'main.pipeline.ts': pipelineFile('c2-class-and-namespace', { imports: "import { Shape } from './shape';", steps: { subject: 'return new Shape().sides + Shape.extra;' } }),
+      'main.pipeline.ts': pipelineFile('c2-class-and-namespace', {
+        imports: "import { Shape } from './shape';",
+        steps: { subject: 'return new Shape().sides + Shape.extra;' },
+      }),
       'shape.ts': 'export class Shape {\n  sides = 3;\n}\nexport namespace Shape {\n  export const extra = 10;\n}\n',
     },
     edit: { 'shape.ts': ['extra = 10', 'extra = 20'] },
@@ -81,7 +84,10 @@ export const MERGING_CASES: readonly AdversarialCase[] = [
     category: M,
     title: 'merged enums declared in the pipeline file',
     files: {
-      'main.pipeline.ts': pipelineFile('c2-enum-merge-in-pipeline-file', { top: 'enum Level {\n  Low = 1,\n}\nenum Level {\n  High = 9,\n}\n', steps: { subject: 'return Level.Low + Level.High;' } }),
+      'main.pipeline.ts': pipelineFile('c2-enum-merge-in-pipeline-file', {
+        top: 'enum Level {\n  Low = 1,\n}\nenum Level {\n  High = 9,\n}\n',
+        steps: { subject: 'return Level.Low + Level.High;' },
+      }),
     },
     edit: { 'main.pipeline.ts': ['Low = 1', 'Low = 2'] },
     changes: true,
@@ -94,7 +100,10 @@ export const LITERAL_CASES: readonly AdversarialCase[] = [
     category: L,
     title: 'String.raw`^d+$` becomes String.raw`^\\d+$`',
     files: {
-      'main.pipeline.ts': pipelineFile('c3-string-raw', { top: 'const digits = new RegExp(String.raw`^d+$`);\n', steps: { subject: "return digits.test('123');" } }),
+      'main.pipeline.ts': pipelineFile('c3-string-raw', {
+        top: 'const digits = new RegExp(String.raw`^d+$`);\n',
+        steps: { subject: "return digits.test('123');" },
+      }),
     },
     edit: { 'main.pipeline.ts': ['String.raw`^d+$`', 'String.raw`^\\d+$`'] },
     changes: true,
@@ -105,7 +114,10 @@ export const LITERAL_CASES: readonly AdversarialCase[] = [
     category: L,
     title: 'a tag function that reads the raw strings of a template with substitutions',
     files: {
-      'main.pipeline.ts': pipelineFile('c3-tag-reads-raw', { imports: "import { raw } from './tag';", steps: { subject: 'const n = 1;\nreturn raw`a${n}\\q`;' } }),
+      'main.pipeline.ts': pipelineFile('c3-tag-reads-raw', {
+        imports: "import { raw } from './tag';",
+        steps: { subject: 'const n = 1;\nreturn raw`a${n}\\q`;' },
+      }),
       'tag.ts': 'export function raw(s: TemplateStringsArray, ...v: unknown[]): string {\n  return s.raw.join(String(v[0]));\n}\n',
     },
     edit: { 'main.pipeline.ts': ['raw`a${n}\\q`', 'raw`a${n}q`'] },
@@ -125,10 +137,13 @@ export const LITERAL_CASES: readonly AdversarialCase[] = [
   {
     id: 'c3-directive-escape-through-esbuild',
     category: L,
-    title: "the same escape in TypeScript: esbuild prints it back as a directive, so nothing changes (hashed anyway)",
+    title: 'the same escape in TypeScript: esbuild prints it back as a directive, so nothing changes (hashed anyway)',
     files: {
       'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', strict: false } }),
-      'main.pipeline.ts': pipelineFile('c3-directive-escape-through-esbuild', { imports: "import { isStrict } from './mode';", steps: { subject: 'return isStrict();' } }),
+      'main.pipeline.ts': pipelineFile('c3-directive-escape-through-esbuild', {
+        imports: "import { isStrict } from './mode';",
+        steps: { subject: 'return isStrict();' },
+      }),
       'mode.ts': "export function isStrict(): boolean {\n  'use strict';\n  return (function (this: unknown) {\n    return this === undefined;\n  })();\n}\n",
     },
     edit: { 'mode.ts': ["'use strict';", "'use\\x20strict';"] },

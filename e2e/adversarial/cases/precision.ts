@@ -57,7 +57,7 @@ export const PRECISION_CASES: readonly AdversarialCase[] = [
     edit: (c) =>
       c.apply({
         'main.pipeline.ts': ['return used(2, opts);', 'return (used(\n    2,\n    opts,\n  ))'],
-        'helpers.ts': ['export const TABLE = { a: 1, b: 2 };', "export const TABLE = {\n  'a': 1,\n  \"b\": 2,\n}"],
+        'helpers.ts': ['export const TABLE = { a: 1, b: 2 };', 'export const TABLE = {\n  \'a\': 1,\n  "b": 2,\n}'],
       }),
     changes: false,
     precise: true,
@@ -76,8 +76,17 @@ export const PRECISION_CASES: readonly AdversarialCase[] = [
     id: 'p-sibling-uses-new-local-helper',
     category: PR,
     title: 'a sibling step starts using a helper from a new (effect-free) local module',
-    files: { 'main.pipeline.ts': base('p-sibling-uses-new-local-helper'), 'helpers.ts': HELPERS, 'extra.ts': "export function extra() {\n  return 'extra';\n}\n" },
-    edit: { 'main.pipeline.ts': ["import { used, type Options } from './helpers';", "import { used, type Options } from './helpers';\nimport { extra } from './extra';"] },
+    files: {
+      'main.pipeline.ts': base('p-sibling-uses-new-local-helper'),
+      'helpers.ts': HELPERS,
+      'extra.ts': "export function extra() {\n  return 'extra';\n}\n",
+    },
+    edit: {
+      'main.pipeline.ts': [
+        "import { used, type Options } from './helpers';",
+        "import { used, type Options } from './helpers';\nimport { extra } from './extra';",
+      ],
+    },
     changes: false,
     precise: true,
   },
@@ -88,7 +97,12 @@ export const PRECISION_CASES: readonly AdversarialCase[] = [
     files: { 'main.pipeline.ts': base('p-sibling-new-helper-used'), 'helpers.ts': HELPERS },
     edit: (c) => {
       c.apply({ 'extra.ts': "export function extra() {\n  return 'extra';\n}\n" });
-      c.apply({ 'main.pipeline.ts': ["import { used, type Options } from './helpers';", "import { used, type Options } from './helpers';\nimport { extra } from './extra';"] });
+      c.apply({
+        'main.pipeline.ts': [
+          "import { used, type Options } from './helpers';",
+          "import { used, type Options } from './helpers';\nimport { extra } from './extra';",
+        ],
+      });
       c.apply({ 'main.pipeline.ts': ["return 'sibling-1';", 'return extra();'] });
     },
     changes: true,
@@ -130,7 +144,12 @@ export const PRECISION_CASES: readonly AdversarialCase[] = [
     category: PR,
     title: 'a type annotation and generic inside the step body',
     files: { 'main.pipeline.ts': pipelineFile('p-annotation-in-step', { steps: { subject: 'const xs: number[] = [1, 2];\nreturn xs.map((x) => x * 2);' } }) },
-    edit: { 'main.pipeline.ts': ['const xs: number[] = [1, 2];\n  return xs.map((x) => x * 2);', 'const xs: ReadonlyArray<number> = [1, 2];\n  return xs.map<number>((x: number): number => x * 2);'] },
+    edit: {
+      'main.pipeline.ts': [
+        'const xs: number[] = [1, 2];\n  return xs.map((x) => x * 2);',
+        'const xs: ReadonlyArray<number> = [1, 2];\n  return xs.map<number>((x: number): number => x * 2);',
+      ],
+    },
     changes: false,
     precise: true,
   },
@@ -139,7 +158,10 @@ export const PRECISION_CASES: readonly AdversarialCase[] = [
     category: PR,
     title: 'a .d.ts file the step’s types come from',
     files: {
-      'main.pipeline.ts': pipelineFile('p-dts', { imports: "import type { Row } from './types';", steps: { subject: 'const r: Row = { id: 1 };\nreturn r.id;' } }),
+      'main.pipeline.ts': pipelineFile('p-dts', {
+        imports: "import type { Row } from './types';",
+        steps: { subject: 'const r: Row = { id: 1 };\nreturn r.id;' },
+      }),
       'types.d.ts': 'export interface Row {\n  id: number;\n}\n',
     },
     edit: { 'types.d.ts': ['id: number;', 'id: number;\n  name?: string;'] },
@@ -151,7 +173,10 @@ export const PRECISION_CASES: readonly AdversarialCase[] = [
     category: PR,
     title: 'a module imported with `import type` edited',
     files: {
-      'main.pipeline.ts': pipelineFile('p-import-type-module', { imports: "import type { Row } from './model';", steps: { subject: 'const r: Row = { id: 1 };\nreturn r.id;' } }),
+      'main.pipeline.ts': pipelineFile('p-import-type-module', {
+        imports: "import type { Row } from './model';",
+        steps: { subject: 'const r: Row = { id: 1 };\nreturn r.id;' },
+      }),
       'model.ts': "export interface Row {\n  id: number;\n}\n(globalThis as any).modelLoaded = 'yes';\n",
     },
     edit: { 'model.ts': ["'yes'", "'YES'"] },
@@ -177,7 +202,10 @@ export const PRECISION_CASES: readonly AdversarialCase[] = [
     category: PR,
     title: 'a top-level helper shadowed by a parameter of the step’s callback',
     files: {
-      'main.pipeline.ts': pipelineFile('p-shadowing-parameter', { top: 'const scale = (x: number) => x * 1000;\n', steps: { subject: 'return [1, 2].map((scale) => scale + 1);' } }),
+      'main.pipeline.ts': pipelineFile('p-shadowing-parameter', {
+        top: 'const scale = (x: number) => x * 1000;\n',
+        steps: { subject: 'return [1, 2].map((scale) => scale + 1);' },
+      }),
     },
     edit: { 'main.pipeline.ts': ['x * 1000', 'x * 2000'] },
     changes: false,
@@ -201,7 +229,10 @@ export const PRECISION_CASES: readonly AdversarialCase[] = [
     category: PR,
     title: 'a JSON file the pipeline imports, read by one step only, edited: the other step stays',
     files: {
-      'main.pipeline.ts': pipelineFile('p-json-other-step', { imports: "import cfg from './cfg.json';", steps: { subject: "return 'plain';", reader: 'return cfg.n;' } }),
+      'main.pipeline.ts': pipelineFile('p-json-other-step', {
+        imports: "import cfg from './cfg.json';",
+        steps: { subject: "return 'plain';", reader: 'return cfg.n;' },
+      }),
       'cfg.json': '{ "n": 1 }\n',
     },
     edit: { 'cfg.json': ['"n": 1', '"n": 2'] },

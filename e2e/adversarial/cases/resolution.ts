@@ -27,7 +27,10 @@ export const RESOLUTION_CASES: readonly AdversarialCase[] = [
     category: R,
     title: 'a module loaded through createRequire(__filename)',
     files: {
-      'main.pipeline.ts': pipelineFile('c4-create-require', { imports: "import { createRequire } from 'node:module';\nconst load = createRequire(__filename);", steps: { subject: "return load('./a').value();" } }),
+      'main.pipeline.ts': pipelineFile('c4-create-require', {
+        imports: "import { createRequire } from 'node:module';\nconst load = createRequire(__filename);",
+        steps: { subject: "return load('./a').value();" },
+      }),
       'a.ts': 'export function value() {\n  return 1;\n}\n',
     },
     edit: { 'a.ts': ['return 1;', 'return 2;'] },
@@ -76,7 +79,10 @@ export const RESOLUTION_CASES: readonly AdversarialCase[] = [
     title: 'a folder under baseUrl named like an installed package wins over node_modules',
     files: {
       'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.' } }),
-      'main.pipeline.ts': pipelineFile('c4-baseurl-shadows-package', { imports: "import isNumber from 'is-number';", steps: { subject: 'return isNumber(5);' } }),
+      'main.pipeline.ts': pipelineFile('c4-baseurl-shadows-package', {
+        imports: "import isNumber from 'is-number';",
+        steps: { subject: 'return isNumber(5);' },
+      }),
       'is-number/index.ts': 'export default function isNumber(x: unknown) {\n  return `local ${String(x)}`;\n}\n',
     },
     edit: { 'is-number/index.ts': ['`local ', '`shadow '] },
@@ -113,7 +119,10 @@ export const RESOLUTION_CASES: readonly AdversarialCase[] = [
     title: "a helper folder's own tsconfig paths are not what tsx uses: the pipeline's tsconfig decides",
     files: {
       'tsconfig.json': JSON.stringify({ compilerOptions: { paths: { '@lib': ['./lib-a.ts'] } } }),
-      'main.pipeline.ts': pipelineFile('c4-paths-from-nearest-tsconfig-only', { imports: "import { value } from './sub/helper';", steps: { subject: 'return value();' } }),
+      'main.pipeline.ts': pipelineFile('c4-paths-from-nearest-tsconfig-only', {
+        imports: "import { value } from './sub/helper';",
+        steps: { subject: 'return value();' },
+      }),
       'sub/tsconfig.json': JSON.stringify({ compilerOptions: { paths: { '@lib': ['./lib-b.ts'] } } }),
       'sub/helper.ts': "import { lib } from '@lib';\nexport function value() {\n  return lib();\n}\n",
       'sub/lib-b.ts': "export function lib() {\n  return 'b';\n}\n",
@@ -127,7 +136,10 @@ export const RESOLUTION_CASES: readonly AdversarialCase[] = [
     category: R,
     title: 'a workspace package whose "main" points at built JavaScript: the built file runs',
     files: {
-      'main.pipeline.ts': pipelineFile('c4-workspace-package-built-main', { imports: "import { value } from '@c4/lib';", steps: { subject: 'return value();' } }),
+      'main.pipeline.ts': pipelineFile('c4-workspace-package-built-main', {
+        imports: "import { value } from '@c4/lib';",
+        steps: { subject: 'return value();' },
+      }),
       'lib/package.json': pkg('@c4/lib', { main: 'dist/index.js' }),
       'lib/src/index.ts': 'export function value() {\n  return 1;\n}\n',
       'lib/dist/index.js': 'exports.value = function () {\n  return 1;\n};\n',
@@ -142,7 +154,10 @@ export const RESOLUTION_CASES: readonly AdversarialCase[] = [
     category: R,
     title: 'the same package: editing its TypeScript source does not change what runs',
     files: {
-      'main.pipeline.ts': pipelineFile('c4-workspace-package-source-not-run', { imports: "import { value } from '@c4/lib';", steps: { subject: 'return value();' } }),
+      'main.pipeline.ts': pipelineFile('c4-workspace-package-source-not-run', {
+        imports: "import { value } from '@c4/lib';",
+        steps: { subject: 'return value();' },
+      }),
       'lib/package.json': pkg('@c4/lib', { main: 'dist/index.js' }),
       'lib/src/index.ts': 'export function value() {\n  return 1;\n}\n',
       'lib/dist/index.js': 'exports.value = function () {\n  return 1;\n};\n',
@@ -171,7 +186,10 @@ export const RESOLUTION_CASES: readonly AdversarialCase[] = [
     category: R,
     title: 'a symlinked package re-pointed to another folder (same name and version)',
     files: {
-      'main.pipeline.ts': pipelineFile('c4-symlinked-package-repointed', { imports: "import { value } from '@c4/impl';", steps: { subject: 'return value();' } }),
+      'main.pipeline.ts': pipelineFile('c4-symlinked-package-repointed', {
+        imports: "import { value } from '@c4/impl';",
+        steps: { subject: 'return value();' },
+      }),
       'impl-a/package.json': pkg('@c4/impl', { main: 'index.js' }),
       'impl-a/index.js': "exports.value = function () {\n  return 'a';\n};\n",
       'impl-b/package.json': pkg('@c4/impl', { main: 'index.js' }),
@@ -200,10 +218,13 @@ export const RESOLUTION_CASES: readonly AdversarialCase[] = [
     category: R,
     title: 'a helper reached through a linked folder imports relative to its real folder',
     files: {
-      'main.pipeline.ts': pipelineFile('c4-symlinked-folder-relative-import', { imports: "import { value } from './linked/helper';", steps: { subject: 'return value();' } }),
+      'main.pipeline.ts': pipelineFile('c4-symlinked-folder-relative-import', {
+        imports: "import { value } from './linked/helper';",
+        steps: { subject: 'return value();' },
+      }),
       'real/helper.ts': "import { base } from './base';\nexport function value() {\n  return base();\n}\n",
       'real/base.ts': "export function base() {\n  return 'real';\n}\n",
-      'linked': { link: 'real' },
+      linked: { link: 'real' },
     },
     edit: { 'real/base.ts': ["'real'", "'REAL'"] },
     changes: true,

@@ -14,7 +14,9 @@ export const RUNTIME_LOAD_CASES: readonly AdversarialCase[] = [
     category: R,
     title: 'require() of a template literal naming one of several plugins',
     files: {
-      'main.pipeline.ts': pipelineFile('c4-require-template-literal', { steps: { subject: "const name = ['b', 'eta'].join('');\nreturn require(`./plugins/${name}`).value();" } }),
+      'main.pipeline.ts': pipelineFile('c4-require-template-literal', {
+        steps: { subject: "const name = ['b', 'eta'].join('');\nreturn require(`./plugins/${name}`).value();" },
+      }),
       'plugins/alpha.ts': 'export function value() {\n  return 1;\n}\n',
       'plugins/beta.ts': 'export function value() {\n  return 2;\n}\n',
     },
@@ -26,7 +28,9 @@ export const RUNTIME_LOAD_CASES: readonly AdversarialCase[] = [
     category: R,
     title: 'await import() of a template literal (an ES module)',
     files: {
-      'main.pipeline.ts': pipelineFile('c4-dynamic-import-template-mjs', { steps: { subject: "const name = 'beta';\nconst m = await import(`./plugins/${name}.mjs`);\nreturn m.value();" } }),
+      'main.pipeline.ts': pipelineFile('c4-dynamic-import-template-mjs', {
+        steps: { subject: "const name = 'beta';\nconst m = await import(`./plugins/${name}.mjs`);\nreturn m.value();" },
+      }),
       'plugins/alpha.mjs': 'export function value() {\n  return 1;\n}\n',
       'plugins/beta.mjs': 'export function value() {\n  return 2;\n}\n',
     },
@@ -51,7 +55,10 @@ export const RUNTIME_LOAD_CASES: readonly AdversarialCase[] = [
     files: {
       'main.pipeline.ts': pipelineFile('c4-worker-path', {
         imports: "import { Worker } from 'node:worker_threads';",
-        steps: { subject: "return await new Promise((resolve, reject) => {\n  const w = new Worker('./cases/c4-worker-path/w.js');\n  w.once('message', resolve);\n  w.once('error', reject);\n});" },
+        steps: {
+          subject:
+            "return await new Promise((resolve, reject) => {\n  const w = new Worker('./cases/c4-worker-path/w.js');\n  w.once('message', resolve);\n  w.once('error', reject);\n});",
+        },
       }),
       'w.js': "const { parentPort } = require('node:worker_threads');\nparentPort.postMessage('w1');\n",
     },
@@ -61,11 +68,14 @@ export const RUNTIME_LOAD_CASES: readonly AdversarialCase[] = [
   {
     id: 'c4-worker-url',
     category: R,
-    title: 'new Worker(new URL(\'./w.js\', import.meta.url))',
+    title: "new Worker(new URL('./w.js', import.meta.url))",
     files: {
       'main.pipeline.ts': pipelineFile('c4-worker-url', {
         imports: "import { Worker } from 'node:worker_threads';",
-        steps: { subject: "return await new Promise((resolve, reject) => {\n  const w = new Worker(new URL('./w.js', import.meta.url));\n  w.once('message', resolve);\n  w.once('error', reject);\n});" },
+        steps: {
+          subject:
+            "return await new Promise((resolve, reject) => {\n  const w = new Worker(new URL('./w.js', import.meta.url));\n  w.once('message', resolve);\n  w.once('error', reject);\n});",
+        },
       }),
       'w.js': "const { parentPort } = require('node:worker_threads');\nparentPort.postMessage('w1');\n",
     },
@@ -77,7 +87,10 @@ export const RUNTIME_LOAD_CASES: readonly AdversarialCase[] = [
     category: R,
     title: 'require.resolve() of a data file the step then reads',
     files: {
-      'main.pipeline.ts': pipelineFile('c4-require-resolve-read', { imports: "import { readFileSync } from 'node:fs';", steps: { subject: "return JSON.parse(readFileSync(require.resolve('./table.json'), 'utf8')).rows;" } }),
+      'main.pipeline.ts': pipelineFile('c4-require-resolve-read', {
+        imports: "import { readFileSync } from 'node:fs';",
+        steps: { subject: "return JSON.parse(readFileSync(require.resolve('./table.json'), 'utf8')).rows;" },
+      }),
       'table.json': '{ "rows": 3 }\n',
     },
     edit: { 'table.json': ['3', '4'] },
@@ -146,7 +159,10 @@ export const RUNTIME_LOAD_CASES: readonly AdversarialCase[] = [
     category: R,
     title: 'a namespace import indexed by a computed name',
     files: {
-      'main.pipeline.ts': pipelineFile('c4-namespace-import-dynamic-key', { imports: "import * as ops from './ops';", steps: { subject: "const name = ['do', 'uble'].join('');\nreturn (ops as any)[name](2);" } }),
+      'main.pipeline.ts': pipelineFile('c4-namespace-import-dynamic-key', {
+        imports: "import * as ops from './ops';",
+        steps: { subject: "const name = ['do', 'uble'].join('');\nreturn (ops as any)[name](2);" },
+      }),
       'ops.ts': 'export function double(x: number) {\n  return x * 2;\n}\nexport function triple(x: number) {\n  return x * 3;\n}\n',
     },
     edit: { 'ops.ts': ['x * 2', 'x * 20'] },
@@ -182,7 +198,10 @@ export const RUNTIME_LOAD_CASES: readonly AdversarialCase[] = [
     title: 'import.meta.resolve() of a data file the step then reads (an ES module pipeline)',
     files: {
       'package.json': JSON.stringify({ name: 'c4-import-meta-resolve', private: true, type: 'module' }),
-      'main.pipeline.ts': pipelineFile('c4-import-meta-resolve', { imports: "import { readFileSync } from 'node:fs';", steps: { subject: "return JSON.parse(readFileSync(new URL(import.meta.resolve('./table.json')), 'utf8')).rows;" } }),
+      'main.pipeline.ts': pipelineFile('c4-import-meta-resolve', {
+        imports: "import { readFileSync } from 'node:fs';",
+        steps: { subject: "return JSON.parse(readFileSync(new URL(import.meta.resolve('./table.json')), 'utf8')).rows;" },
+      }),
       'table.json': '{ "rows": 3 }\n',
     },
     edit: { 'table.json': ['3', '4'] },

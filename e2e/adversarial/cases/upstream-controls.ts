@@ -80,7 +80,13 @@ export const UPSTREAM_CASES: readonly AdversarialCase[] = [
     id: 'c7-exec-bit',
     category: U,
     title: 'the exec bit of a file in the upstream outDir; the downstream checks it',
-    files: { 'main.pipeline.ts': outDirCase('c7-exec-bit', "fs.writeFileSync(path.join(dir, 'run.sh'), 'echo hi\\n', { mode: 0o644 });", "(fs.statSync(path.join(u, 'run.sh')).mode & 0o111) !== 0") },
+    files: {
+      'main.pipeline.ts': outDirCase(
+        'c7-exec-bit',
+        "fs.writeFileSync(path.join(dir, 'run.sh'), 'echo hi\\n', { mode: 0o644 });",
+        "(fs.statSync(path.join(u, 'run.sh')).mode & 0o111) !== 0",
+      ),
+    },
     edit: { 'main.pipeline.ts': ['mode: 0o644', 'mode: 0o755'] },
     changes: true,
   },

@@ -27,7 +27,10 @@ function codes(root: string): Record<string, StepCode> {
   const analyzer = new CodeAnalyzer(root, cache, new FileHasher(cache.path('stat-memo')));
   const text = fs.readFileSync(path.join(root, PIPELINE), 'utf8');
   const parsed = parsePipelineFile(PIPELINE, text);
-  return analyzer.stepCodes(PIPELINE, parsed.steps.map((s) => ({ name: s.exportedAs ?? s.local, fn: s.fn })));
+  return analyzer.stepCodes(
+    PIPELINE,
+    parsed.steps.map((s) => ({ name: s.exportedAs ?? s.local, fn: s.fn })),
+  );
 }
 
 function workspace(tree: Tree): string {
@@ -60,7 +63,8 @@ describe('the code digest', { timeout: 30_000 }, () => {
   it('changes with a load-time call in a module the step loads, not with an unreached function', () => {
     const tree: Tree = {
       [PIPELINE]: pipeline("import { other } from './init';", 'return other;'),
-      'p/init.ts': 'export const init = setup(10);\nexport const other = 1;\nfunction setup(n: number) {\n  return n;\n}\nexport function unreached() {\n  return 1;\n}\n',
+      'p/init.ts':
+        'export const init = setup(10);\nexport const other = 1;\nfunction setup(n: number) {\n  return n;\n}\nexport function unreached() {\n  return 1;\n}\n',
     };
     expect(around(tree, (r) => edit(r, 'p/init.ts', 'setup(10)', 'setup(20)'))).toEqual({ subject: true, sibling: true });
     expect(around(tree, (r) => edit(r, 'p/init.ts', 'return 1;\n}\n', 'return 2;\n}\n'))).toEqual({ subject: false, sibling: false });
@@ -106,14 +110,18 @@ describe('the code digest', { timeout: 30_000 }, () => {
       [PIPELINE]: pipeline('', 'const n = "a";\n  return require(`./plugins/${n}`).value();'),
       'p/plugins/a.ts': "export const value = () => 'a';\n",
     };
-    expect(around(tree, (r) => fs.writeFileSync(path.join(r, 'p/plugins/b.ts'), "export const value = () => 'b';\n"))).toEqual({ subject: true, sibling: false });
+    expect(around(tree, (r) => fs.writeFileSync(path.join(r, 'p/plugins/b.ts'), "export const value = () => 'b';\n"))).toEqual({
+      subject: true,
+      sibling: false,
+    });
   });
 
   it('is the same when every cache entry is damaged', () => {
     const root = workspace({ [PIPELINE]: pipeline("import { value } from './a';", 'return value();'), 'p/a.ts': 'export const value = () => 1;\n' });
     const before = codes(root);
     const cacheRoot = path.join(root, '.nx-steps/cache');
-    const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+    const walk = (d: string): string[] =>
+      fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
     const files = walk(cacheRoot).filter((f) => !f.endsWith('.gitignore'));
     expect(files.length).toBeGreaterThan(2);
     for (const damage of ['{}', '[]', 'null', 'garbage\u0000\u0001', '{"version":4,"steps":{"subject":5}}']) {

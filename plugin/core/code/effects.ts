@@ -89,7 +89,12 @@ function classIsInert(ts: typeof TS, c: TS.ClassLikeDeclaration, scope: EffectSc
 function isApiCall(ts: typeof TS, call: TS.CallExpression, scope: EffectScope): boolean {
   const callee = call.expression;
   if (ts.isIdentifier(callee)) return scope.api.has(callee.text);
-  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && scope.apiNamespaces.has(callee.expression.text) && API_FUNCTIONS.has(callee.name.text);
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    ts.isIdentifier(callee.expression) &&
+    scope.apiNamespaces.has(callee.expression.text) &&
+    API_FUNCTIONS.has(callee.name.text)
+  );
 }
 
 /**
@@ -125,7 +130,12 @@ export function isInert(ts: typeof TS, e: TS.Expression, scope: EffectScope): bo
 /** `ml.params.lr`, where `ml` is a pipeline of plain data: a read of a data property (pipeline() copies nothing and defines no getter). */
 function isPipelineParam(ts: typeof TS, e: TS.PropertyAccessExpression, scope: EffectScope): boolean {
   const params = e.expression;
-  return ts.isPropertyAccessExpression(params) && params.name.text === 'params' && ts.isIdentifier(params.expression) && (scope.pipelines?.has(params.expression.text) ?? false);
+  return (
+    ts.isPropertyAccessExpression(params) &&
+    params.name.text === 'params' &&
+    ts.isIdentifier(params.expression) &&
+    (scope.pipelines?.has(params.expression.text) ?? false)
+  );
 }
 
 /** The names `s` binds to `pipeline({...})` calls whose arguments are plain data (no getter, spread or computed key). */
@@ -145,14 +155,21 @@ function isPlainData(ts: typeof TS, e: TS.Expression): boolean {
   if (operand) return isPlainData(ts, operand);
   if (isPrimitiveLiteral(ts, e) || isPrimitive(ts, e)) return true;
   if (ts.isArrayLiteralExpression(e)) return e.elements.every((x) => !ts.isSpreadElement(x) && !ts.isOmittedExpression(x) && isPlainData(ts, x));
-  if (ts.isObjectLiteralExpression(e)) return e.properties.every((p) => ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && isPlainData(ts, p.initializer));
+  if (ts.isObjectLiteralExpression(e))
+    return e.properties.every((p) => ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && isPlainData(ts, p.initializer));
   return false;
 }
 
 function binaryIsInert(ts: typeof TS, e: TS.BinaryExpression, scope: EffectScope): boolean {
   const k = e.operatorToken.kind;
   // Logical operators and strict equality never convert their operands with user code.
-  const noCoercion = [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken];
+  const noCoercion = [
+    ts.SyntaxKind.AmpersandAmpersandToken,
+    ts.SyntaxKind.BarBarToken,
+    ts.SyntaxKind.QuestionQuestionToken,
+    ts.SyntaxKind.EqualsEqualsEqualsToken,
+    ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ];
   if (noCoercion.includes(k)) return isInert(ts, e.left, scope) && isInert(ts, e.right, scope);
   if (k >= ts.SyntaxKind.FirstAssignment && k <= ts.SyntaxKind.LastAssignment) return false;
   if (k === ts.SyntaxKind.CommaToken || k === ts.SyntaxKind.InKeyword || k === ts.SyntaxKind.InstanceOfKeyword) return false;

@@ -107,7 +107,10 @@ describe('types are erased: editing them changes no digest and reaches nothing',
     ['overload signatures', 'function f(a) { return a; }', 'function f(a: string): string;\nfunction f(a) { return a; }'],
   ];
   it.each(same)('%s', (_what, a, b) => {
-    const units = (code: string) => Object.values(buildModuleIndex(parseSource('x.ts', code)).decls).flat().map((u) => u.digest);
+    const units = (code: string) =>
+      Object.values(buildModuleIndex(parseSource('x.ts', code)).decls)
+        .flat()
+        .map((u) => u.digest);
     expect(units(a)).toEqual(units(b));
   });
 
@@ -118,7 +121,9 @@ describe('types are erased: editing them changes no digest and reaches nothing',
   });
 
   it('a reference in a type position is no reference', () => {
-    const idx = buildModuleIndex(parseSource('x.ts', 'interface Opts { n: number }\nconst Value = 1;\nexport function f(o: Opts, v: typeof Value): Opts { return o; }'));
+    const idx = buildModuleIndex(
+      parseSource('x.ts', 'interface Opts { n: number }\nconst Value = 1;\nexport function f(o: Opts, v: typeof Value): Opts { return o; }'),
+    );
     expect(idx.decls['f']?.[0]?.refs).toEqual([]);
     expect(idx.decls['Opts']).toBeUndefined();
   });
@@ -167,8 +172,9 @@ describe('declaration merging: every declaration of a name is kept', () => {
 
 describe('what runs when a module loads', () => {
   const loadOf = (code: string) =>
-    buildModuleIndex(parseSource('x.ts', `import { step, pipeline, file, range } from 'nx-steps';\nimport { ext } from './ext';\n${code}`))
-      .load.filter((l) => l.kind === 'unit').length;
+    buildModuleIndex(parseSource('x.ts', `import { step, pipeline, file, range } from 'nx-steps';\nimport { ext } from './ext';\n${code}`)).load.filter(
+      (l) => l.kind === 'unit',
+    ).length;
   it.each<[string, string, number]>([
     ['a call in a declaration', 'export const init = setScale(10);', 1],
     ['new', 'const m = new Map();', 1],
@@ -199,24 +205,39 @@ describe('what runs when a module loads', () => {
     ['nx-steps declarations', "export default pipeline({ name: 'p' });\nexport const s = step({ args: { f: file('x') } }, () => 1);", 0],
     ['a using declaration (disposed when the module finishes)', 'using r = ext;', 1],
     ['a fan-out over a range', 'export const s = step({ each: { n: range(1, 4) } }, ({ n }) => n);', 0],
-    ['a shared pipeline param', "const ml = pipeline({ name: 'ml', params: { lr: 0.1 } });\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);", 0],
-    ['a param of a pipeline with a getter', "const ml = pipeline({ params: { get lr() { return ext(); } } });\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);", 1],
-    ['a param of a pipeline built from a spread', "const ml = pipeline({ params: { ...ext } });\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);", 2],
-    ['a param of something else', "const ml = { params: ext };\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);", 1],
+    [
+      'a shared pipeline param',
+      "const ml = pipeline({ name: 'ml', params: { lr: 0.1 } });\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);",
+      0,
+    ],
+    [
+      'a param of a pipeline with a getter',
+      'const ml = pipeline({ params: { get lr() { return ext(); } } });\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);',
+      1,
+    ],
+    [
+      'a param of a pipeline built from a spread',
+      'const ml = pipeline({ params: { ...ext } });\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);',
+      2,
+    ],
+    ['a param of something else', 'const ml = { params: ext };\nexport const s = step({ params: { lr: ml.params.lr } }, ({ lr }) => lr);', 1],
     ['types', 'interface I {}\ntype T = I;\ndeclare const d: number;\ndeclare global { interface X {} }', 0],
   ])('%s', (_what, code, n) => {
     expect(loadOf(code)).toBe(n);
   });
 
   it('keeps the order of effects and imports, and import-equals requires', () => {
-    const idx = buildModuleIndex(parseSource('x.ts', "import './a';\nsetup();\nimport h = require('./h');\nexport * from './b';\nimport type { T } from './t';"));
+    const idx = buildModuleIndex(
+      parseSource('x.ts', "import './a';\nsetup();\nimport h = require('./h');\nexport * from './b';\nimport type { T } from './t';"),
+    );
     expect(idx.load.map((l) => (l.kind === 'unit' ? 'unit' : l.specifier))).toEqual(['./a', 'unit', './h', './b']);
     expect(idx.imports['h']).toEqual({ specifier: './h', imported: '*', typeOnly: false });
   });
 });
 
 describe('modules loaded while code runs', () => {
-  const unitOf = (code: string) => buildModuleIndex(parseSource('x.ts', `import { createRequire } from 'node:module';\nexport const unit = ${code};`)).decls['unit']?.[0];
+  const unitOf = (code: string) =>
+    buildModuleIndex(parseSource('x.ts', `import { createRequire } from 'node:module';\nexport const unit = ${code};`)).decls['unit']?.[0];
   it.each<[string, string, Record<string, string[]>]>([
     ['require', "() => require('./a')", { dynamicImports: ['./a'] }],
     ['import()', "async () => import('./a')", { dynamicImports: ['./a'] }],
@@ -235,7 +256,12 @@ describe('modules loaded while code runs', () => {
     ['require of a path joined to __dirname and a variable', "(n) => require(path.resolve(__dirname, 'plugins', n))", { dynamicPrefixes: ['./plugins/'] }],
   ])('%s', (_what, code, expected) => {
     const u = unitOf(code);
-    expect({ dynamicImports: u?.dynamicImports.length ? u.dynamicImports : undefined, dynamicPrefixes: u?.dynamicPrefixes, cwdModules: u?.cwdModules, opaque: u?.opaque }).toEqual({
+    expect({
+      dynamicImports: u?.dynamicImports.length ? u.dynamicImports : undefined,
+      dynamicPrefixes: u?.dynamicPrefixes,
+      cwdModules: u?.cwdModules,
+      opaque: u?.opaque,
+    }).toEqual({
       dynamicImports: undefined,
       dynamicPrefixes: undefined,
       cwdModules: undefined,
@@ -245,7 +271,12 @@ describe('modules loaded while code runs', () => {
   });
 
   it('follows a createRequire alias', () => {
-    const idx = buildModuleIndex(parseSource('x.ts', "import { createRequire } from 'node:module';\nconst req = createRequire(import.meta.url);\nexport function f() { return req('./a'); }"));
+    const idx = buildModuleIndex(
+      parseSource(
+        'x.ts',
+        "import { createRequire } from 'node:module';\nconst req = createRequire(import.meta.url);\nexport function f() { return req('./a'); }",
+      ),
+    );
     expect(idx.decls['f']?.[0]?.dynamicImports).toEqual(['./a']);
   });
 });

@@ -43,8 +43,7 @@ export interface ImportBinding {
 }
 
 export type ExportTarget =
-  | { readonly kind: 'local'; readonly local: string }
-  | { readonly kind: 'reexport'; readonly specifier: string; readonly imported: string };
+  { readonly kind: 'local'; readonly local: string } | { readonly kind: 'reexport'; readonly specifier: string; readonly imported: string };
 
 /** One thing that happens when the module loads, in source order. */
 export type LoadItem =
@@ -174,7 +173,14 @@ export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
   const unitOf = (node: TS.Node): CodeUnit => codeUnitOf(node, sf, topLevel);
   const initialised = new Set<string>();
   const pipelines = new Set<string>();
-  const scope: EffectScope = { api: scan.api, apiNames: scan.apiNames, apiNamespaces: scan.apiNamespaces, safeNames: new Set([...Object.keys(scan.imports), ...functions]), initialised, pipelines };
+  const scope: EffectScope = {
+    api: scan.api,
+    apiNames: scan.apiNames,
+    apiNamespaces: scan.apiNamespaces,
+    safeNames: new Set([...Object.keys(scan.imports), ...functions]),
+    initialised,
+    pipelines,
+  };
 
   for (const s of sf.statements) {
     if (ts.isImportDeclaration(s)) {
@@ -210,7 +216,13 @@ export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
   return { decls, load, imports: scan.imports, exports: exportsMap, starExports, whole: tokenDigest(sf, sf) };
 }
 
-function readExportDeclaration(ts: typeof TS, s: TS.ExportDeclaration, exportsMap: Record<string, ExportTarget>, starExports: string[], load: LoadItem[]): void {
+function readExportDeclaration(
+  ts: typeof TS,
+  s: TS.ExportDeclaration,
+  exportsMap: Record<string, ExportTarget>,
+  starExports: string[],
+  load: LoadItem[],
+): void {
   if (s.isTypeOnly) return;
   const spec = s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : undefined;
   if (spec) load.push({ kind: 'import', specifier: spec });

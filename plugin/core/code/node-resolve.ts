@@ -115,7 +115,8 @@ export class NodeResolver {
       return index ? { ok: true, file: index } : NOT_FOUND;
     }
     const filename = path.resolve(dir, main);
-    const actual = this.tryFile(filename) ?? this.tryExtensions(filename) ?? this.tryExtensions(path.join(filename, 'index')) ?? this.tryExtensions(path.join(dir, 'index'));
+    const actual =
+      this.tryFile(filename) ?? this.tryExtensions(filename) ?? this.tryExtensions(path.join(filename, 'index')) ?? this.tryExtensions(path.join(dir, 'index'));
     return actual ? { ok: true, file: actual } : { ok: false, reason: 'not-found', missing: filename };
   }
 
@@ -174,7 +175,10 @@ export class NodeResolver {
 
   /** PACKAGE_EXPORTS_RESOLVE: the file a subpath ('.' or './x') maps to, or undefined when not exported. */
   private exportsTarget(pkgDir: string, subpath: string, exports: Json): string | undefined {
-    const isConditionsOnly = typeof exports === 'string' || Array.isArray(exports) || (typeof exports === 'object' && exports !== null && !Object.keys(exports).some((k) => k.startsWith('.')));
+    const isConditionsOnly =
+      typeof exports === 'string' ||
+      Array.isArray(exports) ||
+      (typeof exports === 'object' && exports !== null && !Object.keys(exports).some((k) => k.startsWith('.')));
     if (isConditionsOnly) return subpath === '.' ? this.resolveTarget(pkgDir, exports, undefined, false) : undefined;
     const match = matchMap(exports as Record<string, Json>, subpath);
     return match ? this.resolveTarget(pkgDir, match.target, match.star, false) : undefined;

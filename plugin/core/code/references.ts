@@ -79,7 +79,8 @@ function loadKind(ts: typeof TS, call: TS.CallExpression | TS.NewExpression, ali
     const target = callee.expression;
     // require.resolve('x'), module.require('x'), req.resolve('x'), import.meta.resolve('x')
     if (method === 'require') return 'file';
-    if (method === 'resolve' && (isImportMeta(ts, target) || (ts.isIdentifier(target) && (target.text === 'require' || aliases.has(target.text))))) return 'file';
+    if (method === 'resolve' && (isImportMeta(ts, target) || (ts.isIdentifier(target) && (target.text === 'require' || aliases.has(target.text)))))
+      return 'file';
   }
   return undefined;
 }
@@ -224,7 +225,9 @@ class ReferenceWalker {
     // their defaults and computed keys are), the body. The body's
     // statements go directly: its block scope is `names` already.
     this.scoped(names, () =>
-      this.children(fn, (c) => (c === body && ts.isBlock(body) ? body.statements.forEach((s) => (isErasedChild(ts, body, s) ? undefined : this.visit(s))) : this.visit(c))),
+      this.children(fn, (c) =>
+        c === body && ts.isBlock(body) ? body.statements.forEach((s) => (isErasedChild(ts, body, s) ? undefined : this.visit(s))) : this.visit(c),
+      ),
     );
   }
 

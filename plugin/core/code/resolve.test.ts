@@ -147,7 +147,12 @@ describe('the resolver agrees with Node and tsx', () => {
     agree(
       {
         'tsconfig.json': JSON.stringify({ extends: './tsconfig.base.json' }),
-        'tsconfig.base.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@lib/*': ['libs/*/src/index.ts'], '@exact': ['libs/exact/main.ts'], '@two/*': ['missing/*', 'libs/*/src/index.ts'] } } }),
+        'tsconfig.base.json': JSON.stringify({
+          compilerOptions: {
+            baseUrl: '.',
+            paths: { '@lib/*': ['libs/*/src/index.ts'], '@exact': ['libs/exact/main.ts'], '@two/*': ['missing/*', 'libs/*/src/index.ts'] },
+          },
+        }),
         'app/main.ts': TS,
         'libs/one/src/index.ts': TS,
         'libs/exact/main.ts': TS,
@@ -187,7 +192,10 @@ describe('the resolver agrees with Node and tsx', () => {
     agree(
       {
         'tsconfig.json': '{}',
-        'pkg/package.json': JSON.stringify({ name: 'p', imports: { '#util': './src/util.js', '#cond': { require: './src/req.ts', default: './src/def.ts' }, '#dep': 'dep', '#feat/*': './src/feat/*.ts' } }),
+        'pkg/package.json': JSON.stringify({
+          name: 'p',
+          imports: { '#util': './src/util.js', '#cond': { require: './src/req.ts', default: './src/def.ts' }, '#dep': 'dep', '#feat/*': './src/feat/*.ts' },
+        }),
         'pkg/src/main.ts': TS,
         'pkg/src/util.ts': TS,
         'pkg/src/req.ts': TS,
@@ -214,7 +222,10 @@ describe('the resolver agrees with Node and tsx', () => {
         'libs/built/package.json': JSON.stringify({ name: '@ws/built', main: 'dist/index.js' }),
         'libs/built/dist/index.js': JS,
         'libs/built/src/index.ts': TS,
-        'libs/exp/package.json': JSON.stringify({ name: '@ws/exp', exports: { '.': { import: './esm/index.js', require: './cjs/index.js' }, './feature/*': './src/feature/*.js', './internal/*': null } }),
+        'libs/exp/package.json': JSON.stringify({
+          name: '@ws/exp',
+          exports: { '.': { import: './esm/index.js', require: './cjs/index.js' }, './feature/*': './src/feature/*.js', './internal/*': null },
+        }),
         'libs/exp/esm/index.js': 'export const x = 1;',
         'libs/exp/cjs/index.js': JS,
         'libs/exp/src/feature/a.ts': TS,

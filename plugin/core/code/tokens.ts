@@ -20,7 +20,10 @@ export function tokenDigest(node: TS.Node, sf: TS.SourceFile): string {
   // JavaScript that Node runs as written: a function's text, comments and
   // layout included, is what `fn.toString()` returns. Only what tsx emits
   // through esbuild (which drops them) may ignore them.
-  if (RUN_AS_WRITTEN.test(sf.fileName)) return createHasher().update(`raw:${node.getText(sf)}`).digest();
+  if (RUN_AS_WRITTEN.test(sf.fileName))
+    return createHasher()
+      .update(`raw:${node.getText(sf)}`)
+      .digest();
   const frames: string[] = [];
   feedTokens(node, sf, (text) => frames.push(`${text.length}:${text}`));
   return createHasher().update(frames.join('')).digest();

@@ -38,20 +38,90 @@ export interface TsconfigView {
  * they resolve is in the key already.
  */
 const NOT_EMITTED: ReadonlySet<string> = new Set([
-  'noImplicitAny', 'noImplicitReturns', 'noImplicitThis', 'noImplicitOverride', 'noUnusedLocals', 'noUnusedParameters',
-  'noFallthroughCasesInSwitch', 'noUncheckedIndexedAccess', 'noPropertyAccessFromIndexSignature', 'exactOptionalPropertyTypes',
-  'strictNullChecks', 'strictFunctionTypes', 'strictBindCallApply', 'strictPropertyInitialization', 'strictBuiltinIteratorReturn',
-  'useUnknownInCatchVariables', 'skipLibCheck', 'skipDefaultLibCheck', 'types', 'typeRoots', 'lib', 'noLib', 'declaration',
-  'declarationMap', 'declarationDir', 'emitDeclarationOnly', 'outDir', 'outFile', 'rootDir', 'rootDirs', 'sourceMap', 'inlineSourceMap',
-  'inlineSources', 'sourceRoot', 'mapRoot', 'noEmit', 'noEmitOnError', 'composite', 'incremental', 'tsBuildInfoFile',
-  'forceConsistentCasingInFileNames', 'resolveJsonModule', 'allowUnreachableCode', 'allowUnusedLabels', 'checkJs',
-  'maxNodeModuleJsDepth', 'pretty', 'listFiles', 'listEmittedFiles', 'diagnostics', 'extendedDiagnostics', 'generateCpuProfile',
-  'generateTrace', 'traceResolution', 'explainFiles', 'plugins', 'paths', 'baseUrl', 'newLine', 'removeComments', 'stripInternal',
-  'noErrorTruncation', 'disableSizeLimit', 'disableSourceOfProjectReferenceRedirect', 'disableSolutionSearching',
-  'disableReferencedProjectLoad', 'assumeChangesOnlyAffectDirectDependencies', 'isolatedDeclarations', 'noCheck',
-  'erasableSyntaxOnly', 'noUncheckedSideEffectImports', 'allowArbitraryExtensions', 'allowImportingTsExtensions',
-  'resolvePackageJsonExports', 'resolvePackageJsonImports', 'moduleSuffixes', 'preserveSymlinks', 'libReplacement', 'emitBOM',
-  'keyofStringsOnly', 'suppressExcessPropertyErrors', 'suppressImplicitAnyIndexErrors', 'noStrictGenericChecks', 'customConditions',
+  'noImplicitAny',
+  'noImplicitReturns',
+  'noImplicitThis',
+  'noImplicitOverride',
+  'noUnusedLocals',
+  'noUnusedParameters',
+  'noFallthroughCasesInSwitch',
+  'noUncheckedIndexedAccess',
+  'noPropertyAccessFromIndexSignature',
+  'exactOptionalPropertyTypes',
+  'strictNullChecks',
+  'strictFunctionTypes',
+  'strictBindCallApply',
+  'strictPropertyInitialization',
+  'strictBuiltinIteratorReturn',
+  'useUnknownInCatchVariables',
+  'skipLibCheck',
+  'skipDefaultLibCheck',
+  'types',
+  'typeRoots',
+  'lib',
+  'noLib',
+  'declaration',
+  'declarationMap',
+  'declarationDir',
+  'emitDeclarationOnly',
+  'outDir',
+  'outFile',
+  'rootDir',
+  'rootDirs',
+  'sourceMap',
+  'inlineSourceMap',
+  'inlineSources',
+  'sourceRoot',
+  'mapRoot',
+  'noEmit',
+  'noEmitOnError',
+  'composite',
+  'incremental',
+  'tsBuildInfoFile',
+  'forceConsistentCasingInFileNames',
+  'resolveJsonModule',
+  'allowUnreachableCode',
+  'allowUnusedLabels',
+  'checkJs',
+  'maxNodeModuleJsDepth',
+  'pretty',
+  'listFiles',
+  'listEmittedFiles',
+  'diagnostics',
+  'extendedDiagnostics',
+  'generateCpuProfile',
+  'generateTrace',
+  'traceResolution',
+  'explainFiles',
+  'plugins',
+  'paths',
+  'baseUrl',
+  'newLine',
+  'removeComments',
+  'stripInternal',
+  'noErrorTruncation',
+  'disableSizeLimit',
+  'disableSourceOfProjectReferenceRedirect',
+  'disableSolutionSearching',
+  'disableReferencedProjectLoad',
+  'assumeChangesOnlyAffectDirectDependencies',
+  'isolatedDeclarations',
+  'noCheck',
+  'erasableSyntaxOnly',
+  'noUncheckedSideEffectImports',
+  'allowArbitraryExtensions',
+  'allowImportingTsExtensions',
+  'resolvePackageJsonExports',
+  'resolvePackageJsonImports',
+  'moduleSuffixes',
+  'preserveSymlinks',
+  'libReplacement',
+  'emitBOM',
+  'keyofStringsOnly',
+  'suppressExcessPropertyErrors',
+  'suppressImplicitAnyIndexErrors',
+  'noStrictGenericChecks',
+  'customConditions',
 ]);
 
 interface Merged {
@@ -91,9 +161,15 @@ export function readTsconfig(file: string | undefined, workspaceRoot: string, ob
   const merged = withConfigDir(readChain(file, obs, new Set()), path.dirname(file));
   const rel = (p: string) => path.relative(workspaceRoot, p).split(path.sep).join('/');
   const lists = Object.fromEntries(
-    (['files', 'include', 'exclude'] as const).filter((k) => merged[k]).map((k) => [k, (merged[k] ?? []).map((p) => rel(path.resolve(merged.listsBase ?? path.dirname(file), p)))]),
+    (['files', 'include', 'exclude'] as const)
+      .filter((k) => merged[k])
+      .map((k) => [k, (merged[k] ?? []).map((p) => rel(path.resolve(merged.listsBase ?? path.dirname(file), p)))]),
   );
-  const options = Object.fromEntries(Object.entries(merged.options).filter(([k]) => !NOT_EMITTED.has(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const options = Object.fromEntries(
+    Object.entries(merged.options)
+      .filter(([k]) => !NOT_EMITTED.has(k))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
   return {
     file,
     paths: pathsMatcher(merged, file),
@@ -105,7 +181,15 @@ export function readTsconfig(file: string | undefined, workspaceRoot: string, ob
 /** `${configDir}` (TypeScript 5.5) means the folder of the tsconfig tsx reads, wherever it is written. */
 function withConfigDir(merged: Merged, dir: string): Merged {
   const fill = (v: unknown): unknown =>
-    typeof v === 'string' ? (v.includes('${configDir}') ? path.resolve(dir, v.replace('${configDir}', '.')) : v) : Array.isArray(v) ? v.map(fill) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)])) : v;
+    typeof v === 'string'
+      ? v.includes('${configDir}')
+        ? path.resolve(dir, v.replace('${configDir}', '.'))
+        : v
+      : Array.isArray(v)
+        ? v.map(fill)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]))
+          : v;
   const lists = (l: readonly string[] | undefined) => l?.map((x) => fill(x) as string);
   const out: Merged = { ...merged, options: fill(merged.options) as Record<string, unknown> };
   for (const k of ['files', 'include', 'exclude'] as const) {

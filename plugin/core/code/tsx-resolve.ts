@@ -122,7 +122,11 @@ export function plausibleFiles(obs: Observations, request: string, parentFile: s
   const base = path.resolve(path.dirname(parentFile), request);
   const exts = ['', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
   const stem = /\.[cm]?jsx?$/.test(base) ? base.replace(/\.[cm]?jsx?$/, '') : undefined;
-  const candidates = [...exts.map((e) => base + e), ...(stem ? exts.slice(1).map((e) => stem + e) : []), ...exts.slice(1).map((e) => path.join(base, `index${e}`))];
+  const candidates = [
+    ...exts.map((e) => base + e),
+    ...(stem ? exts.slice(1).map((e) => stem + e) : []),
+    ...exts.slice(1).map((e) => path.join(base, `index${e}`)),
+  ];
   const out: string[] = [];
   for (const c of candidates) {
     if (!obs.isFile(c)) continue;

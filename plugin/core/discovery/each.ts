@@ -26,7 +26,13 @@ export function readEach(r: FileReader, expr: TS.Expression, step: string): Each
   const entries = r.properties(obj, '`each`', step);
   const [entry] = entries;
   if (!entry || entries.length > 1) {
-    r.report(DiagnosticCodes.badFanOut, obj, `\`each\` names exactly one item input; found ${entries.length}.`, `${HINT} To cross two lists, give the step one list of combinations: each: { run: [{ lr: 0.1, seed: 1 }, ...] }.`, step);
+    r.report(
+      DiagnosticCodes.badFanOut,
+      obj,
+      `\`each\` names exactly one item input; found ${entries.length}.`,
+      `${HINT} To cross two lists, give the step one list of combinations: each: { run: [{ lr: 0.1, seed: 1 }, ...] }.`,
+      step,
+    );
     return undefined;
   }
   const { key, value } = entry;
@@ -38,13 +44,25 @@ export function readEach(r: FileReader, expr: TS.Expression, step: string): Each
     return { input: key, source: { kind: 'dir', path: arg.path, external: arg.external, include: arg.include, exclude: arg.exclude }, loc };
   }
   if (api?.name === 'file') {
-    r.report(DiagnosticCodes.badFanOut, value, '`each` over file(...) is one item: a fan-out runs over the files of a folder.', `Write each: { ${key}: dir('folder', { include: ['*.json'] }) }, or make the file an argument.`, step);
+    r.report(
+      DiagnosticCodes.badFanOut,
+      value,
+      '`each` over file(...) is one item: a fan-out runs over the files of a folder.',
+      `Write each: { ${key}: dir('folder', { include: ['*.json'] }) }, or make the file an argument.`,
+      step,
+    );
     return undefined;
   }
   const values = api?.name === 'range' ? readRange(r, api.call, step) : readList(r, value, key, step);
   if (!values) return undefined;
   if (values.length > MAX_ITEMS) {
-    r.report(DiagnosticCodes.badFanOut, value, `\`each.${key}\` has ${values.length} items; a fan-out has at most ${MAX_ITEMS} (one Nx target each).`, 'Split the work into fewer, larger items (each item a batch of scenarios).', step);
+    r.report(
+      DiagnosticCodes.badFanOut,
+      value,
+      `\`each.${key}\` has ${values.length} items; a fan-out has at most ${MAX_ITEMS} (one Nx target each).`,
+      'Split the work into fewer, larger items (each item a batch of scenarios).',
+      step,
+    );
     return undefined;
   }
   if (values.length === 0) {
@@ -57,7 +75,13 @@ function readList(r: FileReader, value: TS.Expression, key: string, step: string
   const v = r.staticJson(value, `\`each.${key}\``, step);
   if (v === undefined) return undefined;
   if (!Array.isArray(v)) {
-    r.report(DiagnosticCodes.badFanOut, value, `\`each.${key}\` must be a list of items, range(...) or dir(...); found ${v === null ? 'null' : typeof v}.`, HINT, step);
+    r.report(
+      DiagnosticCodes.badFanOut,
+      value,
+      `\`each.${key}\` must be a list of items, range(...) or dir(...); found ${v === null ? 'null' : typeof v}.`,
+      HINT,
+      step,
+    );
     return undefined;
   }
   return v as Json[];
@@ -66,7 +90,13 @@ function readList(r: FileReader, value: TS.Expression, key: string, step: string
 function readRange(r: FileReader, call: TS.CallExpression, step: string): number[] | undefined {
   const args = call.arguments;
   if (args.length < 2 || args.length > 3) {
-    r.report(DiagnosticCodes.badFanOut, call, `range(start, end[, step]) takes 2 or 3 arguments; found ${args.length}.`, 'Write range(1, 501) for 1..500.', step);
+    r.report(
+      DiagnosticCodes.badFanOut,
+      call,
+      `range(start, end[, step]) takes 2 or 3 arguments; found ${args.length}.`,
+      'Write range(1, 501) for 1..500.',
+      step,
+    );
     return undefined;
   }
   const names = ['start', 'end', 'step'];
@@ -75,7 +105,13 @@ function readRange(r: FileReader, call: TS.CallExpression, step: string): number
     const v = r.staticJson(a, `The ${names[i]} of range(...)`, step);
     if (v === undefined) return undefined;
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
-      r.report(DiagnosticCodes.badFanOut, a, `The ${names[i]} of range(...) must be an integer; found ${JSON.stringify(v)}.`, 'For other values, list them: each: { lr: [0.01, 0.05, 0.1] }.', step);
+      r.report(
+        DiagnosticCodes.badFanOut,
+        a,
+        `The ${names[i]} of range(...) must be an integer; found ${JSON.stringify(v)}.`,
+        'For other values, list them: each: { lr: [0.01, 0.05, 0.1] }.',
+        step,
+      );
       return undefined;
     }
     nums.push(v);
@@ -88,7 +124,13 @@ function readRange(r: FileReader, call: TS.CallExpression, step: string): number
   const count = Math.max(0, Math.ceil((end - start) / by));
   if (count > MAX_ITEMS) {
     // Reported before building the list: range(0, 1e9) must not build a billion numbers.
-    r.report(DiagnosticCodes.badFanOut, call, `range(${start}, ${end}${by === 1 ? '' : `, ${by}`}) has ${count} items; a fan-out has at most ${MAX_ITEMS} (one Nx target each).`, 'Split the work into fewer, larger items (each item a batch of scenarios).', step);
+    r.report(
+      DiagnosticCodes.badFanOut,
+      call,
+      `range(${start}, ${end}${by === 1 ? '' : `, ${by}`}) has ${count} items; a fan-out has at most ${MAX_ITEMS} (one Nx target each).`,
+      'Split the work into fewer, larger items (each item a batch of scenarios).',
+      step,
+    );
     return undefined;
   }
   return Array.from({ length: count }, (_, i) => start + i * by);

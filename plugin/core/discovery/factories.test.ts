@@ -17,7 +17,8 @@ function read(source: string) {
 
 describe('step factories', () => {
   it('a factory called with literal arguments makes a step: options read with the arguments bound, the arguments its item', () => {
-    const { parsed, project, text } = read(`${head}const simStep = (scenario: number, scale = 2) => step({ params: { scenario, scale } }, ({ scenario, scale }) => scenario * scale);
+    const { parsed, project, text } =
+      read(`${head}const simStep = (scenario: number, scale = 2) => step({ params: { scenario, scale } }, ({ scenario, scale }) => scenario * scale);
 export const sim_a = simStep(1);
 export const sim_b = simStep(2, 10);
 `);
@@ -32,7 +33,9 @@ export const sim_b = simStep(2, 10);
   });
 
   it('a function declaration works too; a factory whose step reads a parameter in its function has it in the key through its item', () => {
-    const { project, text } = read(`${head}function region(name: string) {\n  return step(() => name.toUpperCase());\n}\nexport const north = region('north');\n`);
+    const { project, text } = read(
+      `${head}function region(name: string) {\n  return step(() => name.toUpperCase());\n}\nexport const north = region('north');\n`,
+    );
     expect(text).toBe('');
     expect(project?.steps[0]?.item).toEqual({ key: 'region("north")', source: { kind: 'value', value: { factory: 'region', args: ['north'] } } });
   });

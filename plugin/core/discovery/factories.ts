@@ -95,7 +95,11 @@ export function findFactories(r: FileReader, sf: TS.SourceFile, module: ModuleIn
 }
 
 /** `simStep(1)`: a call of a factory of this file. */
-export function factoryCallOf(r: FileReader, factories: ReadonlyMap<string, Factory>, expr: TS.Expression | undefined): { factory: Factory; call: TS.CallExpression } | undefined {
+export function factoryCallOf(
+  r: FileReader,
+  factories: ReadonlyMap<string, Factory>,
+  expr: TS.Expression | undefined,
+): { factory: Factory; call: TS.CallExpression } | undefined {
   if (!expr) return undefined;
   const ts = r.ts;
   const e = unwrap(ts, expr);
@@ -110,13 +114,33 @@ export function factoryCallOf(r: FileReader, factories: ReadonlyMap<string, Fact
  * literal, a broken step of that name that fails with the reason, so
  * `nx run` says what is wrong instead of "target not found".
  */
-export function readFactoryStep(r: FileReader, local: string, exportedAs: string | undefined, nameNode: TS.Node, factory: Factory, call: TS.CallExpression): StepDeclaration | undefined {
+export function readFactoryStep(
+  r: FileReader,
+  local: string,
+  exportedAs: string | undefined,
+  nameNode: TS.Node,
+  factory: Factory,
+  call: TS.CallExpression,
+): StepDeclaration | undefined {
   const label = exportedAs ?? local;
   const { bindings, broken } = bindArguments(r, factory, call, label);
   const fn = factory.unit ?? r.codeUnit(factory.stepCall);
   // Defaults included: the values the step is made with, in the factory's parameter order.
   const made = { factory: { name: factory.name, args: [...bindings.values()] }, fn };
-  if (broken) return { local, exportedAs, loc: r.loc(nameNode), args: {}, needs: {}, params: {}, paramLocs: {}, cache: { enabled: false }, cacheExplicit: false, fn, factory: made.factory };
+  if (broken)
+    return {
+      local,
+      exportedAs,
+      loc: r.loc(nameNode),
+      args: {},
+      needs: {},
+      params: {},
+      paramLocs: {},
+      cache: { enabled: false },
+      cacheExplicit: false,
+      fn,
+      factory: made.factory,
+    };
   return r.withBindings(bindings, () => readStep(r, local, exportedAs, nameNode, factory.stepCall, made));
 }
 
@@ -127,20 +151,38 @@ function bindArguments(r: FileReader, factory: Factory, call: TS.CallExpression,
   factory.params.forEach((p, i) => {
     const expr = call.arguments[i] ?? p.initializer;
     if (!expr) {
-      r.report(DiagnosticCodes.notAStep, call, `\`${factory.name}(...)\` is called without its argument \`${p.name}\`.`, `Pass every argument as a literal value: ${factory.name}(${factory.params.map((q) => q.name).join(', ')}).`, label);
+      r.report(
+        DiagnosticCodes.notAStep,
+        call,
+        `\`${factory.name}(...)\` is called without its argument \`${p.name}\`.`,
+        `Pass every argument as a literal value: ${factory.name}(${factory.params.map((q) => q.name).join(', ')}).`,
+        label,
+      );
       broken = true;
       return;
     }
     const v = evaluateStatic(expr, unbound(r.scope));
     if (!v.ok) {
-      r.report(DiagnosticCodes.notAStep, v.node, `Argument \`${p.name}\` of factory \`${factory.name}\` must be a literal value for \`${label}\` to be a step: ${v.reason}.`, `nx-steps reads declarations without running them. ${EACH_HINT}`, label);
+      r.report(
+        DiagnosticCodes.notAStep,
+        v.node,
+        `Argument \`${p.name}\` of factory \`${factory.name}\` must be a literal value for \`${label}\` to be a step: ${v.reason}.`,
+        `nx-steps reads declarations without running them. ${EACH_HINT}`,
+        label,
+      );
       broken = true;
       return;
     }
     bindings.set(p.name, v.value);
   });
   if (call.arguments.length > factory.params.length) {
-    r.report(DiagnosticCodes.notAStep, call.arguments[factory.params.length] as TS.Node, `\`${factory.name}\` takes ${factory.params.length} argument(s); the rest would be ignored.`, `Remove the extra arguments.`, label);
+    r.report(
+      DiagnosticCodes.notAStep,
+      call.arguments[factory.params.length] as TS.Node,
+      `\`${factory.name}\` takes ${factory.params.length} argument(s); the rest would be ignored.`,
+      `Remove the extra arguments.`,
+      label,
+    );
     broken = true;
   }
   return { bindings, broken };
@@ -151,7 +193,12 @@ function placeOf(r: FileReader, node: TS.Node): string {
   const ts = r.ts;
   for (let p = node.parent; p; p = p.parent) {
     if (ts.isForStatement(p) || ts.isForOfStatement(p) || ts.isForInStatement(p) || ts.isWhileStatement(p) || ts.isDoStatement(p)) return 'inside a loop';
-    if ((ts.isArrowFunction(p) || ts.isFunctionExpression(p)) && p.parent && ts.isCallExpression(p.parent) && ts.isPropertyAccessExpression(p.parent.expression)) {
+    if (
+      (ts.isArrowFunction(p) || ts.isFunctionExpression(p)) &&
+      p.parent &&
+      ts.isCallExpression(p.parent) &&
+      ts.isPropertyAccessExpression(p.parent.expression)
+    ) {
       return `inside a callback of .${p.parent.expression.name.text}(...)`;
     }
     if (ts.isFunctionLike(p)) return 'inside a function';

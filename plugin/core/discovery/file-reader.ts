@@ -77,7 +77,13 @@ export class FileReader {
     const params = options && this.propertyValue(options, 'params');
     const obj = params && this.objectLiteral(params);
     const entry = obj && this.propertyValue(obj, ref.param);
-    if (!entry) return { ok: false, node: e.name, reason: `pipeline \`${ref.pipeline}\` declares no param \`${ref.param}\` (in pipeline({ params: { ... } }))`, path: [] };
+    if (!entry)
+      return {
+        ok: false,
+        node: e.name,
+        reason: `pipeline \`${ref.pipeline}\` declares no param \`${ref.param}\` (in pipeline({ params: { ... } }))`,
+        path: [],
+      };
     return evaluateStatic(entry, unbound(this.scope));
   }
 
@@ -111,7 +117,14 @@ export class FileReader {
     this.add('warning', code, node, message, hint, step);
   }
 
-  private add(severity: Diagnostic['severity'], code: DiagnosticCode, node: TS.Node, message: string, hint: string | undefined, step: string | undefined): void {
+  private add(
+    severity: Diagnostic['severity'],
+    code: DiagnosticCode,
+    node: TS.Node,
+    message: string,
+    hint: string | undefined,
+    step: string | undefined,
+  ): void {
     this.diagnostics.push({
       code,
       severity,
@@ -165,14 +178,26 @@ export class FileReader {
       if (ts.isPropertyAssignment(p)) {
         const key = staticPropertyName(ts, p.name);
         if (key === undefined) {
-          this.report(DiagnosticCodes.notStatic, p.name, `A key of ${what} is computed; nx-steps reads declarations without running them.`, 'Write the key as a plain name or string.', step);
+          this.report(
+            DiagnosticCodes.notStatic,
+            p.name,
+            `A key of ${what} is computed; nx-steps reads declarations without running them.`,
+            'Write the key as a plain name or string.',
+            step,
+          );
           continue;
         }
         out.push({ key, keyNode: p.name, value: p.initializer });
       } else if (ts.isShorthandPropertyAssignment(p)) {
         out.push({ key: p.name.text, keyNode: p.name, value: p.name });
       } else {
-        this.report(DiagnosticCodes.notStatic, p, `${what} may only contain \`key: value\` entries.`, 'Spreads and methods are computed at run time; write each entry out.', step);
+        this.report(
+          DiagnosticCodes.notStatic,
+          p,
+          `${what} may only contain \`key: value\` entries.`,
+          'Spreads and methods are computed at run time; write each entry out.',
+          step,
+        );
       }
     }
     return out;
@@ -183,7 +208,13 @@ export class FileReader {
     const v = evaluateStatic(expr, this.scope);
     if (v.ok) return v.value;
     const named = what.endsWith('`') ? `${formatValuePath(what.slice(0, -1), v.path)}\`` : what;
-    this.report(DiagnosticCodes.notStatic, v.node, `${named} must be a literal value: ${v.reason}.`, 'nx-steps reads declarations without running them. Write the value inline (or as a top-level const); to vary a param for one run, override it: nx run <project>:<step> --<param>=<value>.', step);
+    this.report(
+      DiagnosticCodes.notStatic,
+      v.node,
+      `${named} must be a literal value: ${v.reason}.`,
+      'nx-steps reads declarations without running them. Write the value inline (or as a top-level const); to vary a param for one run, override it: nx run <project>:<step> --<param>=<value>.',
+      step,
+    );
     return undefined;
   }
 
@@ -191,5 +222,4 @@ export class FileReader {
   codeUnit(node: TS.Expression): CodeUnit {
     return codeUnitOf(node, this.sf, this.topLevel);
   }
-
 }

@@ -22,7 +22,12 @@ export function loadPipelineFile(workspaceRoot: string, file: string, cache: Dis
   try {
     text = fs.readFileSync(path.join(workspaceRoot, file), 'utf8');
   } catch (e) {
-    return unreadable(file, { code: DiagnosticCodes.syntax, severity: 'error', message: `Cannot read ${file}: ${(e as Error).message}`, location: { file, line: 1, column: 1 } });
+    return unreadable(file, {
+      code: DiagnosticCodes.syntax,
+      severity: 'error',
+      message: `Cannot read ${file}: ${(e as Error).message}`,
+      location: { file, line: 1, column: 1 },
+    });
   }
   const key = hashParts([String(PARSER_VERSION), file, hashBytes(text)]);
   let parsed = cache.get<ParsedPipelineFile>('parse', key);
@@ -51,10 +56,7 @@ export function loadPipelineFile(workspaceRoot: string, file: string, cache: Dis
   return {
     ...lastGood,
     digest: parsed.digest,
-    diagnostics: [
-      ...parsed.diagnostics,
-      ...lastGood.steps.map((s): Diagnostic => ({ ...first, step: s.exportedAs ?? s.local })),
-    ],
+    diagnostics: [...parsed.diagnostics, ...lastGood.steps.map((s): Diagnostic => ({ ...first, step: s.exportedAs ?? s.local }))],
   };
 }
 

@@ -53,7 +53,10 @@ describe('parsePipelineFile', () => {
 
   it('ignores comments and layout in code digests, but not token changes', () => {
     const a = parsePipelineFile('p.pipeline.ts', `import { step } from 'nx-steps';\nexport const s = step(() => { return 1 + 2; });\n`);
-    const b = parsePipelineFile('p.pipeline.ts', `import { step } from 'nx-steps';\n// a comment\nexport const s = step(() => {\n  /* why */ return 1 +\n    2;\n});\n`);
+    const b = parsePipelineFile(
+      'p.pipeline.ts',
+      `import { step } from 'nx-steps';\n// a comment\nexport const s = step(() => {\n  /* why */ return 1 +\n    2;\n});\n`,
+    );
     const c = parsePipelineFile('p.pipeline.ts', `import { step } from 'nx-steps';\nexport const s = step(() => { return 1 + 3; });\n`);
     expect(b.steps[0]?.fn.digest).toBe(a.steps[0]?.fn.digest);
     expect(c.steps[0]?.fn.digest).not.toBe(a.steps[0]?.fn.digest);

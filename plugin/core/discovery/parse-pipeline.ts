@@ -83,7 +83,9 @@ function readDeclarations(reader: FileReader, sf: TS.SourceFile, module: ModuleI
   // Calls that became declarations; every other step(...) or factory call is reported (factories.ts).
   const consumed = new Set<TS.Node>();
   // `const ml = pipeline({...}); export default ml;`: steps can then read ml.params.
-  const defaultExport = sf.statements.flatMap((s) => (ts.isExportAssignment(s) && !s.isExportEquals && ts.isIdentifier(s.expression) ? [s.expression.text] : []))[0];
+  const defaultExport = sf.statements.flatMap((s) =>
+    ts.isExportAssignment(s) && !s.isExportEquals && ts.isIdentifier(s.expression) ? [s.expression.text] : [],
+  )[0];
   for (const s of sf.statements) {
     if (ts.isExportAssignment(s) && !s.isExportEquals) {
       const api = reader.apiCall(s.expression);
@@ -122,7 +124,12 @@ function readVariable(reader: FileReader, c: StatementContext, d: TS.VariableDec
   }
   if (api?.name === 'pipeline') {
     if (d.name.text !== c.defaultExport) {
-      reader.warn(DiagnosticCodes.unsupportedDeclaration, d, 'The pipeline declaration must be the default export.', "Write export default pipeline({ name: 'etl' }).");
+      reader.warn(
+        DiagnosticCodes.unsupportedDeclaration,
+        d,
+        'The pipeline declaration must be the default export.',
+        "Write export default pipeline({ name: 'etl' }).",
+      );
     }
     c.read.pipeline ??= readPipeline(reader, api.call);
     return;
@@ -140,7 +147,13 @@ function readVariable(reader: FileReader, c: StatementContext, d: TS.VariableDec
   }
   if (!decl) return;
   if (!exportedAs) {
-    reader.report(DiagnosticCodes.unsupportedDeclaration, d.name, `Step \`${local}\` is not exported.`, `The executor imports steps by name: write export const ${local} = step(...).`, local);
+    reader.report(
+      DiagnosticCodes.unsupportedDeclaration,
+      d.name,
+      `Step \`${local}\` is not exported.`,
+      `The executor imports steps by name: write export const ${local} = step(...).`,
+      local,
+    );
   }
   c.read.steps.push(decl);
 }
@@ -162,10 +175,22 @@ function readPipeline(r: FileReader, call: TS.CallExpression): PipelineDeclarati
         if (v === undefined) continue;
         if (key === 'params') {
           if (typeof v === 'object' && v !== null && !Array.isArray(v)) decl.params = v as Record<string, Json>;
-          else r.report(DiagnosticCodes.badOption, value, '`params` of a pipeline must be an object of named values.', "Write pipeline({ name: 'ml', params: { lr: 0.1 } }).");
+          else
+            r.report(
+              DiagnosticCodes.badOption,
+              value,
+              '`params` of a pipeline must be an object of named values.',
+              "Write pipeline({ name: 'ml', params: { lr: 0.1 } }).",
+            );
         } else if (key === 'cache') {
           if (typeof v === 'boolean') decl.cache = v;
-          else r.report(DiagnosticCodes.badOption, value, '`cache` of a pipeline must be true or false.', 'Per-step strategies go on the steps: step({ cache: "input_hash" }, ...).');
+          else
+            r.report(
+              DiagnosticCodes.badOption,
+              value,
+              '`cache` of a pipeline must be true or false.',
+              'Per-step strategies go on the steps: step({ cache: "input_hash" }, ...).',
+            );
         } else if (typeof v === 'string') {
           decl[key as 'name' | 'description'] = v;
         } else {
@@ -175,7 +200,12 @@ function readPipeline(r: FileReader, call: TS.CallExpression): PipelineDeclarati
     }
   }
   if (decl.name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._@/-]*$/.test(decl.name)) {
-    r.report(DiagnosticCodes.badOption, call, `Pipeline name "${decl.name}" is not a valid Nx project name.`, 'Use letters, digits, ".", "_", "-", "/" or "@", starting with a letter or digit.');
+    r.report(
+      DiagnosticCodes.badOption,
+      call,
+      `Pipeline name "${decl.name}" is not a valid Nx project name.`,
+      'Use letters, digits, ".", "_", "-", "/" or "@", starting with a letter or digit.',
+    );
     delete decl.name;
   }
   return { ...decl, loc: r.loc(call) };

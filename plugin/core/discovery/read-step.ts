@@ -29,7 +29,14 @@ interface StepOptionsRead {
   description?: string;
 }
 
-export function readStep(r: FileReader, local: string, exportedAs: string | undefined, nameNode: TS.Node, call: TS.CallExpression, made?: MadeBy): StepDeclaration | undefined {
+export function readStep(
+  r: FileReader,
+  local: string,
+  exportedAs: string | undefined,
+  nameNode: TS.Node,
+  call: TS.CallExpression,
+  made?: MadeBy,
+): StepDeclaration | undefined {
   const label = exportedAs ?? local;
   const parts = stepCallParts(r, call, label);
   if (!parts) return undefined;
@@ -58,7 +65,13 @@ function stepCallParts(r: FileReader, call: TS.CallExpression, label: string): {
   const [first, second] = args;
   if (args.length === 1 && first) return { fnExpr: first };
   if (args.length === 2 && first && second) return { optionsExpr: first, fnExpr: second };
-  r.report(DiagnosticCodes.badOption, call, `step(...) takes (options, fn) or (fn); found ${args.length} argument(s).`, 'Write it as step({ ... }, (input, ctx) => result).', label);
+  r.report(
+    DiagnosticCodes.badOption,
+    call,
+    `step(...) takes (options, fn) or (fn); found ${args.length} argument(s).`,
+    'Write it as step({ ... }, (input, ctx) => result).',
+    label,
+  );
   return undefined;
 }
 
@@ -69,7 +82,13 @@ function defaultOptions(): StepOptionsRead {
 function readStepOptions(r: FileReader, optionsExpr: TS.Expression, label: string): StepOptionsRead | undefined {
   const obj = r.objectLiteral(optionsExpr);
   if (!obj) {
-    r.report(DiagnosticCodes.notStatic, optionsExpr, 'Step options must be an object literal.', 'Write them inline: step({ args: { ... }, needs: { ... } }, fn).', label);
+    r.report(
+      DiagnosticCodes.notStatic,
+      optionsExpr,
+      'Step options must be an object literal.',
+      'Write them inline: step({ args: { ... }, needs: { ... } }, fn).',
+      label,
+    );
     return undefined;
   }
   const read = defaultOptions();
@@ -131,7 +150,13 @@ function readParams(r: FileReader, read: StepOptionsRead, value: TS.Expression, 
 function checkSharedName(r: FileReader, key: string, value: TS.Expression, step: string): void {
   const ref = r.pipelineParamRef(value);
   if (ref && ref.param !== key) {
-    r.report(DiagnosticCodes.badOption, value, `Param \`${key}\` takes the pipeline's param \`${ref.param}\`: a shared param keeps its name, so that --${ref.param} reaches every step that uses it.`, `Write ${ref.param}: ${ref.pipeline}.params.${ref.param}.`, step);
+    r.report(
+      DiagnosticCodes.badOption,
+      value,
+      `Param \`${key}\` takes the pipeline's param \`${ref.param}\`: a shared param keeps its name, so that --${ref.param} reaches every step that uses it.`,
+      `Write ${ref.param}: ${ref.pipeline}.params.${ref.param}.`,
+      step,
+    );
   }
 }
 
@@ -140,7 +165,13 @@ function checkStepFunction(r: FileReader, fnExpr: TS.Expression, label: string):
   const ts = r.ts;
   const fn = unwrap(ts, fnExpr);
   if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isIdentifier(fn)) return;
-  r.warn(DiagnosticCodes.unsupportedDeclaration, fnExpr, 'The step function must be written inline or named (a function declared in this file or imported).', 'Write step({ ... }, (input, ctx) => ...), or step({ ... }, myFunction).', label);
+  r.warn(
+    DiagnosticCodes.unsupportedDeclaration,
+    fnExpr,
+    'The step function must be written inline or named (a function declared in this file or imported).',
+    'Write step({ ... }, (input, ctx) => ...), or step({ ... }, myFunction).',
+    label,
+  );
 }
 
 function readArgs(r: FileReader, expr: TS.Expression, step: string): Record<string, ArgDeclaration> {
@@ -231,7 +262,13 @@ function readNeeds(r: FileReader, expr: TS.Expression, step: string): Record<str
   for (const { key, value } of r.properties(obj, '`needs`', step)) {
     const v = unwrap(ts, value);
     if (!ts.isIdentifier(v)) {
-      r.report(DiagnosticCodes.notStatic, value, `\`needs.${key}\` must name a step declared in this project.`, 'Write needs: { raw: load_data }, where load_data is a step of this file or imported from another pipeline file of the project.', step);
+      r.report(
+        DiagnosticCodes.notStatic,
+        value,
+        `\`needs.${key}\` must name a step declared in this project.`,
+        'Write needs: { raw: load_data }, where load_data is a step of this file or imported from another pipeline file of the project.',
+        step,
+      );
       continue;
     }
     out[key] = { local: v.text, loc: r.loc(v) };
@@ -253,7 +290,13 @@ function readCache(r: FileReader, expr: TS.Expression, step: string): CacheDecla
 }
 
 function badStrategy(r: FileReader, node: TS.Node, found: string, step: string): undefined {
-  r.report(DiagnosticCodes.badCacheStrategy, node, `Unknown cache strategy ${found}.`, "Use 'code_hash' (re-run when code or inputs change; the default), 'input_hash' (only inputs), or false (always run).", step);
+  r.report(
+    DiagnosticCodes.badCacheStrategy,
+    node,
+    `Unknown cache strategy ${found}.`,
+    "Use 'code_hash' (re-run when code or inputs change; the default), 'input_hash' (only inputs), or false (always run).",
+    step,
+  );
   return undefined;
 }
 
@@ -284,7 +327,13 @@ function readTtl(r: FileReader, value: TS.Expression, step: string): { text: str
   if (v === undefined) return undefined;
   const ms = typeof v === 'string' ? parseDuration(v) : undefined;
   if (ms === undefined || typeof v !== 'string') {
-    r.report(DiagnosticCodes.badTtl, value, `Invalid time-to-live ${JSON.stringify(v)}.`, "Write a positive duration with a unit: '90s', '30m', '24h', '7d' or '2w'.", step);
+    r.report(
+      DiagnosticCodes.badTtl,
+      value,
+      `Invalid time-to-live ${JSON.stringify(v)}.`,
+      "Write a positive duration with a unit: '90s', '30m', '24h', '7d' or '2w'.",
+      step,
+    );
     return undefined;
   }
   return { text: v, ms };

@@ -12,7 +12,12 @@ import { typescript } from '../util/typescript';
 
 export type StaticValue =
   | { readonly ok: true; readonly value: Json }
-  | { readonly ok: false; readonly node: TS.Node; readonly reason: string; /** Keys/indices down to the failing value. */ readonly path: readonly (string | number)[] };
+  | {
+      readonly ok: false;
+      readonly node: TS.Node;
+      readonly reason: string;
+      /** Keys/indices down to the failing value. */ readonly path: readonly (string | number)[];
+    };
 
 export interface StaticScope {
   /** The initializer of a top-level `const` with this name, if there is one. */
@@ -33,7 +38,13 @@ export function unbound(scope: StaticScope): StaticScope {
 export function unwrap(ts: typeof TS, e: TS.Expression): TS.Expression {
   let cur = e;
   for (;;) {
-    if (ts.isParenthesizedExpression(cur) || ts.isAsExpression(cur) || ts.isSatisfiesExpression(cur) || ts.isNonNullExpression(cur) || ts.isTypeAssertionExpression(cur)) {
+    if (
+      ts.isParenthesizedExpression(cur) ||
+      ts.isAsExpression(cur) ||
+      ts.isSatisfiesExpression(cur) ||
+      ts.isNonNullExpression(cur) ||
+      ts.isTypeAssertionExpression(cur)
+    ) {
       cur = cur.expression;
     } else {
       return cur;
@@ -122,5 +133,8 @@ function evaluateObject(ts: typeof TS, e: TS.ObjectLiteralExpression, scope: Sta
 
 /** `params.lr`, `args.columns[2]`: where inside a value the failing part is. */
 export function formatValuePath(base: string, path: readonly (string | number)[]): string {
-  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `${acc}.${k}` : `${acc}[${JSON.stringify(k)}]`), base);
+  return path.reduce<string>(
+    (acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `${acc}.${k}` : `${acc}[${JSON.stringify(k)}]`),
+    base,
+  );
 }

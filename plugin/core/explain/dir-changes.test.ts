@@ -29,7 +29,9 @@ describe('diffListings', () => {
 
   it('counts, and names the first three, when many changed', () => {
     const many = Array.from({ length: 120 }, (_, i) => `img/${String(i).padStart(3, '0')}.png`);
-    expect(describeFileChanges({ added: many, removed: ['x.csv'], modified: [] })).toBe('120 added (img/000.png, img/001.png, img/002.png and 117 more), 1 removed (x.csv)');
+    expect(describeFileChanges({ added: many, removed: ['x.csv'], modified: [] })).toBe(
+      '120 added (img/000.png, img/001.png, img/002.png and 117 more), 1 removed (x.csv)',
+    );
   });
 });
 
@@ -76,7 +78,10 @@ describe('DirListings', () => {
 
   it('does not keep the manifest of a folder larger than MAX_FILES', () => {
     const listings = store();
-    listings.save('big', Array.from({ length: MAX_FILES + 1 }, (_, i) => f(String(i), '0')));
+    listings.save(
+      'big',
+      Array.from({ length: MAX_FILES + 1 }, (_, i) => f(String(i), '0')),
+    );
     expect(listings.has('big')).toBe(false);
   });
 });

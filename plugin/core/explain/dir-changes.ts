@@ -46,7 +46,9 @@ export function describeFileChanges(c: DirFileChanges): string {
   return [phrase('added', c.added), phrase('removed', c.removed), phrase('modified', c.modified)].filter(Boolean).join(', ');
 }
 
-export type DirKeyChange = KeyChange & { readonly files?: DirFileChanges & { readonly counts: { readonly added: number; readonly removed: number; readonly modified: number } } };
+export type DirKeyChange = KeyChange & {
+  readonly files?: DirFileChanges & { readonly counts: { readonly added: number; readonly removed: number; readonly modified: number } };
+};
 
 /**
  * The change of a dir argument's content, with the files that changed when
@@ -59,7 +61,10 @@ export function withDirFiles(change: KeyChange, before: ArgPart | undefined, aft
   const old = listings?.load(before.digest);
   const now = listings?.load(after.digest);
   if (!old || !now) {
-    return { ...change, message: `${head}; which files changed is not known: the listing of ${old ? 'its new' : 'its earlier'} content is not in .nx-steps/cache (deleted, or too large to keep)` };
+    return {
+      ...change,
+      message: `${head}; which files changed is not known: the listing of ${old ? 'its new' : 'its earlier'} content is not in .nx-steps/cache (deleted, or too large to keep)`,
+    };
   }
   const files = diffListings(old, now);
   const named = describeFileChanges(files);
@@ -68,6 +73,11 @@ export function withDirFiles(change: KeyChange, before: ArgPart | undefined, aft
   return {
     ...change,
     message: `${head}: ${named}`,
-    files: { added: cap(files.added), removed: cap(files.removed), modified: cap(files.modified), counts: { added: files.added.length, removed: files.removed.length, modified: files.modified.length } },
+    files: {
+      added: cap(files.added),
+      removed: cap(files.removed),
+      modified: cap(files.modified),
+      counts: { added: files.added.length, removed: files.removed.length, modified: files.modified.length },
+    },
   };
 }

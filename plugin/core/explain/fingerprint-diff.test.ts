@@ -6,7 +6,13 @@ const base: FingerprintRecord = {
   schema: 1,
   nxSteps: '0.1.0',
   strategy: 'code_hash',
-  code: { digest: 'c1', files: { 'etl/etl.pipeline.ts': ['u1', 'u2'], 'etl/csv.ts': ['u3'] }, packages: { lodash: '4.17.20' }, builtins: ['fs'], unresolved: [] },
+  code: {
+    digest: 'c1',
+    files: { 'etl/etl.pipeline.ts': ['u1', 'u2'], 'etl/csv.ts': ['u3'] },
+    packages: { lodash: '4.17.20' },
+    builtins: ['fs'],
+    unresolved: [],
+  },
   args: { file_path: { kind: 'file', digest: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', path: 'etl/data/raw.csv' }, limit: { kind: 'value', digest: 'l1' } },
   params: { scale: { digest: 'p1', value: 1 } },
   needs: { raw: { step: 'load_data', digest: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' } },
@@ -20,7 +26,15 @@ describe('diffFingerprints', () => {
   });
 
   it('names the code file and the package that changed', () => {
-    const after = { ...base, code: { ...base.code, digest: 'c2', files: { 'etl/etl.pipeline.ts': ['u1', 'u2'], 'etl/csv.ts': ['u9'], 'etl/util.ts': ['u4'] }, packages: { lodash: '4.17.21' } } };
+    const after = {
+      ...base,
+      code: {
+        ...base.code,
+        digest: 'c2',
+        files: { 'etl/etl.pipeline.ts': ['u1', 'u2'], 'etl/csv.ts': ['u9'], 'etl/util.ts': ['u4'] },
+        packages: { lodash: '4.17.21' },
+      },
+    };
     expect(messages(after)).toEqual(['code: etl/csv.ts changed', 'code: now reaches etl/util.ts', 'code: package lodash 4.17.20 → 4.17.21']);
   });
 
@@ -41,7 +55,14 @@ describe('diffFingerprints', () => {
 
   it('reports added and removed entries, strategy, version and plugin version', () => {
     const { code: _code, ...rest } = base;
-    const after = { ...rest, strategy: 'input_hash', nxSteps: '0.2.0', version: '2', params: {}, args: { ...base.args, extra: { kind: 'value', digest: 'e' } } };
+    const after = {
+      ...rest,
+      strategy: 'input_hash',
+      nxSteps: '0.2.0',
+      version: '2',
+      params: {},
+      args: { ...base.args, extra: { kind: 'value', digest: 'e' } },
+    };
     expect(messages(after)).toEqual([
       'code no longer counts (the step uses input_hash)',
       'argument extra is new',

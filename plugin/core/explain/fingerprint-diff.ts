@@ -78,17 +78,28 @@ function describeEntry(part: string, name: string, before: Fields | undefined, a
   if (kind === 'removed') return { ...base, before: show(before?.['value'] ?? before?.['path'] ?? before?.['digest']), message: `${label} was removed` };
   const b = before as Fields;
   const a = after as Fields;
-  if (part === 'params' && 'value' in a) return { ...base, before: show(b['value']), after: show(a['value']), message: `${label}: ${show(b['value'])} → ${show(a['value'])}` };
+  if (part === 'params' && 'value' in a)
+    return { ...base, before: show(b['value']), after: show(a['value']), message: `${label}: ${show(b['value'])} → ${show(a['value'])}` };
   if (part === 'args' && (a['kind'] === 'file' || a['kind'] === 'dir')) {
     if (b['path'] !== a['path'] || b['kind'] !== a['kind']) {
-      return { ...base, before: String(b['path'] ?? b['kind']), after: String(a['path']), message: `${label} now points at ${String(a['path'])} (was ${String(b['path'] ?? `a ${String(b['kind'])}`)})` };
+      return {
+        ...base,
+        before: String(b['path'] ?? b['kind']),
+        after: String(a['path']),
+        message: `${label} now points at ${String(a['path'])} (was ${String(b['path'] ?? `a ${String(b['kind'])}`)})`,
+      };
     }
     const files = a['kind'] === 'dir' && b['files'] !== a['files'] ? ` (${String(b['files'])} → ${String(a['files'])} files)` : '';
     return { ...base, before: show(b['digest']), after: show(a['digest']), message: `${label}: content of ${String(a['path'])} changed${files}` };
   }
   if (part === 'needs') {
     const step = String(a['step'] ?? name);
-    return { ...base, before: show(b['digest']), after: show(a['digest']), message: `${partName(part)} of ${step}${step === name ? '' : ` (as ${name})`} changed: ${show(b['digest'])} → ${show(a['digest'])}` };
+    return {
+      ...base,
+      before: show(b['digest']),
+      after: show(a['digest']),
+      message: `${partName(part)} of ${step}${step === name ? '' : ` (as ${name})`} changed: ${show(b['digest'])} → ${show(a['digest'])}`,
+    };
   }
   return { ...base, before: show(b['digest'] ?? b), after: show(a['digest'] ?? a), message: `${label} changed` };
 }
@@ -107,14 +118,41 @@ function diffCode(before: Fields | undefined, after: Fields | undefined): KeyCha
   for (const [pkg, kind] of keyDiff(packages(before), packages(after))) {
     const b = packages(before)[pkg];
     const a = packages(after)[pkg];
-    const message = kind === 'added' ? `code: now imports package ${pkg} ${String(a)}` : kind === 'removed' ? `code: no longer imports package ${pkg}` : `code: package ${pkg} ${String(b)} → ${String(a)}`;
-    out.push({ part: 'code', name: `package ${pkg}`, kind, ...(b !== undefined ? { before: String(b) } : {}), ...(a !== undefined ? { after: String(a) } : {}), message });
+    const message =
+      kind === 'added'
+        ? `code: now imports package ${pkg} ${String(a)}`
+        : kind === 'removed'
+          ? `code: no longer imports package ${pkg}`
+          : `code: package ${pkg} ${String(b)} → ${String(a)}`;
+    out.push({
+      part: 'code',
+      name: `package ${pkg}`,
+      kind,
+      ...(b !== undefined ? { before: String(b) } : {}),
+      ...(a !== undefined ? { after: String(a) } : {}),
+      message,
+    });
   }
   for (const list of ['builtins', 'unresolved']) {
-    if (!same(before[list], after[list])) out.push({ part: 'code', name: list, kind: 'changed', before: show(before[list]), after: show(after[list]), message: `code: ${list === 'builtins' ? 'Node built-in imports' : 'unresolved imports'} changed: ${show(before[list])} → ${show(after[list])}` });
+    if (!same(before[list], after[list]))
+      out.push({
+        part: 'code',
+        name: list,
+        kind: 'changed',
+        before: show(before[list]),
+        after: show(after[list]),
+        message: `code: ${list === 'builtins' ? 'Node built-in imports' : 'unresolved imports'} changed: ${show(before[list])} → ${show(after[list])}`,
+      });
   }
   // Same files, packages and imports but another digest: how nx-steps reads code changed.
-  if (out.length === 0) out.push({ part: 'code', kind: 'changed', before: show(before['digest']), after: show(after['digest']), message: 'code digest changed (nx-steps reads code differently; an nx-steps update does this)' });
+  if (out.length === 0)
+    out.push({
+      part: 'code',
+      kind: 'changed',
+      before: show(before['digest']),
+      after: show(after['digest']),
+      message: 'code digest changed (nx-steps reads code differently; an nx-steps update does this)',
+    });
   return out;
 }
 
@@ -134,7 +172,9 @@ export function diffFingerprints(before: FingerprintRecord, after: FingerprintRe
   const a = after as unknown as Fields;
   // Fixed order for the known parts (most telling first), then any others by name.
   const order = ['code', 'args', 'params', 'needs', 'strategy', 'version', 'key', 'ttl', 'salt', 'nxSteps', 'schema'];
-  const parts = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort((x, y) => (order.indexOf(x) + 1 || order.length + 1) - (order.indexOf(y) + 1 || order.length + 1) || x.localeCompare(y));
+  const parts = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort(
+    (x, y) => (order.indexOf(x) + 1 || order.length + 1) - (order.indexOf(y) + 1 || order.length + 1) || x.localeCompare(y),
+  );
   const out: KeyChange[] = [];
   for (const part of parts) {
     const before_ = b[part];

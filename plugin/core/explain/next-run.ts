@@ -65,7 +65,9 @@ export async function explainNextRun(services: Services, req: NextRunRequest, st
   // The declared needs, read once: preparation stops at a missing upstream result before it returns the step.
   const model = loadWorkspaceModel(services, req.pipelineFiles).projects.find((p) => p.root === req.projectRoot);
   // A need on a fan-out step is a need on every item.
-  const needsOf = (name: string): string[] => [...new Set(Object.values(model?.steps.find((s) => s.name === name)?.needs ?? {}).flatMap((n) => model?.fanOuts[n]?.items.map((i) => i.target) ?? [n]))];
+  const needsOf = (name: string): string[] => [
+    ...new Set(Object.values(model?.steps.find((s) => s.name === name)?.needs ?? {}).flatMap((n) => model?.fanOuts[n]?.items.map((i) => i.target) ?? [n])),
+  ];
   const runSteps = model ? [...upstreamClosure(model, step)] : undefined;
   const done = new Map<string, StepExplanation>();
   const results = new Map<string, string>();
@@ -73,7 +75,11 @@ export async function explainNextRun(services: Services, req: NextRunRequest, st
     if (done.has(name) || chain.includes(name)) return;
     for (const up of needsOf(name)) await visit(up, [...chain, name]);
     // Command-line overrides reach every step of the run that declares them, as with `nx run` (params.ts).
-    const prepared = await previewKey(services, { ...req, step: name, runSteps }, { now: runTime(req.env), env: req.env, load: (f) => importModule(f, req.workspaceRoot) });
+    const prepared = await previewKey(
+      services,
+      { ...req, step: name, runSteps },
+      { now: runTime(req.env), env: req.env, load: (f) => importModule(f, req.workspaceRoot) },
+    );
     done.set(name, explainOne(services, req, name, needsOf(name), prepared, done, results));
   };
   await visit(step, []);
@@ -114,7 +120,11 @@ function explainOne(
     needs: Object.fromEntries(Object.entries(fingerprint.needs).map(([k, n]) => [k, { ...n, digest: results.get(n.step) ?? n.digest }])),
   };
   const digest = fingerprintDigest(next);
-  const changes = meta ? diffFingerprints(meta.fingerprint.record, next).map((c) => withDirFiles(c, meta.fingerprint.record.args[c.name ?? ''], next.args[c.name ?? ''], services.hasher.listings)) : [];
+  const changes = meta
+    ? diffFingerprints(meta.fingerprint.record, next).map((c) =>
+        withDirFiles(c, meta.fingerprint.record.args[c.name ?? ''], next.args[c.name ?? ''], services.hasher.listings),
+      )
+    : [];
   const upstreamPending = needs.filter((u) => {
     const e = done.get(u);
     return e !== undefined && pending(e.verdict);

@@ -11,8 +11,7 @@ import { LOCK_FILE } from './lock-file';
 
 export type CommittedLock =
   /** Not in a git repository (or git is missing): nothing to compare with. */
-  | { readonly kind: 'no-git' }
-  | { readonly kind: 'lock'; readonly steps: Readonly<Record<string, LockedStep>> };
+  { readonly kind: 'no-git' } | { readonly kind: 'lock'; readonly steps: Readonly<Record<string, LockedStep>> };
 
 export function committedLock(workspaceRoot: string): CommittedLock {
   let text: string;
@@ -22,7 +21,13 @@ export function committedLock(workspaceRoot: string): CommittedLock {
     return { kind: 'no-git' };
   }
   try {
-    text = execFileSync('git', ['show', `HEAD:./${LOCK_FILE}`], { cwd: workspaceRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000, maxBuffer: 64 * 1024 * 1024 });
+    text = execFileSync('git', ['show', `HEAD:./${LOCK_FILE}`], {
+      cwd: workspaceRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch {
     return { kind: 'lock', steps: {} }; // not committed
   }

@@ -44,7 +44,9 @@ function problem(args: string, tree: Tree, hasher?: FileHasher): { d: Diagnostic
   const { services, step, root } = setup(args, tree, hasher);
   const r = evaluateArgs(services, step, 'etl');
   if (r.ok) throw new Error('expected a problem');
-  const text = formatDiagnostic(r.error, fs.readFileSync(path.join(root, PIPELINE), 'utf8')).split(root).join('<ws>');
+  const text = formatDiagnostic(r.error, fs.readFileSync(path.join(root, PIPELINE), 'utf8'))
+    .split(root)
+    .join('<ws>');
   return { d: r.error, text, root };
 }
 
@@ -67,7 +69,7 @@ describe('evaluateArgs', () => {
     expect(d).toMatchObject({ code: 'NXS201', project: 'etl', step: 'load_data', argument: 'raw' });
     expect(text).toBe(
       [
-        "etl/etl.pipeline.ts:5:46 - error NXS201: The file argument `raw` of etl:load_data does not exist: etl/data/raw.csv.",
+        'etl/etl.pipeline.ts:5:46 - error NXS201: The file argument `raw` of etl:load_data does not exist: etl/data/raw.csv.',
         '',
         "  5 | export const load_data = step({ args: { raw: file('data/raw.csv') } }, async (input) => input);",
         '    |                                              ^^^^^^^^^^^^^^^^^^^^',

@@ -23,13 +23,20 @@ export function absoluteArgPath(workspaceRoot: string, arg: Extract<ResolvedArg,
 
 type PathArg = Extract<ResolvedArg, { kind: 'file' | 'dir' }>;
 
-function argProblem(step: StepModel, project: string, argName: string, message: string, hint: string, code: Diagnostic['code'] = DiagnosticCodes.missingInput): Diagnostic {
+function argProblem(
+  step: StepModel,
+  project: string,
+  argName: string,
+  message: string,
+  hint: string,
+  code: Diagnostic['code'] = DiagnosticCodes.missingInput,
+): Diagnostic {
   return {
     code,
     severity: 'error',
     message,
     hint,
-    location: { file: step.file, ...step.declaration.args[argName]?.loc ?? step.declaration.loc },
+    location: { file: step.file, ...(step.declaration.args[argName]?.loc ?? step.declaration.loc) },
     project,
     step: step.name,
     argument: argName,
@@ -56,7 +63,11 @@ function hashProblem(workspaceRoot: string, step: StepModel, project: string, ar
     case 'missing':
       return inside === undefined
         ? problem(`${what} does not exist: ${p}.`, `Create it, or change the path in ${step.file} (relative paths start at the pipeline file's folder).`)
-        : problem(`${what} lost an entry while it was being hashed: ${p}.`, 'Let whatever writes the folder finish, then run again.', DiagnosticCodes.inputChanged);
+        : problem(
+            `${what} lost an entry while it was being hashed: ${p}.`,
+            'Let whatever writes the folder finish, then run again.',
+            DiagnosticCodes.inputChanged,
+          );
     case 'broken-link':
       return problem(`${isOrContains} a broken symbolic link: ${p} -> ${f.target}.`, `Create its target, or fix the link${orExclude}.`);
     case 'permission':

@@ -119,7 +119,10 @@ function declaredItem(step: StepModel): CanonicalValue {
   const each = step.declaration.each;
   if (step.item?.fanOut && each) {
     const src = each.source;
-    return { each: each.input, source: src.kind === 'values' ? 'values' : { dir: src.path, external: src.external, include: [...src.include].sort(), exclude: [...src.exclude].sort() } };
+    return {
+      each: each.input,
+      source: src.kind === 'values' ? 'values' : { dir: src.path, external: src.external, include: [...src.include].sort(), exclude: [...src.exclude].sort() },
+    };
   }
   return step.item?.source.kind === 'value' ? { factory: step.item.source.value as CanonicalValue } : undefined;
 }

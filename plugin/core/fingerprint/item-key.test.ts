@@ -26,13 +26,18 @@ function keys(root: string) {
   const of = (step: StepModel) => {
     const parts = builder.parts(project, step);
     if (!parts.ok) throw new Error(parts.error.message);
-    return { live: liveDigest(parts.value), full: fullKey(parts.value, { params: step.params, needs: {} }), lock: builder.lock(project, step), lockId: lockId(step) };
+    return {
+      live: liveDigest(parts.value),
+      full: fullKey(parts.value, { params: step.params, needs: {} }),
+      lock: builder.lock(project, step),
+      lockId: lockId(step),
+    };
   };
   return { services, model, project, byName: Object.fromEntries(project.steps.map((s) => [s.name, of(s)])) };
 }
 
 describe('item keys', () => {
-  it('each item has its own live digest and full key; items share their step\'s lock entry', () => {
+  it("each item has its own live digest and full key; items share their step's lock entry", () => {
     const root = tempDir('nxs-items-');
     writeTree(root, { [PIPELINE]: `${head}export const sim = step({ each: { n: range(1, 3) } }, ({ n }) => n * 2);\n` });
     const { byName } = keys(root);
@@ -44,7 +49,7 @@ describe('item keys', () => {
     expect(one?.lockId).toBe(two?.lockId);
   });
 
-  it('adding an item leaves every other item\'s keys and the lock unchanged', () => {
+  it("adding an item leaves every other item's keys and the lock unchanged", () => {
     const root = tempDir('nxs-items-');
     writeTree(root, { [PIPELINE]: `${head}export const sim = step({ each: { n: range(1, 3) } }, ({ n }) => n * 2);\n` });
     const before = keys(root);
@@ -58,7 +63,11 @@ describe('item keys', () => {
 
   it('a file item: its content and its path inside the folder are in its key; editing one file changes that item only', () => {
     const root = tempDir('nxs-items-');
-    writeTree(root, { [PIPELINE]: `${head}export const per = step({ each: { f: dir('data') } }, ({ f }) => f);\n`, 'sims/data/a.json': '1', 'sims/data/b.json': '1' });
+    writeTree(root, {
+      [PIPELINE]: `${head}export const per = step({ each: { f: dir('data') } }, ({ f }) => f);\n`,
+      'sims/data/a.json': '1',
+      'sims/data/b.json': '1',
+    });
     const before = keys(root);
     // Same content, different paths: different keys (a step may use the path it receives).
     expect(before.byName['per.a.json']?.full.digest).not.toBe(before.byName['per.b.json']?.full.digest);

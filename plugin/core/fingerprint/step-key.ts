@@ -188,4 +188,3 @@ export function entryKeyOf(digest: string): string {
 function argDigests(args: Readonly<Record<string, ArgPart>>): CanonicalValue {
   return Object.fromEntries(Object.entries(args).map(([k, a]) => [k, `${a.kind}:${a.digest}`]));
 }
-

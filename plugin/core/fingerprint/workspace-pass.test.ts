@@ -13,7 +13,8 @@ describe('fingerprintWorkspace', () => {
   it('with lockOnly gives the full pass lock and reads no data', () => {
     const root = tempDir('nxs-pass-');
     writeTree(root, {
-      [PIPELINE]: "import { dir, file, pipeline, step } from 'nx-steps';\nexport default pipeline({ name: 'etl' });\nexport const load = step({ args: { raw: file('data/raw.csv'), images: dir('data/images') } }, ({ raw }) => raw);\nexport const clean = step({ needs: { rows: load } }, ({ rows }) => rows);\n",
+      [PIPELINE]:
+        "import { dir, file, pipeline, step } from 'nx-steps';\nexport default pipeline({ name: 'etl' });\nexport const load = step({ args: { raw: file('data/raw.csv'), images: dir('data/images') } }, ({ raw }) => raw);\nexport const clean = step({ needs: { rows: load } }, ({ rows }) => rows);\n",
       'etl/data/raw.csv': 'a,b\n1,2\n',
       'etl/data/images/one.png': 'png',
     });

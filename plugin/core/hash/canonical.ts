@@ -18,15 +18,7 @@
  */
 import { hashBytes } from '../util/xxhash';
 
-export type CanonicalValue =
-  | null
-  | undefined
-  | boolean
-  | number
-  | bigint
-  | string
-  | readonly CanonicalValue[]
-  | { readonly [key: string]: CanonicalValue };
+export type CanonicalValue = null | undefined | boolean | number | bigint | string | readonly CanonicalValue[] | { readonly [key: string]: CanonicalValue };
 
 export function canonicalEncode(value: CanonicalValue): string {
   const out: string[] = [];

@@ -55,7 +55,11 @@ const CHANGES: readonly ChangeRow[] = [
   { rule: 'editing a file changes it', change: (d) => fs.writeFileSync(path.join(d, 'a.csv'), 'A'), digest: 'changes' },
   { rule: 'touching a file (timestamps only) does not', change: (d) => age(path.join(d, 'a.csv'), 100), digest: 'same' },
   { rule: 'renaming a file inside changes it', change: (d) => fs.renameSync(path.join(d, 'a.csv'), path.join(d, 'c.csv')), digest: 'changes' },
-  { rule: 'moving a file between folders inside changes it', change: (d) => fs.renameSync(path.join(d, 'a.csv'), path.join(d, 'sub/a.csv')), digest: 'changes' },
+  {
+    rule: 'moving a file between folders inside changes it',
+    change: (d) => fs.renameSync(path.join(d, 'a.csv'), path.join(d, 'sub/a.csv')),
+    digest: 'changes',
+  },
   { rule: 'an empty folder does not count', change: (d) => fs.mkdirSync(path.join(d, 'empty/deeper'), { recursive: true }), digest: 'same' },
   { rule: 'an empty file counts', change: (d) => fs.writeFileSync(path.join(d, 'empty.csv'), ''), digest: 'changes' },
   { rule: 'a dotfile counts', change: (d) => fs.writeFileSync(path.join(d, '.env'), 'KEY=1'), digest: 'changes' },
@@ -99,7 +103,11 @@ const CHANGES: readonly ChangeRow[] = [
     change: (d) => fs.writeFileSync(path.join(d, 'notes.md'), 'x'),
     digest: 'same',
   },
-  { rule: "nx-steps' own .nx-steps folders never count", change: (d) => writeTree(d, { '.nx-steps/out/step/value.json': '1', 'sub/.nx-steps/x': '1' }), digest: 'same' },
+  {
+    rule: "nx-steps' own .nx-steps folders never count",
+    change: (d) => writeTree(d, { '.nx-steps/out/step/value.json': '1', 'sub/.nx-steps/x': '1' }),
+    digest: 'same',
+  },
   {
     rule: 'case matters: renaming a.csv to A.csv changes it',
     change: (d) => {
@@ -203,11 +211,26 @@ interface FailureRow {
 
 const FAILURES: readonly FailureRow[] = [
   { rule: 'a broken link is an error', tree: { ...BASE, 'latest.csv': { link: 'run-7.csv' } }, fails: { reason: 'broken-link', path: 'latest.csv' } },
-  { rule: 'an excluded broken link is ignored', tree: { ...BASE, 'latest.csv': { link: 'run-7.csv' } }, sel: { include: [], exclude: ['latest.csv'] }, fails: undefined },
-  { rule: 'a broken link that include does not select is ignored', tree: { ...BASE, latest: { link: 'run-7' } }, sel: { include: ['**/*.csv'], exclude: [] }, fails: undefined },
+  {
+    rule: 'an excluded broken link is ignored',
+    tree: { ...BASE, 'latest.csv': { link: 'run-7.csv' } },
+    sel: { include: [], exclude: ['latest.csv'] },
+    fails: undefined,
+  },
+  {
+    rule: 'a broken link that include does not select is ignored',
+    tree: { ...BASE, latest: { link: 'run-7' } },
+    sel: { include: ['**/*.csv'], exclude: [] },
+    fails: undefined,
+  },
   { rule: 'a link cycle (x -> y -> x) is a broken link', tree: { ...BASE, x: { link: 'y' }, y: { link: 'x' } }, fails: { reason: 'broken-link', path: 'x' } },
   { rule: 'a named pipe is an error (reading it would block)', tree: { ...BASE, 'sub/pipe': { fifo: true } }, fails: { reason: 'special', path: 'sub/pipe' } },
-  { rule: 'a named pipe in a pruned folder is never even looked at', tree: { ...BASE, 'tmp/pipe': { fifo: true } }, sel: { include: [], exclude: ['tmp'] }, fails: undefined },
+  {
+    rule: 'a named pipe in a pruned folder is never even looked at',
+    tree: { ...BASE, 'tmp/pipe': { fifo: true } },
+    sel: { include: [], exclude: ['tmp'] },
+    fails: undefined,
+  },
 ];
 
 describe('dir(): what fails', () => {
@@ -246,7 +269,10 @@ describe('dir(): identity', () => {
     writeTree(dir, { ...tree, 'sub/up': { link: '..' } });
     const entries = listManifest(dir, ALL, new FileHasher(undefined));
     if (!entries.ok) throw new Error('unexpected failure');
-    const encoded = ['nx-steps-dir-v2\n', ...entries.value.map((e) => ('digest' in e ? `F${e.rel.length}:${e.rel}${e.digest}` : `L${e.rel.length}:${e.rel}${e.loopTo.length}:${e.loopTo}`))].join('');
+    const encoded = [
+      'nx-steps-dir-v2\n',
+      ...entries.value.map((e) => ('digest' in e ? `F${e.rel.length}:${e.rel}${e.digest}` : `L${e.rel.length}:${e.rel}${e.loopTo.length}:${e.loopTo}`)),
+    ].join('');
     expect(Buffer.byteLength(encoded)).toBeGreaterThan(2 * 64 * 1024);
     expect(digest(dir)).toBe(hashBytes(encoded));
   });

@@ -173,7 +173,9 @@ describe('FileHasher.hashFile failures', () => {
     const script = `const { FileHasher } = require(${JSON.stringify(path.join(__dirname, 'file-hasher.ts'))});
       process.stdout.write(JSON.stringify(new FileHasher(undefined).hashFile(${JSON.stringify(file)})));`;
     const node = [process.execPath, '--import', 'tsx', '-e', script];
-    const r = isRoot ? spawnSync('setpriv', ['--inh-caps=-all', '--bounding-set=-all', '--', ...node], { encoding: 'utf8' }) : spawnSync(process.execPath, node.slice(1), { encoding: 'utf8' });
+    const r = isRoot
+      ? spawnSync('setpriv', ['--inh-caps=-all', '--bounding-set=-all', '--', ...node], { encoding: 'utf8' })
+      : spawnSync(process.execPath, node.slice(1), { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: { reason: 'permission', path: file } });
   });

@@ -66,7 +66,9 @@ export function encodeRecord(rec: RecordToWrite): Buffer {
   const entries = new Map<string, { flags: number; name: Buffer; entry?: Buffer }>();
   const listing = rec.listing;
   if (listing) {
-    listing.names.forEach((name, i) => entries.set(name, { flags: LISTED | ((listing.types[i] ?? EntryType.other) & TYPE_MASK), name: Buffer.from(name, 'utf8') }));
+    listing.names.forEach((name, i) =>
+      entries.set(name, { flags: LISTED | ((listing.types[i] ?? EntryType.other) & TYPE_MASK), name: Buffer.from(name, 'utf8') }),
+    );
   }
   for (const [name, entry] of rec.files) {
     const known = entries.get(name);

@@ -21,7 +21,8 @@ const head = "import { file, pipeline, step } from 'nx-steps';\nexport default p
 
 describe('bad declarations', () => {
   it('duplicate step names', () => {
-    expect(problems({ 'p/a.pipeline.ts': `${head}export const load = step(() => 1);\n`, 'p/b.pipeline.ts': `${head}export const load = step(() => 2);\n` })).toMatchInlineSnapshot(`
+    expect(problems({ 'p/a.pipeline.ts': `${head}export const load = step(() => 1);\n`, 'p/b.pipeline.ts': `${head}export const load = step(() => 2);\n` }))
+      .toMatchInlineSnapshot(`
       "p/a.pipeline.ts:3:14 - error NXS104: Step name \`load\` is declared 2 times in project p (p/a.pipeline.ts:3:14, p/b.pipeline.ts:3:14).
 
         3 | export const load = step(() => 1);
@@ -39,7 +40,11 @@ describe('bad declarations', () => {
   });
 
   it('a cycle', () => {
-    expect(problems({ 'p/p.pipeline.ts': `${head}export const prep = step({ needs: { x: fit } }, ({ x }) => x);\nexport const fit = step({ needs: { y: prep } }, ({ y }) => y);\n` })).toMatchInlineSnapshot(`
+    expect(
+      problems({
+        'p/p.pipeline.ts': `${head}export const prep = step({ needs: { x: fit } }, ({ x }) => x);\nexport const fit = step({ needs: { y: prep } }, ({ y }) => y);\n`,
+      }),
+    ).toMatchInlineSnapshot(`
       "p/p.pipeline.ts:4:14 - error NXS105: Steps need each other in a cycle: fit → prep → fit.
 
         4 | export const fit = step({ needs: { y: prep } }, ({ y }) => y);
@@ -68,7 +73,8 @@ describe('bad declarations', () => {
   });
 
   it('a value that must be static but is not', () => {
-    expect(problems({ 'p/p.pipeline.ts': `${head}export const train = step({ params: { epochs: Number(process.env.EPOCHS) } }, () => 1);\n` })).toMatchInlineSnapshot(`
+    expect(problems({ 'p/p.pipeline.ts': `${head}export const train = step({ params: { epochs: Number(process.env.EPOCHS) } }, () => 1);\n` }))
+      .toMatchInlineSnapshot(`
       "p/p.pipeline.ts:3:47 - error NXS101: \`params.epochs\` must be a literal value: function calls run at run time, not when the graph is built.
 
         3 | export const train = step({ params: { epochs: Number(process.env.EPOCHS) } }, () => 1);
@@ -112,7 +118,8 @@ describe('bad declarations', () => {
   });
 
   it('a file argument that leaves the workspace through .. without being declared external', () => {
-    expect(problems({ 'p/p.pipeline.ts': `${head}export const load = step({ args: { src: file('../../shared/raw.csv') } }, ({ src }) => src);\n` })).toMatchInlineSnapshot(`
+    expect(problems({ 'p/p.pipeline.ts': `${head}export const load = step({ args: { src: file('../../shared/raw.csv') } }, ({ src }) => src);\n` }))
+      .toMatchInlineSnapshot(`
       "p/p.pipeline.ts:3:41 - error NXS109: file('../../shared/raw.csv') leaves the workspace (it resolves to /shared/raw.csv).
 
         3 | export const load = step({ args: { src: file('../../shared/raw.csv') } }, ({ src }) => src);
@@ -135,6 +142,8 @@ describe('bad declarations', () => {
   });
 
   it('a step name nx run cannot reach', () => {
-    expect(problems({ 'p/p.pipeline.ts': `${head}export const t = step(() => 1);\n` })).toContain('error NXS108: Step name `t` cannot be run: Nx reads `nx run p:t` as an alias of another target.');
+    expect(problems({ 'p/p.pipeline.ts': `${head}export const t = step(() => 1);\n` })).toContain(
+      'error NXS108: Step name `t` cannot be run: Nx reads `nx run p:t` as an alias of another target.',
+    );
   });
 });

@@ -108,7 +108,15 @@ function declaredSteps(files: readonly ParsedPipelineFile[]): Array<[string, Dec
 type StepDiagnostic = (code: Diagnostic['code'], loc: Loc, message: string, hint: string, file?: string) => Diagnostic;
 
 function stepDiagnostic(project: ProjectContext, target: string, defaultFile: string): StepDiagnostic {
-  return (code, loc, message, hint, file = defaultFile) => ({ code, severity: 'error', message, hint, location: at(file, loc), project: project.displayName, step: target });
+  return (code, loc, message, hint, file = defaultFile) => ({
+    code,
+    severity: 'error',
+    message,
+    hint,
+    location: at(file, loc),
+    project: project.displayName,
+    step: target,
+  });
 }
 
 /** One declared step as the model's steps: itself, or (a fan-out) one step per item. */
@@ -146,17 +154,38 @@ function nameErrors(project: ProjectContext, target: string, decls: readonly Dec
   if (decls.length > 1) {
     const where = decls.map((d) => `${d.file.file}:${d.decl.loc.line}:${d.decl.loc.column}`).join(', ');
     for (const d of decls) {
-      errors.push(diag(DiagnosticCodes.duplicateStep, d.decl.loc, `Step name \`${target}\` is declared ${decls.length} times in project ${project.displayName} (${where}).`, 'Step names are target names and must be unique within a project: rename all but one.', d.file.file));
+      errors.push(
+        diag(
+          DiagnosticCodes.duplicateStep,
+          d.decl.loc,
+          `Step name \`${target}\` is declared ${decls.length} times in project ${project.displayName} (${where}).`,
+          'Step names are target names and must be unique within a project: rename all but one.',
+          d.file.file,
+        ),
+      );
     }
   }
   const decl = decls[0]?.decl;
   if (decl && RESERVED_STEP_NAMES.has(target)) {
-    errors.push(diag(DiagnosticCodes.reservedName, decl.loc, `Step name \`${target}\` cannot be run: Nx reads \`nx run ${project.displayName}:${target}\` as an alias of another target.`, 'Use a name of two or more characters.'));
+    errors.push(
+      diag(
+        DiagnosticCodes.reservedName,
+        decl.loc,
+        `Step name \`${target}\` cannot be run: Nx reads \`nx run ${project.displayName}:${target}\` as an alias of another target.`,
+        'Use a name of two or more characters.',
+      ),
+    );
   }
   return errors;
 }
 
-function resolveNeeds(project: ProjectContext, file: ParsedPipelineFile, decl: StepDeclaration, diag: StepDiagnostic, errors: Diagnostic[]): Record<string, string> {
+function resolveNeeds(
+  project: ProjectContext,
+  file: ParsedPipelineFile,
+  decl: StepDeclaration,
+  diag: StepDiagnostic,
+  errors: Diagnostic[],
+): Record<string, string> {
   const needs: Record<string, string> = {};
   for (const [inputName, need] of Object.entries(decl.needs)) {
     const resolved = resolveNeed(file, need.local, project.files, project.pipelineFiles);
@@ -166,7 +195,13 @@ function resolveNeeds(project: ProjectContext, file: ParsedPipelineFile, decl: S
   return needs;
 }
 
-function resolveArgs(project: ProjectContext, file: ParsedPipelineFile, decl: StepDeclaration, diag: StepDiagnostic, errors: Diagnostic[]): Record<string, ResolvedArg> {
+function resolveArgs(
+  project: ProjectContext,
+  file: ParsedPipelineFile,
+  decl: StepDeclaration,
+  diag: StepDiagnostic,
+  errors: Diagnostic[],
+): Record<string, ResolvedArg> {
   const args: Record<string, ResolvedArg> = {};
   for (const [argName, arg] of Object.entries(decl.args)) {
     const r = resolveArg(project.input.workspaceRoot, file.file, arg);
@@ -181,10 +216,23 @@ function collisions(decl: StepDeclaration, diag: StepDiagnostic): Diagnostic[] {
   const errors: Diagnostic[] = [];
   const seen = new Map<string, string>();
   const each = decl.each ? [decl.each.input] : [];
-  for (const [kind, names] of [['args', Object.keys(decl.args)], ['needs', Object.keys(decl.needs)], ['params', Object.keys(decl.params)], ['each', each]] as const) {
+  for (const [kind, names] of [
+    ['args', Object.keys(decl.args)],
+    ['needs', Object.keys(decl.needs)],
+    ['params', Object.keys(decl.params)],
+    ['each', each],
+  ] as const) {
     for (const n of names) {
       const other = seen.get(n);
-      if (other) errors.push(diag(DiagnosticCodes.nameCollision, decl.loc, `\`${n}\` is declared both in ${other} and in ${kind}; the step function receives them in one object.`, 'Rename one of them.'));
+      if (other)
+        errors.push(
+          diag(
+            DiagnosticCodes.nameCollision,
+            decl.loc,
+            `\`${n}\` is declared both in ${other} and in ${kind}; the step function receives them in one object.`,
+            'Rename one of them.',
+          ),
+        );
       seen.set(n, kind);
     }
   }
@@ -192,12 +240,24 @@ function collisions(decl: StepDeclaration, diag: StepDiagnostic): Diagnostic[] {
 }
 
 /** A fan-out step as one step per item, or as itself with the error that stops it. */
-function fanOutSteps(project: ProjectContext, step: StepModel, each: EachDeclaration, file: ParsedPipelineFile, diag: StepDiagnostic): { steps: StepModel[]; fanOut?: FanOutModel } {
+function fanOutSteps(
+  project: ProjectContext,
+  step: StepModel,
+  each: EachDeclaration,
+  file: ParsedPipelineFile,
+  diag: StepDiagnostic,
+): { steps: StepModel[]; fanOut?: FanOutModel } {
   const workspaceRoot = project.input.workspaceRoot;
   const dir = each.source.kind === 'dir' ? resolveArg(workspaceRoot, file.file, { ...each.source, kind: 'dir', loc: each.loc }) : undefined;
   if (dir && !dir.ok) return { steps: [{ ...step, errors: [...step.errors, diag(DiagnosticCodes.pathEscapes, each.loc, dir.message, dir.hint)] }] };
   const listFiles = project.input.listFiles;
-  const expanded = expandFanOut({ workspaceRoot, base: step, each, ...(dir?.ok && dir.arg.kind === 'dir' ? { dir: dir.arg.location } : {}), ...(listFiles ? { listFiles } : {}) });
+  const expanded = expandFanOut({
+    workspaceRoot,
+    base: step,
+    each,
+    ...(dir?.ok && dir.arg.kind === 'dir' ? { dir: dir.arg.location } : {}),
+    ...(listFiles ? { listFiles } : {}),
+  });
   if (!expanded.ok) return { steps: [{ ...step, errors: [...step.errors, { ...expanded.error, project: project.displayName }] }] };
   // Each item its own list: a cycle marks every item, and the project's list reports it once.
   return { steps: expanded.steps.map((item) => ({ ...item, errors: [...item.errors] })), fanOut: expanded.fanOut };

@@ -44,7 +44,10 @@ export function markCycles(steps: readonly StepModel[], fanOuts: Readonly<Record
 
 /** A cycle in declared steps' names (a fan-out's items as their step), from its first name in code-point order. */
 function declaredCycle(cycle: readonly string[], byName: ReadonlyMap<string, StepModel>): string[] {
-  const names = cycle.slice(0, -1).map((n) => byName.get(n)?.item?.fanOut?.step ?? n).filter((n, i, all) => n !== all[(i + all.length - 1) % all.length] || all.length === 1);
+  const names = cycle
+    .slice(0, -1)
+    .map((n) => byName.get(n)?.item?.fanOut?.step ?? n)
+    .filter((n, i, all) => n !== all[(i + all.length - 1) % all.length] || all.length === 1);
   const start = names.indexOf([...names].sort(compareCodePoints)[0] as string);
   const rotated = [...names.slice(start), ...names.slice(0, start)];
   return [...rotated, rotated[0] as string];

@@ -20,7 +20,10 @@ import type { EachDeclaration } from './declarations';
 import type { FanOutModel, PathLocation, StepItem, StepModel } from './project-model';
 
 /** Lists the files of a folder a fan-out runs over (relative POSIX paths), or says why it cannot. */
-export type ListFiles = (absDir: string, selection: { readonly include: readonly string[]; readonly exclude: readonly string[] }) => { readonly ok: true; readonly files: readonly string[] } | { readonly ok: false; readonly message: string };
+export type ListFiles = (
+  absDir: string,
+  selection: { readonly include: readonly string[]; readonly exclude: readonly string[] },
+) => { readonly ok: true; readonly files: readonly string[] } | { readonly ok: false; readonly message: string };
 
 const SAFE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,47}$/;
 
@@ -45,7 +48,10 @@ export function itemTarget(step: string, key: string): string {
 /** What an item's key adds to its step's name in its target's. */
 export function itemSuffix(key: string): string {
   if (SAFE_KEY.test(key) && !key.endsWith('.')) return key;
-  const readable = key.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 40).replace(/^[._-]+|[._-]+$/g, '');
+  const readable = key
+    .replace(/[^A-Za-z0-9_.-]+/g, '_')
+    .slice(0, 40)
+    .replace(/^[._-]+|[._-]+$/g, '');
   return `${readable}${readable ? '_' : ''}${hashBytes(key).slice(0, 8)}`;
 }
 
@@ -70,7 +76,8 @@ export interface FanOutInput {
   readonly listFiles?: ListFiles;
 }
 
-export type FanOutResult = { readonly ok: true; readonly fanOut: FanOutModel; readonly steps: readonly StepModel[] } | { readonly ok: false; readonly error: Diagnostic };
+export type FanOutResult =
+  { readonly ok: true; readonly fanOut: FanOutModel; readonly steps: readonly StepModel[] } | { readonly ok: false; readonly error: Diagnostic };
 
 function problem(input: FanOutInput, code: Diagnostic['code'], message: string, hint: string): FanOutResult {
   const { base, each } = input;
@@ -83,18 +90,30 @@ function items(input: FanOutInput): { ok: true; items: Item[] } | { ok: false; r
     return { ok: true, items: each.source.values.map((value) => ({ key: itemKeyOf(value), source: { kind: 'value', value } })) };
   }
   const dir = input.dir;
-  if (!dir) return { ok: false, result: problem(input, DiagnosticCodes.fanOutDir, `The folder of \`each.${each.input}\` could not be resolved.`, 'Check its path.') };
+  if (!dir)
+    return { ok: false, result: problem(input, DiagnosticCodes.fanOutDir, `The folder of \`each.${each.input}\` could not be resolved.`, 'Check its path.') };
   const abs = dir.scope === 'workspace' ? path.join(input.workspaceRoot, dir.path) : dir.path;
   const shown = dir.scope === 'workspace' ? dir.path : abs;
   const listed = input.listFiles ? input.listFiles(abs, each.source) : { ok: false as const, message: 'folders are not listed here' };
   if (!listed.ok) {
-    return { ok: false, result: problem(input, DiagnosticCodes.fanOutDir, `The folder of \`each.${each.input}\` cannot be listed: ${listed.message} (${shown}).`, 'A fan-out over a folder is listed when the project graph is built: the folder must exist then. Create it (or fix the path); a folder another step writes cannot be fanned out over.') };
+    return {
+      ok: false,
+      result: problem(
+        input,
+        DiagnosticCodes.fanOutDir,
+        `The folder of \`each.${each.input}\` cannot be listed: ${listed.message} (${shown}).`,
+        'A fan-out over a folder is listed when the project graph is built: the folder must exist then. Create it (or fix the path); a folder another step writes cannot be fanned out over.',
+      ),
+    };
   }
   return {
     ok: true,
     items: listed.files.map((rel) => ({
       key: rel,
-      source: { kind: 'file', location: dir.scope === 'workspace' ? { scope: 'workspace', path: joinPosix(dir.path, rel) } : { scope: 'external', path: path.join(dir.path, rel) } },
+      source: {
+        kind: 'file',
+        location: dir.scope === 'workspace' ? { scope: 'workspace', path: joinPosix(dir.path, rel) } : { scope: 'external', path: path.join(dir.path, rel) },
+      },
     })),
   };
 }
@@ -112,13 +131,22 @@ export function expandFanOut(input: FanOutInput): FanOutResult {
     const before = seen.get(item.key) ?? (targets.has(target) ? seen.get(targets.get(target) as string) : undefined);
     if (before !== undefined) {
       const shown = each.source.kind === 'values' ? `items ${before + 1} and ${i + 1}` : 'two files';
-      return problem(input, DiagnosticCodes.badFanOut, `${shown} of \`each.${each.input}\` have the same key ${JSON.stringify(item.key)}: they would be one target.`, 'Remove the duplicate (1 and "1", or 0 and -0, are the same item).');
+      return problem(
+        input,
+        DiagnosticCodes.badFanOut,
+        `${shown} of \`each.${each.input}\` have the same key ${JSON.stringify(item.key)}: they would be one target.`,
+        'Remove the duplicate (1 and "1", or 0 and -0, are the same item).',
+      );
     }
     seen.set(item.key, i);
     targets.set(target, item.key);
     steps.push({ ...base, name: target, item: { fanOut: { step: base.name, input: each.input }, ...item } });
   }
-  return { ok: true, steps, fanOut: { name: base.name, file: base.file, input: each.input, items: steps.map((s) => ({ key: s.item?.key ?? '', target: s.name })) } };
+  return {
+    ok: true,
+    steps,
+    fanOut: { name: base.name, file: base.file, input: each.input, items: steps.map((s) => ({ key: s.item?.key ?? '', target: s.name })) },
+  };
 }
 
 /** A factory call's arguments as an item: they are part of the step's key. */

@@ -12,8 +12,7 @@ import type { PathLocation, ResolvedArg } from './project-model';
 const IMPORT_EXTENSIONS = ['', '.ts', '.tsx', '.mts', '.cts', '/index.ts', '/index.tsx'];
 
 type NeedResolution =
-  | { readonly ok: true; readonly target: string }
-  | { readonly ok: false; readonly code: Diagnostic['code']; readonly message: string; readonly hint: string };
+  { readonly ok: true; readonly target: string } | { readonly ok: false; readonly code: Diagnostic['code']; readonly message: string; readonly hint: string };
 
 export function resolveNeed(
   file: ParsedPipelineFile,
@@ -41,7 +40,7 @@ export function resolveNeed(
         ok: false,
         code: DiagnosticCodes.needOutsideProject,
         message: `\`${local}\` is a step of another project (${dirnamePosix(other.file)}); a step can only need steps of its own project.`,
-        hint: 'Move the pipeline files into one folder, or read the other project\'s output as a file(...) argument.',
+        hint: "Move the pipeline files into one folder, or read the other project's output as a file(...) argument.",
       };
     }
     const step = other.steps.find((s) => s.exportedAs === binding.imported);
@@ -58,7 +57,9 @@ export function resolveNeed(
     ok: false,
     code: DiagnosticCodes.unknownNeed,
     message: `Unknown need \`${local}\`: no step of that name in ${file.file}${binding ? ` (it is imported from '${binding.specifier}')` : ''}.`,
-    hint: candidates.length ? `Steps of this project: ${candidates.join(', ')}. A step of another pipeline file must be imported from it.` : 'Declare the upstream step first: export const name = step(...).',
+    hint: candidates.length
+      ? `Steps of this project: ${candidates.join(', ')}. A step of another pipeline file must be imported from it.`
+      : 'Declare the upstream step first: export const name = step(...).',
   };
 }
 
@@ -87,6 +88,9 @@ export function resolveArg(workspaceRoot: string, file: string, arg: ArgDeclarat
   }
   return {
     ok: true,
-    arg: arg.kind === 'file' ? { kind: 'file', location, declared: arg.path } : { kind: 'dir', location, declared: arg.path, include: arg.include, exclude: arg.exclude },
+    arg:
+      arg.kind === 'file'
+        ? { kind: 'file', location, declared: arg.path }
+        : { kind: 'dir', location, declared: arg.path, include: arg.include, exclude: arg.exclude },
   };
 }

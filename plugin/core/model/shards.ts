@@ -40,7 +40,9 @@ export function fanOutTargets(project: ProjectModel, step?: string): Result<stri
     const fanOut = project.fanOuts[name];
     if (!fanOut) {
       const fanOuts = Object.keys(project.fanOuts);
-      return fail(`${project.displayName}:${name} is not a fan-out step${fanOuts.length ? `; fan-out steps: ${fanOuts.join(', ')}` : ' (no step of the project is declared with each: { ... })'}`);
+      return fail(
+        `${project.displayName}:${name} is not a fan-out step${fanOuts.length ? `; fan-out steps: ${fanOuts.join(', ')}` : ' (no step of the project is declared with each: { ... })'}`,
+      );
     }
     out.push(...fanOut.items.map((i) => i.target));
   }

@@ -36,7 +36,13 @@ const TABLE_MARK = Symbol.for('apache-arrow/Table');
 export function isArrowTable(value: object): value is ArrowTableLike {
   const v = value as Partial<ArrowTableLike> & { constructor?: { name?: string }; getChild?: unknown; [TABLE_MARK]?: unknown };
   if (v[TABLE_MARK] === true) return true;
-  return v.constructor?.name === 'Table' && Array.isArray(v.batches) && typeof v.numRows === 'number' && typeof v.getChild === 'function' && typeof v.schema === 'object';
+  return (
+    v.constructor?.name === 'Table' &&
+    Array.isArray(v.batches) &&
+    typeof v.numRows === 'number' &&
+    typeof v.getChild === 'function' &&
+    typeof v.schema === 'object'
+  );
 }
 
 export class ArrowMissing extends Error {}
@@ -69,7 +75,10 @@ async function importArrow(fromDir: string): Promise<ArrowModule | undefined> {
   try {
     let dir = path.dirname(createRequire(path.join(fromDir, 'noop.js')).resolve('apache-arrow'));
     while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { exports?: { '.'?: { node?: { import?: { default?: string } } } }; module?: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      exports?: { '.'?: { node?: { import?: { default?: string } } } };
+      module?: string;
+    };
     const entry = pkg.exports?.['.']?.node?.import?.default ?? pkg.module;
     return entry ? checked((await import(pathToFileURL(path.join(dir, entry)).href)) as ArrowModule, fromDir) : undefined;
   } catch {
@@ -88,7 +97,9 @@ export async function arrowOf(table: object, fromDir: string): Promise<ArrowModu
   if (table.constructor === cjs.Table) return cjs;
   const esm = await importArrow(fromDir);
   if (esm && table.constructor === esm.Table) return esm;
-  throw new ArrowMissing(`the Table was made by a copy of apache-arrow other than the one ${fromDir} resolves (install one version of apache-arrow in the workspace)`);
+  throw new ArrowMissing(
+    `the Table was made by a copy of apache-arrow other than the one ${fromDir} resolves (install one version of apache-arrow in the workspace)`,
+  );
 }
 
 /** Streams a table's IPC file form, chunk by chunk, to `write`. */

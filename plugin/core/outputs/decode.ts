@@ -63,7 +63,9 @@ class Decoder implements MarkerReader {
 
   run(): unknown {
     return withMarkerReader(this, () => {
-      const segmentIds = [...this.sizes.keys()].flatMap((name) => (name !== ROOT_PART && name.endsWith('.msgpack') ? [Number(name.slice(0, -'.msgpack'.length))] : []));
+      const segmentIds = [...this.sizes.keys()].flatMap((name) =>
+        name !== ROOT_PART && name.endsWith('.msgpack') ? [Number(name.slice(0, -'.msgpack'.length))] : [],
+      );
       for (const id of segmentIds.sort((a, b) => b - a)) this.segments.set(id, this.chunks(id));
       return this.unpack(this.bytes(ROOT_PART));
     });
@@ -113,7 +115,7 @@ class Decoder implements MarkerReader {
     const bytes = this.bytes(segmentPart(id));
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const out: unknown[] = [];
-    for (let at = 0; at < bytes.byteLength; ) {
+    for (let at = 0; at < bytes.byteLength;) {
       if (at + 4 > bytes.byteLength) throw new CorruptValue(`${segmentPart(id)} is truncated`);
       const length = view.getUint32(at);
       const chunk = this.unpack(bytes.subarray(at + 4, at + 4 + length));

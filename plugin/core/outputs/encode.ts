@@ -229,7 +229,6 @@ class Encoder {
     }
   }
 
-
   private binary(v: ArrayBufferView | ArrayBuffer, typeName: string): Marker {
     const bytes = bytesOf(v);
     if (bytes.byteLength < BLOB_MIN) return new Marker([MarkerKind.bytes, typeName, bytes]);
@@ -283,7 +282,7 @@ class Encoder {
       count = a.length;
       let i = 0;
       try {
-        for (let start = 0; start < count; ) {
+        for (let start = 0; start < count;) {
           const end = Math.min(count, start + chunkSize);
           const chunk = new Array<unknown>(end - start);
           for (i = start; i < end; i++) chunk[i - start] = this.walk(a[i], depth + 1);

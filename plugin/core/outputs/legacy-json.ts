@@ -67,7 +67,9 @@ export function decodeLegacyValue(text: string, options: LegacyOptions = {}): un
       case 'RegExp':
         return typeof v === 'string' && typeof o['flags'] === 'string' ? new RegExp(v, o['flags']) : fail(tag);
       case 'Map':
-        return Array.isArray(v) ? new Map(v.map((pair) => (Array.isArray(pair) && pair.length === 2 ? [dec(pair[0]), dec(pair[1])] : fail(tag))) as Array<[unknown, unknown]>) : fail(tag);
+        return Array.isArray(v)
+          ? new Map(v.map((pair) => (Array.isArray(pair) && pair.length === 2 ? [dec(pair[0]), dec(pair[1])] : fail(tag))) as Array<[unknown, unknown]>)
+          : fail(tag);
       case 'Set':
         return Array.isArray(v) ? new Set(v.map(dec)) : fail(tag);
       case 'Buffer':

@@ -7,12 +7,26 @@ describe('renderValue', () => {
   it('prints rows as a table and says how many more there are', () => {
     const rows = Array.from({ length: 1000 }, (_, i) => ({ id: i, x: i / 4, label: `l${i}` }));
     expect(renderValue({ rows }, { rows: 3 })).toBe(
-      ['{', '  rows: Array(1,000) of rows', '    id  x     label', '    --  ----  -----', '    0   0     l0', '    1   0.25  l1', '    2   0.5   l2', '    … 997 more rows', '}'].join('\n'),
+      [
+        '{',
+        '  rows: Array(1,000) of rows',
+        '    id  x     label',
+        '    --  ----  -----',
+        '    0   0     l0',
+        '    1   0.25  l1',
+        '    2   0.5   l2',
+        '    … 997 more rows',
+        '}',
+      ].join('\n'),
     );
   });
 
   it('summarises typed arrays and long arrays instead of printing them', () => {
-    const text = renderValue({ w: Float64Array.from({ length: 1_000_000 }, (_, i) => i), ids: Array.from({ length: 100 }, (_, i) => i), b: Buffer.from('hello') });
+    const text = renderValue({
+      w: Float64Array.from({ length: 1_000_000 }, (_, i) => i),
+      ids: Array.from({ length: 100 }, (_, i) => i),
+      b: Buffer.from('hello'),
+    });
     expect(text).toContain('w: Float64Array(1,000,000) [0, 1, 2, 3, 4, 5, …]  min 0, max 999999, mean 499999.5');
     expect(text).toContain('ids: Array(100) [0, 1, 2, 3, 4, 5, 6, 7, … 92 more]');
     expect(text).toContain('b: Buffer(5 bytes) <68 65 6c 6c 6f>');
@@ -21,7 +35,14 @@ describe('renderValue', () => {
   it('prints an Arrow table with its schema and first rows', () => {
     const { tableFromArrays } = createRequire(__filename)('apache-arrow') as typeof import('apache-arrow');
     const text = renderValue(tableFromArrays({ id: Int32Array.from([1, 2, 3]), x: Float64Array.from([0.5, 1, 1.5]) }), { rows: 2 });
-    expect(text.split('\n')).toEqual(['Arrow Table: 3 rows × 2 columns (id: Int32, x: Float64)', '  id  x', '  --  ---', '  1   0.5', '  2   1', '  … 1 more rows']);
+    expect(text.split('\n')).toEqual([
+      'Arrow Table: 3 rows × 2 columns (id: Int32, x: Float64)',
+      '  id  x',
+      '  --  ---',
+      '  1   0.5',
+      '  2   1',
+      '  … 1 more rows',
+    ]);
   });
 
   it('shows Maps, Sets, special numbers and registered types without running user code', () => {

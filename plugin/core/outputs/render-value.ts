@@ -41,13 +41,18 @@ function render(v: unknown, level: number, o: Opts): string[] {
   }
   if (v instanceof Set) return list(`Set(${count(v.size)})`, [...v], level, o, (x) => render(x, level + 1, o));
   if (v instanceof Map) {
-    return list(`Map(${count(v.size)})`, [...v], level, o, ([k, x]: [unknown, unknown]) => prefixed(`${render(k, level + 1, o)[0] ?? ''} => `, render(x, level + 1, o)));
+    return list(`Map(${count(v.size)})`, [...v], level, o, ([k, x]: [unknown, unknown]) =>
+      prefixed(`${render(k, level + 1, o)[0] ?? ''} => `, render(x, level + 1, o)),
+    );
   }
   const keys = Object.keys(v);
   if (keys.length === 0) return ['{}'];
   if (level >= o.depth) return [`{ … ${keys.length} key${keys.length === 1 ? '' : 's'} }`];
   const out = ['{'];
-  for (const k of keys) out.push(...prefixed(`${pad(level + 1)}${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: `, render((v as Record<string, unknown>)[k], level + 1, o)));
+  for (const k of keys)
+    out.push(
+      ...prefixed(`${pad(level + 1)}${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: `, render((v as Record<string, unknown>)[k], level + 1, o)),
+    );
   out.push(`${pad(level)}}`);
   return out;
 }
@@ -130,7 +135,15 @@ function arrowTable(t: ArrowTableLike, level: number, o: Opts): string[] {
     const row = table.get(i)?.toJSON() ?? {};
     rows.push(fields.map((f) => cell(row[f.name])));
   }
-  return [header, ...grid(fields.map((f) => f.name), rows, t.numRows, level)];
+  return [
+    header,
+    ...grid(
+      fields.map((f) => f.name),
+      rows,
+      t.numRows,
+      level,
+    ),
+  ];
 }
 
 function cell(x: unknown): string {

@@ -71,7 +71,12 @@ function storeFailure(e: unknown): StorageFailure | undefined {
   }
   if (e instanceof UnstorableOutput) return { code: DiagnosticCodes.unstorableResult, reason: 'unstorable', message: e.message, hint: KEPT };
   if (e instanceof ArrowMissing) {
-    return { code: DiagnosticCodes.arrowMissing, reason: 'arrow-missing', message: `The result holds an Arrow Table, but ${e.message}.`, hint: `Install it in the workspace: npm install apache-arrow. ${KEPT}` };
+    return {
+      code: DiagnosticCodes.arrowMissing,
+      reason: 'arrow-missing',
+      message: `The result holds an Arrow Table, but ${e.message}.`,
+      hint: `Install it in the workspace: npm install apache-arrow. ${KEPT}`,
+    };
   }
   const io = ioFailure(e, 'storing the result');
   return io ? { ...io, hint: `${io.hint} ${KEPT}` } : undefined;
@@ -116,7 +121,12 @@ export function readResult(dir: string, options: ReadResultOptions = {}): Result
   const value = (): Result<unknown, StorageFailure> => {
     if (decoded) return ok(decoded.value);
     try {
-      decoded = { value: decodeOutputs(dir, read.meta, { ...(options.arrowFrom ? { arrowFrom: options.arrowFrom } : {}), ...(options.rawTypes ? { rawTypes: true } : {}) }) };
+      decoded = {
+        value: decodeOutputs(dir, read.meta, {
+          ...(options.arrowFrom ? { arrowFrom: options.arrowFrom } : {}),
+          ...(options.rawTypes ? { rawTypes: true } : {}),
+        }),
+      };
       return ok(decoded.value);
     } catch (e) {
       const failure = readFailure(e);
@@ -128,7 +138,8 @@ export function readResult(dir: string, options: ReadResultOptions = {}): Result
 }
 
 function readFailure(e: unknown): StorageFailure | undefined {
-  if (e instanceof CorruptValue) return { code: DiagnosticCodes.corruptOutput, reason: 'corrupt', message: `The stored result is corrupt: ${e.message}.`, hint: 'It will be recomputed.' };
+  if (e instanceof CorruptValue)
+    return { code: DiagnosticCodes.corruptOutput, reason: 'corrupt', message: `The stored result is corrupt: ${e.message}.`, hint: 'It will be recomputed.' };
   if (e instanceof UnknownType) {
     return {
       code: DiagnosticCodes.unknownResultType,
@@ -137,12 +148,26 @@ function readFailure(e: unknown): StorageFailure | undefined {
       hint: `Import the module that calls registerType('${e.typeName}', ...) before the result is read (for a step: from its pipeline file).`,
     };
   }
-  if (e instanceof ArrowMissing) return { code: DiagnosticCodes.arrowMissing, reason: 'arrow-missing', message: `The stored result holds an Arrow Table, but ${e.message}.`, hint: 'Install it in the workspace: npm install apache-arrow.' };
+  if (e instanceof ArrowMissing)
+    return {
+      code: DiagnosticCodes.arrowMissing,
+      reason: 'arrow-missing',
+      message: `The stored result holds an Arrow Table, but ${e.message}.`,
+      hint: 'Install it in the workspace: npm install apache-arrow.',
+    };
   return ioFailure(e, 'reading the stored result');
 }
 
 /** A failure as a diagnostic of a step (`argument` names the upstream input it came from, when it did). */
 export function failureDiagnostic(failure: StorageFailure, where: { readonly project: string; readonly step: string; readonly argument?: string }): Diagnostic {
   const argument = where.argument ?? failure.path;
-  return { code: failure.code, severity: 'error', message: failure.message, hint: failure.hint, project: where.project, step: where.step, ...(argument ? { argument } : {}) };
+  return {
+    code: failure.code,
+    severity: 'error',
+    message: failure.message,
+    hint: failure.hint,
+    project: where.project,
+    step: where.step,
+    ...(argument ? { argument } : {}),
+  };
 }

@@ -30,7 +30,10 @@ function newDir(): string {
 }
 
 /** A finished output folder with one value and some files. */
-async function stored(dir = newDir(), write: (files: string) => unknown = (files) => ({ rows: [1, 2, 3], model: path.join(files, 'model.bin') })): Promise<string> {
+async function stored(
+  dir = newDir(),
+  write: (files: string) => unknown = (files) => ({ rows: [1, 2, 3], model: path.join(files, 'model.bin') }),
+): Promise<string> {
   const files = beginResult(dir);
   fs.writeFileSync(path.join(files, 'model.bin'), 'weights');
   const value = write(files);
@@ -72,10 +75,25 @@ describe('readOutputs trusts only what step.json vouches for', () => {
     ['a missing file', (d) => fs.rmSync(path.join(d, 'files/model.bin')), 'incomplete'],
     ['a file the result never had', (d) => fs.writeFileSync(path.join(d, 'files/extra.txt'), 'x'), 'corrupt'],
     ['an empty folder the result never had', (d) => fs.mkdirSync(path.join(d, 'files/extra')), 'corrupt'],
-    ['a symbolic link instead of a file', (d) => { fs.rmSync(path.join(d, 'files/model.bin')); fs.symlinkSync('/etc/hostname', path.join(d, 'files/model.bin')); }, 'corrupt'],
+    [
+      'a symbolic link instead of a file',
+      (d) => {
+        fs.rmSync(path.join(d, 'files/model.bin'));
+        fs.symlinkSync('/etc/hostname', path.join(d, 'files/model.bin'));
+      },
+      'corrupt',
+    ],
     ['a digest file that disagrees', (d) => fs.writeFileSync(path.join(d, 'result.xxh128'), `${'0'.repeat(32)}\n`), 'corrupt'],
-    ['a manifest path leaving the folder', (d) => rewriteMeta(d, (m) => ({ ...m, result: { ...m.result, files: [{ path: '../../../etc/passwd', size: 1, digest: 'x' }] } })), 'corrupt'],
-    ['a value part name leaving the folder', (d) => rewriteMeta(d, (m) => ({ ...m, result: { ...m.result, value: { ...m.result.value, parts: [{ path: '../step.json', size: 1, digest: 'x' }] } } })), 'corrupt'],
+    [
+      'a manifest path leaving the folder',
+      (d) => rewriteMeta(d, (m) => ({ ...m, result: { ...m.result, files: [{ path: '../../../etc/passwd', size: 1, digest: 'x' }] } })),
+      'corrupt',
+    ],
+    [
+      'a value part name leaving the folder',
+      (d) => rewriteMeta(d, (m) => ({ ...m, result: { ...m.result, value: { ...m.result.value, parts: [{ path: '../step.json', size: 1, digest: 'x' }] } } })),
+      'corrupt',
+    ],
     ['an unknown step.json format', (d) => rewriteMeta(d, (m) => ({ ...m, schema: 99 })), 'corrupt'],
   ])('refuses %s', async (_what, damage, problem) => {
     const dir = await stored();
@@ -91,7 +109,10 @@ describe('readOutputs trusts only what step.json vouches for', () => {
     const value = fs.readFileSync(path.join(dir, 'value/value.msgpack'));
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 300 }), fc.boolean(), (m, v, json) => {
-        fs.writeFileSync(path.join(dir, 'step.json'), json ? JSON.stringify({ schema: 2, result: { files: [{ path: Buffer.from(m).toString() }], value: { parts: [] } } }) : m);
+        fs.writeFileSync(
+          path.join(dir, 'step.json'),
+          json ? JSON.stringify({ schema: 2, result: { files: [{ path: Buffer.from(m).toString() }], value: { parts: [] } } }) : m,
+        );
         fs.writeFileSync(path.join(dir, 'value/value.msgpack'), v);
         expect(() => readOutputs(dir, deep)).not.toThrow();
       }),
@@ -169,7 +190,19 @@ describe('output folders of nx-steps 0.1 (value.json)', () => {
     const files = [{ path: 'm.bin', size: 1, digest: hashFileContent(path.join(dir, 'files/m.bin')) }];
     const digest = digestOfResult(1, value, files, []);
     fs.writeFileSync(path.join(dir, 'result.xxh128'), `${digest}\n`);
-    fs.writeFileSync(path.join(dir, 'step.json'), JSON.stringify({ schema: 1, project: 'p', step: 's', fingerprint: info.fingerprint, result: { digest, value: { bytes: text.length, digest: hashBytes(text) }, files }, createdAt: '', durationMs: 1, nxSteps: '0' }));
+    fs.writeFileSync(
+      path.join(dir, 'step.json'),
+      JSON.stringify({
+        schema: 1,
+        project: 'p',
+        step: 's',
+        fingerprint: info.fingerprint,
+        result: { digest, value: { bytes: text.length, digest: hashBytes(text) }, files },
+        createdAt: '',
+        durationMs: 1,
+        nxSteps: '0',
+      }),
+    );
     const r = readResult(dir, deep);
     expect(r.ok).toBe(true);
     const v = r.ok ? r.value() : undefined;

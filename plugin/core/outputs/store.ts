@@ -169,7 +169,14 @@ export interface ReadOptions {
 
 /** A manifest path that stays inside the folder it is relative to. */
 function isContainedPath(p: unknown): p is string {
-  return typeof p === 'string' && p.length > 0 && !p.startsWith('/') && !/^[A-Za-z]:/.test(p) && !p.includes('\\') && p.split('/').every((seg) => seg !== '..' && seg !== '' && seg !== '.');
+  return (
+    typeof p === 'string' &&
+    p.length > 0 &&
+    !p.startsWith('/') &&
+    !/^[A-Za-z]:/.test(p) &&
+    !p.includes('\\') &&
+    p.split('/').every((seg) => seg !== '..' && seg !== '' && seg !== '.')
+  );
 }
 
 type Check = { readonly ok: true } | { readonly ok: false; readonly problem: OutputProblem; readonly detail: string };
@@ -215,11 +222,7 @@ export function readOutputs(dir: string, options: ReadOptions = {}): ReadOutput 
   if (options.fingerprint !== undefined && meta.fingerprint.digest !== options.fingerprint) {
     return { ok: false, problem: 'other', detail: `stored under fingerprint ${meta.fingerprint.digest}, not ${options.fingerprint}` };
   }
-  const checks = [
-    () => checkValue(dir, meta, options),
-    () => checkDigestFile(dir, meta),
-    () => checkFiles(path.join(dir, FILES_DIR), meta, options),
-  ];
+  const checks = [() => checkValue(dir, meta, options), () => checkDigestFile(dir, meta), () => checkFiles(path.join(dir, FILES_DIR), meta, options)];
   for (const check of checks) {
     const c = check();
     if (!c.ok) return c;

@@ -60,10 +60,19 @@ export function cycleOrDepth(value: unknown): UnstorableValue {
     ancestors.add(v);
     try {
       const children: Array<[string, unknown]> =
-        v instanceof Map ? [...v].flatMap(([k, x], i) => [[`.<key ${i}>`, k], [`.get(<key ${i}>)`, x]] as Array<[string, unknown]>)
-        : v instanceof Set ? [...v].map((x, i) => [`.<item ${i}>`, x])
-        : Array.isArray(v) ? v.map((x, i) => [`[${i}]`, x])
-        : Object.keys(v).map((k) => [keyStep(k), (v as Record<string, unknown>)[k]]);
+        v instanceof Map
+          ? [...v].flatMap(
+              ([k, x], i) =>
+                [
+                  [`.<key ${i}>`, k],
+                  [`.get(<key ${i}>)`, x],
+                ] as Array<[string, unknown]>,
+            )
+          : v instanceof Set
+            ? [...v].map((x, i) => [`.<item ${i}>`, x])
+            : Array.isArray(v)
+              ? v.map((x, i) => [`[${i}]`, x])
+              : Object.keys(v).map((k) => [keyStep(k), (v as Record<string, unknown>)[k]]);
       for (const [step, child] of children) {
         const found = find(child);
         if (found) return found.within(step);

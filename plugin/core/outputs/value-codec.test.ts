@@ -40,7 +40,13 @@ describe('result codec', () => {
     ['negative and huge BigInts', [-5n, 2n ** 70n, -(2n ** 90n)]],
     ['Date', new Date('2026-11-22T10:00:00.123Z')],
     ['invalid Date', new Date(NaN)],
-    ['Map with object keys', new Map<unknown, unknown>([[{ a: 1 }, 'x'], [2, new Set([1, 2])]])],
+    [
+      'Map with object keys',
+      new Map<unknown, unknown>([
+        [{ a: 1 }, 'x'],
+        [2, new Set([1, 2])],
+      ]),
+    ],
     ['Set', new Set(['a', 1, null])],
     ['RegExp', /a+b/gi],
     ['Buffer', Buffer.from([0, 1, 2, 255])],
@@ -60,7 +66,12 @@ describe('result codec', () => {
   });
 
   it('keeps -0 and NaN distinct from 0, wherever they sit', async () => {
-    const back = (await roundTrip({ a: -0, b: [0, -0], c: new Map([['k', -0]]), d: new Set([NaN]) })) as { a: number; b: number[]; c: Map<string, number>; d: Set<number> };
+    const back = (await roundTrip({ a: -0, b: [0, -0], c: new Map([['k', -0]]), d: new Set([NaN]) })) as {
+      a: number;
+      b: number[];
+      c: Map<string, number>;
+      d: Set<number>;
+    };
     expect(Object.is(back.a, -0)).toBe(true);
     expect(Object.is(back.b[0], 0) && Object.is(back.b[1], -0)).toBe(true);
     expect(Object.is(back.c.get('k'), -0)).toBe(true);
@@ -99,7 +110,12 @@ describe('result codec', () => {
 
   it('stores large arrays, Maps and Sets in chunks, nested ones too', { timeout: 60_000 }, async () => {
     const rows = Array.from({ length: SEGMENT_MIN + 5 }, (_, i) => ({ id: i, x: i / 7, label: `l${i % 10}`, neg: i === SEGMENT_MIN + 2 ? -0 : 0 }));
-    const v = { rows, index: new Map(rows.slice(0, SEGMENT_MIN).map((r) => [r.id, r.label])), ids: new Set(rows.map((r) => r.id)), deep: [{ inner: Array.from({ length: SEGMENT_MIN }, (_, i) => i) }] };
+    const v = {
+      rows,
+      index: new Map(rows.slice(0, SEGMENT_MIN).map((r) => [r.id, r.label])),
+      ids: new Set(rows.map((r) => r.id)),
+      deep: [{ inner: Array.from({ length: SEGMENT_MIN }, (_, i) => i) }],
+    };
     const { dir, parts } = await store(v);
     expect(parts.filter((p) => /^\d+\.msgpack$/.test(p.path))).toHaveLength(4);
     const back = readValue(dir, parts) as typeof v;
@@ -109,10 +125,32 @@ describe('result codec', () => {
   });
 
   it('gives the same bytes for the same value, and different bytes for values JavaScript tells apart', { timeout: 60_000 }, async () => {
-    const make = () => ({ a: [1, 2, { b: 'x' }], m: new Map([['k', 1], ['j', 2]]), s: new Set([1, 2]), big: Array.from({ length: SEGMENT_MIN }, (_, i) => ({ i })) });
+    const make = () => ({
+      a: [1, 2, { b: 'x' }],
+      m: new Map([
+        ['k', 1],
+        ['j', 2],
+      ]),
+      s: new Set([1, 2]),
+      big: Array.from({ length: SEGMENT_MIN }, (_, i) => ({ i })),
+    });
     expect(await digests(make())).toBe(await digests(make()));
     expect(await digests({ a: 1, b: 2 })).not.toBe(await digests({ b: 2, a: 1 })); // key order is observable (Object.keys)
-    expect(await digests(new Map([['k', 1], ['j', 2]]))).not.toBe(await digests(new Map([['j', 2], ['k', 1]])));
+    expect(
+      await digests(
+        new Map([
+          ['k', 1],
+          ['j', 2],
+        ]),
+      ),
+    ).not.toBe(
+      await digests(
+        new Map([
+          ['j', 2],
+          ['k', 1],
+        ]),
+      ),
+    );
     expect(await digests(new Set([1, 2]))).not.toBe(await digests(new Set([2, 1])));
     expect(await digests([0])).not.toBe(await digests([-0]));
     expect(await digests(1)).not.toBe(await digests(1n));
@@ -143,7 +181,12 @@ describe('result codec', () => {
     ['a Set item', new Set([1, Symbol.iterator]), 'result.<item 1>', 'a symbol'],
     ['a symbol-keyed property', { a: { [Symbol('s')]: 1 } }, 'result.a', 'symbol-keyed'],
     ['a DataView', { v: new DataView(new ArrayBuffer(2)) }, 'result.v', 'DataView'],
-    ['a function deep inside a chunked array', { rows: Array.from({ length: SEGMENT_MIN + 10 }, (_, i) => (i === SEGMENT_MIN + 3 ? { f: () => 1 } : { i })) }, `result.rows[${SEGMENT_MIN + 3}].f`, 'a function'],
+    [
+      'a function deep inside a chunked array',
+      { rows: Array.from({ length: SEGMENT_MIN + 10 }, (_, i) => (i === SEGMENT_MIN + 3 ? { f: () => 1 } : { i })) },
+      `result.rows[${SEGMENT_MIN + 3}].f`,
+      'a function',
+    ],
     ['an odd key', { 'a b': [1, () => 1] }, 'result["a b"][1]', 'a function'],
   ])('refuses %s, naming the path inside the value', { timeout: 30_000 }, async (_what, v, at, what) => {
     const caught = await store(v).then(
@@ -236,7 +279,8 @@ describe('result codec', () => {
   });
 
   it('still reads results stored in the JSON format of nx-steps 0.1', () => {
-    const text = '{"m":{"$nxs":"Map","v":[[1,{"$nxs":"Float64Array","v":"AAAAAAAA+D8="}]]},"p":{"$nxs":"outPath","v":"model.bin"},"z":{"$nxs":"number","v":"-0"}}';
+    const text =
+      '{"m":{"$nxs":"Map","v":[[1,{"$nxs":"Float64Array","v":"AAAAAAAA+D8="}]]},"p":{"$nxs":"outPath","v":"model.bin"},"z":{"$nxs":"number","v":"-0"}}';
     expect(decodeLegacyValue(text, { outDir: '/ws/files' })).toStrictEqual({ m: new Map([[1, new Float64Array([1.5])]]), p: '/ws/files/model.bin', z: -0 });
   });
 });

@@ -24,7 +24,9 @@ export function buildRunRecord(workspaceRoot: string, run: ObservedRun): RunReco
   if (run.tasks.length === 0) return undefined;
   // Nx's startTime is taken after its pre-task hooks; a task can only start later, but keep the earliest.
   const started = Math.min(run.startTime, ...run.tasks.map((t) => t.startTime ?? run.startTime));
-  const steps = run.tasks.map((t) => observeStep(workspaceRoot, t, started)).sort((a, b) => a.startMs - b.startMs || `${a.project}:${a.step}`.localeCompare(`${b.project}:${b.step}`));
+  const steps = run.tasks
+    .map((t) => observeStep(workspaceRoot, t, started))
+    .sort((a, b) => a.startMs - b.startMs || `${a.project}:${a.step}`.localeCompare(`${b.project}:${b.step}`));
   return {
     schema: RUN_RECORD_SCHEMA,
     id: run.id,

@@ -6,7 +6,13 @@ const nx = (...args: string[]) => ['/usr/bin/node', '/ws/node_modules/nx/dist/bi
 describe('describeCommand', () => {
   it('keeps the subcommand, task specs and selection flags, and drops every other flag value', () => {
     expect(describeCommand(nx('run', 'etl:summary', '--scale=3', '--token', 's3cret'))).toEqual(['run', 'etl:summary', '--scale', '--token']);
-    expect(describeCommand(nx('run-many', '-t', 'load_data', '--projects=etl', '--skip-nx-cache'))).toEqual(['run-many', '-t', 'load_data', '--projects=etl', '--skip-nx-cache']);
+    expect(describeCommand(nx('run-many', '-t', 'load_data', '--projects=etl', '--skip-nx-cache'))).toEqual([
+      'run-many',
+      '-t',
+      'load_data',
+      '--projects=etl',
+      '--skip-nx-cache',
+    ]);
     expect(describeCommand(nx('run', 'etl:upload', '--', '--password=x'))).toEqual(['run', 'etl:upload']);
   });
 });

@@ -2,16 +2,47 @@ import { describe, expect, it } from 'vitest';
 import { experimentTable } from './experiments';
 import type { RunRecord, StepRunRecord, StepSource } from './run-record';
 
-const step = (name: string, source: StepSource, extra: Partial<StepRunRecord> = {}): StepRunRecord => ({ project: 'ml', projectRoot: 'ml', step: name, source, startMs: 0, durationMs: 1, result: 'r', ...extra });
+const step = (name: string, source: StepSource, extra: Partial<StepRunRecord> = {}): StepRunRecord => ({
+  project: 'ml',
+  projectRoot: 'ml',
+  step: name,
+  source,
+  startMs: 0,
+  durationMs: 1,
+  result: 'r',
+  ...extra,
+});
 const withoutResult = ({ result: _result, ...rest }: StepRunRecord): StepRunRecord => rest;
-const run = (at: string, ...steps: StepRunRecord[]): RunRecord => ({ schema: 1, id: at, startedAt: at, durationMs: 1, command: ['run', 'ml:evaluate', '--lr'], steps });
+const run = (at: string, ...steps: StepRunRecord[]): RunRecord => ({
+  schema: 1,
+  id: at,
+  startedAt: at,
+  durationMs: 1,
+  command: ['run', 'ml:evaluate', '--lr'],
+  steps,
+});
 
 describe('experimentTable', () => {
   it('one row per run: params by name, metrics by name, what ran and what was cached', () => {
     const t = experimentTable([
-      run('2026-01-01T00:00:00.000Z', step('prep', 'executed'), step('train', 'executed', { params: { lr: 0.05, epochs: 3 } }), step('evaluate', 'executed', { params: { lr: 0.05 }, metrics: { f1: 0.8 } })),
-      run('2026-01-02T00:00:00.000Z', step('prep', 'kept'), step('train', 'executed', { params: { lr: 0.1, epochs: 3 } }), step('evaluate', 'executed', { params: { lr: 0.1 }, metrics: { f1: 0.7 } })),
-      run('2026-01-03T00:00:00.000Z', step('prep', 'local'), step('train', 'local', { params: { lr: 0.05, epochs: 3 } }), step('evaluate', 'local', { params: { lr: 0.05 }, metrics: { f1: 0.8 } })),
+      run(
+        '2026-01-01T00:00:00.000Z',
+        step('prep', 'executed'),
+        step('train', 'executed', { params: { lr: 0.05, epochs: 3 } }),
+        step('evaluate', 'executed', { params: { lr: 0.05 }, metrics: { f1: 0.8 } }),
+      ),
+      run(
+        '2026-01-02T00:00:00.000Z',
+        step('prep', 'kept'),
+        step('train', 'executed', { params: { lr: 0.1, epochs: 3 } }),
+        step('evaluate', 'executed', { params: { lr: 0.1 }, metrics: { f1: 0.7 } }),
+      ),
+      run(
+        '2026-01-03T00:00:00.000Z',
+        step('prep', 'local'),
+        step('train', 'local', { params: { lr: 0.05, epochs: 3 } }),
+        step('evaluate', 'local', { params: { lr: 0.05 }, metrics: { f1: 0.8 } }),
+      ),
     ]);
     expect(t.params).toEqual(['epochs', 'lr']);
     expect(t.metrics).toEqual(['f1']);
@@ -24,14 +55,21 @@ describe('experimentTable', () => {
 
   it('a param its steps disagree on, and a metric several steps report, get a column per step; fan-out items count as their step', () => {
     const t = experimentTable([
-      run('2026-01-01T00:00:00.000Z',
+      run(
+        '2026-01-01T00:00:00.000Z',
         step('sim.1', 'executed', { item: '1', params: { scale: 2 }, metrics: { demand: 10 } }),
         step('sim.2', 'local', { item: '2', params: { scale: 2 }, metrics: { demand: 20 } }),
-        step('report', 'executed', { params: { scale: 3 }, metrics: { demand: 1 } })),
+        step('report', 'executed', { params: { scale: 3 }, metrics: { demand: 1 } }),
+      ),
     ]);
     expect(t.params).toEqual(['report.scale', 'sim.scale']);
     expect(t.metrics).toEqual(['report.demand', 'sim.demand']);
-    expect(t.rows[0]).toMatchObject({ params: { 'sim.scale': 2, 'report.scale': 3 }, metrics: { 'sim.demand': 15, 'report.demand': 1 }, ran: ['sim', 'report'], cached: ['sim'] });
+    expect(t.rows[0]).toMatchObject({
+      params: { 'sim.scale': 2, 'report.scale': 3 },
+      metrics: { 'sim.demand': 15, 'report.demand': 1 },
+      ran: ['sim', 'report'],
+      cached: ['sim'],
+    });
   });
 
   it('a result restored from a cache with no metrics here was made on another machine: its metrics are unknown (null)', () => {

@@ -32,8 +32,10 @@ function fileOf(workspaceRoot: string, fingerprint: string): string | undefined 
 /** ctx.metric: a name and a finite number; the last value for a name wins. */
 export function metricSink(into: Record<string, number>): (name: string, value: number) => void {
   return (name, value) => {
-    if (typeof name !== 'string' || name.length === 0) throw new TypeError(`ctx.metric(name, value): name must be a non-empty string, got ${JSON.stringify(name)}`);
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`ctx.metric('${name}', value): value must be a finite number, got ${String(value)}`);
+    if (typeof name !== 'string' || name.length === 0)
+      throw new TypeError(`ctx.metric(name, value): name must be a non-empty string, got ${JSON.stringify(name)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new TypeError(`ctx.metric('${name}', value): value must be a finite number, got ${String(value)}`);
     into[name] = value;
   };
 }

@@ -17,7 +17,14 @@ function tmp(): string {
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
-const record = (i: number, at = T0 + i * 1000): RunRecord => ({ schema: 1, id: `run${i}`, startedAt: new Date(at).toISOString(), durationMs: 5, command: ['run', 'etl:load'], steps: [{ project: 'etl', projectRoot: 'etl', step: 'load', source: 'executed', startMs: 0, durationMs: 5 }] });
+const record = (i: number, at = T0 + i * 1000): RunRecord => ({
+  schema: 1,
+  id: `run${i}`,
+  startedAt: new Date(at).toISOString(),
+  durationMs: 5,
+  command: ['run', 'etl:load'],
+  steps: [{ project: 'etl', projectRoot: 'etl', step: 'load', source: 'executed', startMs: 0, durationMs: 5 }],
+});
 
 describe('run records on disk', () => {
   it('reads back what was written, oldest first, by time window and count', () => {

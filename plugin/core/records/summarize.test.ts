@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord, StepRunRecord, StepSource } from './run-record';
 import { summarize } from './summarize';
 
-const step = (name: string, source: StepSource, durationMs: number, savedMs?: number): StepRunRecord => ({ project: 'etl', projectRoot: 'etl', step: name, source, startMs: 0, durationMs, ...(savedMs !== undefined ? { savedMs } : {}) });
+const step = (name: string, source: StepSource, durationMs: number, savedMs?: number): StepRunRecord => ({
+  project: 'etl',
+  projectRoot: 'etl',
+  step: name,
+  source,
+  startMs: 0,
+  durationMs,
+  ...(savedMs !== undefined ? { savedMs } : {}),
+});
 const run = (startedAt: string, ...steps: StepRunRecord[]): RunRecord => ({ schema: 1, id: startedAt, startedAt, durationMs: 1, command: ['run'], steps });
 
 describe('summarize', () => {

@@ -80,9 +80,15 @@ export async function execute(req: RunStepRequest, x: Execution): Promise<Result
   const exported = namedExport(x.mod, step.exportName);
   if (!isStep(exported)) {
     return failed(
-      problem(req, DiagnosticCodes.stepNotFound, `${step.file} does not export a step named \`${step.exportName}\` when it runs (found ${typeof exported}).`, 'The static declaration and the module disagree; check for code that reassigns the export.', {
-        location: { file: step.file, ...step.declaration.loc },
-      }),
+      problem(
+        req,
+        DiagnosticCodes.stepNotFound,
+        `${step.file} does not export a step named \`${step.exportName}\` when it runs (found ${typeof exported}).`,
+        'The static declaration and the module disagree; check for code that reassigns the export.',
+        {
+          location: { file: step.file, ...step.declaration.loc },
+        },
+      ),
     );
   }
   const input = stepInput(req, x);
@@ -90,14 +96,28 @@ export async function execute(req: RunStepRequest, x: Execution): Promise<Result
   const filesDir = path.join(x.dir, FILES_DIR);
   fs.mkdirSync(filesDir, { recursive: true });
   const metrics: Record<string, number> = {};
-  const ctx: StepContext = { project: req.project, step: step.name, outDir: filesDir, log: x.log, progress: progressBar((line) => x.log.note(line), x.now), metric: metricSink(metrics) };
+  const ctx: StepContext = {
+    project: req.project,
+    step: step.name,
+    outDir: filesDir,
+    log: x.log,
+    progress: progressBar((line) => x.log.note(line), x.now),
+    metric: metricSink(metrics),
+  };
   const started = x.now();
   let value: unknown;
   try {
     value = await (exported.fn as (input: unknown, ctx: StepContext) => unknown)(input.value, ctx);
   } catch (e) {
     const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    return failed(problem(req, DiagnosticCodes.stepThrew, `The step function threw:\n\n${stack}`, 'Nothing was cached. Fix the error and run again; upstream steps stay cached.'));
+    return failed(
+      problem(
+        req,
+        DiagnosticCodes.stepThrew,
+        `The step function threw:\n\n${stack}`,
+        'Nothing was cached. Fix the error and run again; upstream steps stay cached.',
+      ),
+    );
   }
   const durationMs = x.now() - started;
   // The work folder is private and new: a failure to store leaves the step's output folder as it was.

@@ -45,7 +45,15 @@ function setUp() {
   };
   const log: RunLog = { note: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const deps = { services: createServices(root), log, importModule: async () => mod, runTime: 0, env: {} };
-  const req = (name: string, extra: Partial<RunStepRequest> = {}): RunStepRequest => ({ workspaceRoot: root, project: 'ml', projectRoot: 'ml', step: name, pipelineFiles: [PIPELINE], overrides: {}, ...extra });
+  const req = (name: string, extra: Partial<RunStepRequest> = {}): RunStepRequest => ({
+    workspaceRoot: root,
+    project: 'ml',
+    projectRoot: 'ml',
+    step: name,
+    pipelineFiles: [PIPELINE],
+    overrides: {},
+    ...extra,
+  });
   const value = (name: string): unknown => {
     const read = readResult(path.join(root, 'ml/.nx-steps/out', name));
     if (!read.ok) throw new Error(`${name}: ${read.problem}`);
@@ -64,7 +72,10 @@ describe('fan-out items in the run engine', () => {
     for (const name of run) {
       expect(await runStep(req(name, { overrides: { lr: 0.5 }, runSteps: run }), deps)).toMatchObject({ ok: true, status: 'executed' });
     }
-    expect(seen).toEqual([{ xs: [1, 2, 3], seed: 1, lr: 0.5 }, { xs: [1, 2, 3], seed: 2, lr: 0.5 }]);
+    expect(seen).toEqual([
+      { xs: [1, 2, 3], seed: 1, lr: 0.5 },
+      { xs: [1, 2, 3], seed: 2, lr: 0.5 },
+    ]);
     expect(value('evaluate')).toEqual({ 1: 1.5, 2: 3 });
     // The metric is kept beside the workspace, by the key of the result it belongs to.
     const meta = JSON.parse(fs.readFileSync(path.join(root, 'ml/.nx-steps/out/evaluate/step.json'), 'utf8')) as { fingerprint: { digest: string } };

@@ -77,7 +77,10 @@ export function readStepInputs(services: Services, req: RunStepRequest): Result<
   const params = applyOverrides(step.params, req.overrides, () => overrideScope(project, step.name, req.runSteps));
   if (!params.ok) {
     const loc = step.declaration.paramLocs[params.error.param];
-    const d = problem(req, DiagnosticCodes.badParamOverride, params.error.message, params.error.hint, { argument: params.error.param, ...(loc ? { location: { file: step.file, ...loc } } : {}) });
+    const d = problem(req, DiagnosticCodes.badParamOverride, params.error.message, params.error.hint, {
+      argument: params.error.param,
+      ...(loc ? { location: { file: step.file, ...loc } } : {}),
+    });
     return fail({ kind: 'invalid', diagnostics: [d] });
   }
 
@@ -91,7 +94,13 @@ export function readStepInputs(services: Services, req: RunStepRequest): Result<
   return ok({ project, step, params: params.value, upstream });
 }
 
-function readUpstream(services: Services, req: RunStepRequest, project: ProjectModel, inputName: string, upStep: string): Result<UpstreamResult, InputsFailure> {
+function readUpstream(
+  services: Services,
+  req: RunStepRequest,
+  project: ProjectModel,
+  inputName: string,
+  upStep: string,
+): Result<UpstreamResult, InputsFailure> {
   const dir = path.join(services.workspaceRoot, outputDir(project.root, upStep));
   const read = readResult(dir, { digestOf: (f) => services.hasher.digest(f), arrowFrom: services.workspaceRoot });
   if (!read.ok) {
@@ -102,7 +111,9 @@ function readUpstream(services: Services, req: RunStepRequest, project: ProjectM
       `Run it with its dependencies: nx run ${req.project}:${req.step} (without --exclude-task-dependencies), or nx run ${req.project}:${upStep}.`,
       { argument: inputName },
     );
-    return fail(read.problem === 'missing' ? { kind: 'invalid', diagnostics: [d] } : { kind: 'corrupt-upstream', step: upStep, detail: read.detail, diagnostics: [d] });
+    return fail(
+      read.problem === 'missing' ? { kind: 'invalid', diagnostics: [d] } : { kind: 'corrupt-upstream', step: upStep, detail: read.detail, diagnostics: [d] },
+    );
   }
   const value = read.value;
   return ok({ step: upStep, digest: read.meta.result.digest, value: () => named(value(), upStep) });
@@ -113,7 +124,13 @@ function readUpstream(services: Services, req: RunStepRequest, project: ProjectM
  * the items' keys and result digests in declaration order, so adding,
  * removing, reordering or changing an item changes it, and nothing else does.
  */
-function readFanOut(services: Services, req: RunStepRequest, project: ProjectModel, inputName: string, fanOut: FanOutModel): Result<UpstreamResult, InputsFailure> {
+function readFanOut(
+  services: Services,
+  req: RunStepRequest,
+  project: ProjectModel,
+  inputName: string,
+  fanOut: FanOutModel,
+): Result<UpstreamResult, InputsFailure> {
   const items: Array<{ key: string; result: UpstreamResult }> = [];
   for (const item of fanOut.items) {
     const read = readUpstream(services, req, project, inputName, item.target);

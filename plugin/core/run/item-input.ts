@@ -6,6 +6,7 @@ import type { StepModel } from '../model/project-model';
 export function itemInput(workspaceRoot: string, step: StepModel): [string, unknown] | undefined {
   const item = step.item;
   if (!item?.fanOut) return undefined;
-  const value = item.source.kind === 'value' ? item.source.value : absoluteArgPath(workspaceRoot, { kind: 'file', location: item.source.location, declared: item.key });
+  const value =
+    item.source.kind === 'value' ? item.source.value : absoluteArgPath(workspaceRoot, { kind: 'file', location: item.source.location, declared: item.key });
   return [item.fanOut.input, value];
 }

@@ -44,7 +44,15 @@ function keyContext(workspaceRoot: string, step: StepModel, env: NodeJS.ProcessE
 }
 
 function keyProblem(project: string, step: StepModel, message: string, hint: string): Diagnostic {
-  return { code: DiagnosticCodes.keyFailed, severity: 'error', message, hint, project, step: step.name, location: { file: step.file, ...step.declaration.loc } };
+  return {
+    code: DiagnosticCodes.keyFailed,
+    severity: 'error',
+    message,
+    hint,
+    project,
+    step: step.name,
+    location: { file: step.file, ...step.declaration.loc },
+  };
 }
 
 /** Evaluates a step's custom key in a loaded module; the digest of its value, or why not. */
@@ -59,19 +67,40 @@ export async function evaluateKey(
   const cache = isStep(exported) ? exported.options.cache : undefined;
   const key = typeof cache === 'object' && cache !== null ? cache.key : undefined;
   if (typeof key !== 'function') {
-    return fail(keyProblem(project, step, `The custom cache key of ${project}:${step.name} is not a function when the module runs.`, 'Declare it inline: cache: { key: ({ params, env }) => ... }.'));
+    return fail(
+      keyProblem(
+        project,
+        step,
+        `The custom cache key of ${project}:${step.name} is not a function when the module runs.`,
+        'Declare it inline: cache: { key: ({ params, env }) => ... }.',
+      ),
+    );
   }
   let value: unknown;
   try {
     value = await key(keyContext(workspaceRoot, step, env));
   } catch (e) {
     const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    return fail(keyProblem(project, step, `The custom cache key of ${project}:${step.name} threw:\n\n${stack}`, 'Fix the key function; until then the step always runs and fails. Nothing was cached.'));
+    return fail(
+      keyProblem(
+        project,
+        step,
+        `The custom cache key of ${project}:${step.name} threw:\n\n${stack}`,
+        'Fix the key function; until then the step always runs and fails. Nothing was cached.',
+      ),
+    );
   }
   try {
     return ok(canonicalDigest(value as CanonicalValue));
   } catch {
-    return fail(keyProblem(project, step, `The custom cache key of ${project}:${step.name} returned ${value === null ? 'null' : typeof value === 'object' ? 'an object that is not plain data' : `a ${typeof value}`}.`, 'Return a string, a number, or plain objects and arrays of those.'));
+    return fail(
+      keyProblem(
+        project,
+        step,
+        `The custom cache key of ${project}:${step.name} returned ${value === null ? 'null' : typeof value === 'object' ? 'an object that is not plain data' : `a ${typeof value}`}.`,
+        'Return a string, a number, or plain objects and arrays of those.',
+      ),
+    );
   }
 }
 
@@ -107,7 +136,12 @@ export async function buildRunKey(services: Services, req: RunStepRequest, input
     customKey = key.value;
   }
   const needs = Object.fromEntries(Object.entries(inputs.upstream).map(([name, u]) => [name, u.digest]));
-  const full = fullKey(parts.value, { params: inputs.params, needs, ...(customKey !== undefined ? { customKey } : {}), ...(salt !== undefined ? { salt } : {}) });
+  const full = fullKey(parts.value, {
+    params: inputs.params,
+    needs,
+    ...(customKey !== undefined ? { customKey } : {}),
+    ...(salt !== undefined ? { salt } : {}),
+  });
   return ok({ ...full, parts: parts.value, live, envValue: hashed });
 }
 
@@ -138,7 +172,10 @@ export function changedSinceHashed(req: RunStepRequest, step: StepModel): Diagno
 
 /** What the next run of a step would start from: for tools that explain it (`why`, `fingerprint`). */
 export type KeyPreview =
-  | { readonly ok: true; readonly value: { readonly inputs: StepInputs; readonly step: StepModel; readonly key: RunKey; readonly fingerprint: RunKey['record'] } }
+  | {
+      readonly ok: true;
+      readonly value: { readonly inputs: StepInputs; readonly step: StepModel; readonly key: RunKey; readonly fingerprint: RunKey['record'] };
+    }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 /**

@@ -32,7 +32,11 @@ export function frameIn(stack: string, absFile: string): { line: number; column:
  * The NXS209 diagnostic for a pipeline module of `step` (at `relFile`) that
  * failed to load; `purpose` says what loading it was for.
  */
-export function moduleLoadFailed(error: unknown, at: { readonly workspaceRoot: string; readonly project: string; readonly step: string; readonly relFile: string }, purpose = ''): Diagnostic {
+export function moduleLoadFailed(
+  error: unknown,
+  at: { readonly workspaceRoot: string; readonly project: string; readonly step: string; readonly relFile: string },
+  purpose = '',
+): Diagnostic {
   const failure = describeLoadFailure(error, path.join(at.workspaceRoot, at.relFile), at.relFile);
   return {
     code: DiagnosticCodes.moduleLoadFailed,

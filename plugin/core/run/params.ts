@@ -97,7 +97,11 @@ function unknownParam(key: string, scope: OverrideScope | undefined, declared: r
     };
   }
   const elsewhere = scope.all.get(key) ?? [];
-  const there = elsewhere.length ? ` \`${key}\` is declared by ${elsewhere.slice(0, 5).join(', ')}${elsewhere.length > 5 ? ', ...' : ''}, which this run does not include: run ${elsewhere.length > 1 ? 'one of them' : 'it'} (nx run ${scope.project}:${elsewhere[0]} --${key}=...).` : scope.all.has(key) ? ` \`${key}\` is a param of the pipeline that no step uses yet.` : '';
+  const there = elsewhere.length
+    ? ` \`${key}\` is declared by ${elsewhere.slice(0, 5).join(', ')}${elsewhere.length > 5 ? ', ...' : ''}, which this run does not include: run ${elsewhere.length > 1 ? 'one of them' : 'it'} (nx run ${scope.project}:${elsewhere[0]} --${key}=...).`
+    : scope.all.has(key)
+      ? ` \`${key}\` is a param of the pipeline that no step uses yet.`
+      : '';
   return {
     param: key,
     message: `No step of this run declares param \`${key}\` (from --${key}).`,

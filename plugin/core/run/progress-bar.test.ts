@@ -4,7 +4,10 @@ import { progressBar, renderBar } from './progress-bar';
 function harness() {
   let t = 0;
   const lines: string[] = [];
-  const progress = progressBar((l) => lines.push(l), () => t);
+  const progress = progressBar(
+    (l) => lines.push(l),
+    () => t,
+  );
   return { lines, progress, at: (ms: number) => void (t = ms) };
 }
 

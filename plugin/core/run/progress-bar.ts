@@ -53,7 +53,11 @@ export function progressBar(write: (line: string) => void, now: () => number = (
     } else {
       const tenth = Math.floor(Math.min(1, done / known) * 10);
       const complete = done >= known;
-      due = first || (complete && !finished) || (!complete && tenth > lastTenth && t - lastAt >= MIN_GAP_MS) || (!complete && done !== lastDone && t - lastAt >= HEARTBEAT_MS);
+      due =
+        first ||
+        (complete && !finished) ||
+        (!complete && tenth > lastTenth && t - lastAt >= MIN_GAP_MS) ||
+        (!complete && done !== lastDone && t - lastAt >= HEARTBEAT_MS);
       if (due) {
         lastTenth = tenth;
         finished = complete;

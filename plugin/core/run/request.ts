@@ -28,6 +28,12 @@ export interface RunStepRequest {
   readonly nxHash?: string | undefined;
 }
 
-export function problem(req: Pick<RunStepRequest, 'project' | 'step'>, code: Diagnostic['code'], message: string, hint: string, extra: Partial<Diagnostic> = {}): Diagnostic {
+export function problem(
+  req: Pick<RunStepRequest, 'project' | 'step'>,
+  code: Diagnostic['code'],
+  message: string,
+  hint: string,
+  extra: Partial<Diagnostic> = {},
+): Diagnostic {
   return { code, severity: 'error', message, hint, project: req.project, step: req.step, ...extra };
 }

@@ -53,7 +53,13 @@ class MemoryCache implements EntryCache {
   }
 }
 
-function setUp(): { root: string; calls: Record<string, number>; deps: (extra?: Partial<RunStepDeps>) => RunStepDeps; notes: string[]; mod: Record<string, unknown> } {
+function setUp(): {
+  root: string;
+  calls: Record<string, number>;
+  deps: (extra?: Partial<RunStepDeps>) => RunStepDeps;
+  notes: string[];
+  mod: Record<string, unknown>;
+} {
   const root = tempDir('nxs-run-');
   writeTree(root, { [PIPELINE]: SOURCE });
   const calls: Record<string, number> = {};
@@ -163,7 +169,11 @@ describe('runStep', () => {
     const unstorable = { one: step(() => ({ fit: () => 1 })) };
     const a = await runStep(request(root, 'one'), deps({ importModule: async () => unstorable }));
     expect(!a.ok && a.diagnostics[0]?.code).toBe('NXS205');
-    const throwing = { one: step(() => { throw new Error('boom'); }) };
+    const throwing = {
+      one: step(() => {
+        throw new Error('boom');
+      }),
+    };
     const b = await runStep(request(root, 'one'), deps({ importModule: async () => throwing }));
     expect(!b.ok && b.diagnostics[0]?.code).toBe('NXS204');
     expect(fs.readFileSync(path.join(outDir(root, 'one'), 'step.json'), 'utf8')).toBe(before);
@@ -178,8 +188,14 @@ describe('runStep', () => {
     expect(outcome).toMatchObject({ ok: true, status: 'executed' });
     expect(calls).toEqual({ one: 2, two: 1 });
     expect(stored(root, 'two')).toEqual([10, 20, 30]);
-    const salts = JSON.parse(fs.readFileSync(path.join(root, '.nx-steps/state/nx-steps-salts.json'), 'utf8')) as { steps: Record<string, Array<{ reason: string }>> };
-    expect(Object.values(salts.steps).flat().map((s) => s.reason)).toEqual(['recovery']);
+    const salts = JSON.parse(fs.readFileSync(path.join(root, '.nx-steps/state/nx-steps-salts.json'), 'utf8')) as {
+      steps: Record<string, Array<{ reason: string }>>;
+    };
+    expect(
+      Object.values(salts.steps)
+        .flat()
+        .map((s) => s.reason),
+    ).toEqual(['recovery']);
   });
 
   it('a step run without its upstream result fails with NXS203 and calls nothing', async () => {

@@ -84,7 +84,8 @@ export interface RunStepDeps {
   readonly skipLookups?: boolean;
 }
 
-type Deps = Required<Pick<RunStepDeps, 'services' | 'log' | 'now' | 'runTime' | 'env'>> & RunStepDeps & { readonly load: (absFile: string) => Promise<Record<string, unknown>> };
+type Deps = Required<Pick<RunStepDeps, 'services' | 'log' | 'now' | 'runTime' | 'env'>> &
+  RunStepDeps & { readonly load: (absFile: string) => Promise<Record<string, unknown>> };
 
 /** A run that stopped on a damaged upstream result, which can be recomputed. */
 interface CorruptUpstream {
@@ -132,7 +133,9 @@ async function runWithRecovery(req: RunStepRequest, d: Deps): Promise<RunStepOut
   const first = await runOnce(req, d);
   if (!('corrupt' in first)) return first;
   const { step: up, detail } = first.corrupt;
-  d.log.note(`the stored result of upstream step ${req.project}:${up} failed verification (${detail}); recomputing it, and never using that cache entry again.`);
+  d.log.note(
+    `the stored result of upstream step ${req.project}:${up} failed verification (${detail}); recomputing it, and never using that cache entry again.`,
+  );
   // The same overrides: Nx forwarded them to the upstream task too (plugin/nx/targets.ts).
   const upReq: RunStepRequest = { ...req, step: up, hashedAs: undefined, nxHash: undefined };
   const found = readStepInputs(d.services, upReq);
@@ -166,13 +169,17 @@ async function runOnce(req: RunStepRequest, d: Deps): Promise<Attempt> {
   }
   ensureIgnoredDir(path.join(req.workspaceRoot, req.projectRoot, '.nx-steps'));
   fs.mkdirSync(path.dirname(outAbs), { recursive: true });
-  const lock = await lockOutputDir(outAbs, (owner) => d.log.note(`waiting for another run of this step${owner ? ` (pid ${owner.pid})` : ''} to finish writing its outputs...`));
+  const lock = await lockOutputDir(outAbs, (owner) =>
+    d.log.note(`waiting for another run of this step${owner ? ` (pid ${owner.pid})` : ''} to finish writing its outputs...`),
+  );
   try {
     if (lookups) {
       // The other run may just have produced exactly this result.
       const kept = keptOutputs(d, outAbs, key.value);
       if (kept) return finish(req, d, outAbs, key.value, 'kept', kept);
-      const restored = d.entries ? await restoreEntry(d.entries, req.workspaceRoot, { key: key.value.entryKey, digest: key.value.digest }, digestOf(d), d.log) : undefined;
+      const restored = d.entries
+        ? await restoreEntry(d.entries, req.workspaceRoot, { key: key.value.entryKey, digest: key.value.digest }, digestOf(d), d.log)
+        : undefined;
       if (restored) {
         install(restored.dir, outAbs);
         return finish(req, d, outAbs, key.value, restored.source === 'local' ? 'step-local' : 'step-remote', restored.meta);
@@ -244,7 +251,9 @@ function finish(req: RunStepRequest, d: Deps, outAbs: string, key: RunKey, sourc
     case 'step-local':
     case 'step-remote': {
       const where = source === 'step-local' ? 'local' : 'remote';
-      d.log.note(`restored from the ${where} cache by this step's own key (${key.digest.slice(0, 12)}), not re-run; made ${meta.createdAt.replace('T', ' ').slice(0, 19)} UTC in ${formatDuration(meta.durationMs)}.`);
+      d.log.note(
+        `restored from the ${where} cache by this step's own key (${key.digest.slice(0, 12)}), not re-run; made ${meta.createdAt.replace('T', ' ').slice(0, 19)} UTC in ${formatDuration(meta.durationMs)}.`,
+      );
       return { ok: true, status: 'restored', from: where, durationMs: 0, meta };
     }
     case 'executed':
@@ -257,4 +266,3 @@ function finish(req: RunStepRequest, d: Deps, outAbs: string, key: RunKey, sourc
 function prefixedLog(base: RunLog, prefix: string): RunLog {
   return { ...base, note: (m) => base.note(`(${prefix}) ${m}`) };
 }
-
