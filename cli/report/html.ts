@@ -5,11 +5,11 @@
  * the last run, a timeline of that run, and the per-step table.
  */
 import type { RunRecord, StepRunRecord, StepSource } from '../../plugin/core/records/run-record';
-import { byStepKey, stepId } from '../../plugin/core/records/run-record';
+import { stepId } from '../../plugin/core/records/run-record';
 import type { Summary } from '../../plugin/core/records/summarize';
 import type { DagStep, Point } from './dag-layout';
 import { layoutDag, NODE } from './dag-layout';
-import { commandText, ms, percent, runTime, SOURCE_LABEL, when } from './labels';
+import { commandText, ms, percent, runTime, SOURCE_LABEL, SUMMARY_HEAD, summaryRow, summaryRows, when } from './labels';
 
 export interface PipelineShape {
   readonly project: string;
@@ -163,34 +163,9 @@ function timelineSvg(run: RunRecord): string {
 }
 
 function summaryTable(summary: Summary): string {
-  const head = ['step', 'lookups', 'hits', 'local', 'remote', 'by key', 'kept', 'misses', 'hit rate', 'saved'];
-  const rows = summary.steps.map((s) => [
-    s.id,
-    String(s.lookups),
-    String(s.hits),
-    String(s.by.local),
-    String(s.by.remote),
-    String(byStepKey(s.by)),
-    String(s.by.kept),
-    String(s.misses),
-    percent(s.hitRate),
-    ms(s.savedMs),
-  ]);
-  const t = summary.total;
-  rows.push([
-    'total',
-    String(t.lookups),
-    String(t.hits),
-    String(t.by.local),
-    String(t.by.remote),
-    String(byStepKey(t.by)),
-    String(t.by.kept),
-    String(t.misses),
-    percent(t.hitRate),
-    ms(t.savedMs),
-  ]);
+  const rows = [...summaryRows(summary), summaryRow('total', summary.total)];
   const tr = (cells: string[], tag: 'td' | 'th') => `<tr>${cells.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join('')}</tr>`;
-  return `<table class="summary"><thead>${tr(head, 'th')}</thead><tbody>${rows.map((r) => tr(r, 'td')).join('')}</tbody></table>`;
+  return `<table class="summary"><thead>${tr(SUMMARY_HEAD, 'th')}</thead><tbody>${rows.map((r) => tr(r, 'td')).join('')}</tbody></table>`;
 }
 
 export function renderHtmlReport(input: HtmlReportInput): string {

@@ -1,5 +1,7 @@
 /** Words and numbers shared by the text and HTML reports, so both say the same thing. */
 import type { RunRecord, StepSource } from '../../plugin/core/records/run-record';
+import { byStepKey } from '../../plugin/core/records/run-record';
+import type { Counts, Summary } from '../../plugin/core/records/summarize';
 import { formatDuration } from '../../plugin/core/util/duration';
 
 export const SOURCE_LABEL: Readonly<Record<StepSource, string>> = {
@@ -13,6 +15,29 @@ export const SOURCE_LABEL: Readonly<Record<StepSource, string>> = {
   failed: 'failed',
   skipped: 'skipped',
 };
+
+/** The per-step table of several runs: its header, then one row per step. */
+export const SUMMARY_HEAD = ['step', 'lookups', 'hits', 'local', 'remote', 'by key', 'kept', 'misses', 'hit rate', 'saved'];
+
+export function summaryRow(id: string, c: Counts): string[] {
+  return [
+    id,
+    String(c.lookups),
+    String(c.hits),
+    String(c.by.local),
+    String(c.by.remote),
+    String(byStepKey(c.by)),
+    String(c.by.kept),
+    String(c.misses),
+    percent(c.hitRate),
+    ms(c.savedMs),
+  ];
+}
+
+/** Every step's row, in the summary's order. */
+export function summaryRows(summary: Summary): string[][] {
+  return summary.steps.map((s) => summaryRow(s.id, s));
+}
 
 export function ms(value: number | undefined): string {
   return value === undefined ? '' : formatDuration(value);

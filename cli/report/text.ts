@@ -2,7 +2,7 @@
 import type { RunRecord } from '../../plugin/core/records/run-record';
 import { byStepKey, stepId } from '../../plugin/core/records/run-record';
 import type { Counts, Summary } from '../../plugin/core/records/summarize';
-import { commandText, ms, percent, runTime, SOURCE_LABEL, when } from './labels';
+import { commandText, ms, percent, runTime, SOURCE_LABEL, SUMMARY_HEAD, summaryRows, when } from './labels';
 
 /** Left-aligns the first column and right-aligns the others. */
 export function table(rows: readonly (readonly string[])[], leftColumns = 1): string[] {
@@ -35,20 +35,6 @@ export function renderRun(run: RunRecord, summary: Summary): string {
 /** Several runs, aggregated per step. */
 export function renderRuns(summary: Summary, window: string): string {
   if (!summary.first || !summary.last) return `No runs recorded ${window}.\n`;
-  const rows = [
-    ['step', 'lookups', 'hits', 'local', 'remote', 'by key', 'kept', 'misses', 'hit rate', 'saved'],
-    ...summary.steps.map((s) => [
-      s.id,
-      String(s.lookups),
-      String(s.hits),
-      String(s.by.local),
-      String(s.by.remote),
-      String(byStepKey(s.by)),
-      String(s.by.kept),
-      String(s.misses),
-      percent(s.hitRate),
-      ms(s.savedMs),
-    ]),
-  ];
+  const rows = [SUMMARY_HEAD, ...summaryRows(summary)];
   return [`${summary.runs} run(s) ${window}, ${when(summary.first)} to ${when(summary.last)}`, '', ...table(rows), '', ...totals(summary.total), ''].join('\n');
 }

@@ -7,6 +7,7 @@
  * Nothing writes this format any more. Reading runs no code.
  */
 import { CorruptValue } from './wire';
+import { TYPED_ARRAYS } from './binary-types';
 
 const TAG = '$nxs';
 
@@ -14,20 +15,6 @@ export interface LegacyOptions {
   /** Absolute folder that stored paths are rebuilt against. */
   readonly outDir?: string;
 }
-
-const TYPED_ARRAYS: Readonly<Record<string, new (buf: ArrayBuffer) => ArrayBufferView>> = {
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-};
 
 /**
  * Sets an own property, even one named `__proto__` (plain assignment would
