@@ -195,7 +195,8 @@ export interface NxRunOptions {
    * says (say, every task a cache hit). A run that does not is an error,
    * not a figure.
    */
-  readonly expect?: RegExp;
+  /** What the output must show (a RegExp, or any check with a test method and a description). */
+  readonly expect?: { test(output: string): boolean };
   readonly timeoutMs?: number;
   /**
    * Nx performance measures to report (NX_PERF_LOGGING), by name, such as
