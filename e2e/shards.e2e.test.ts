@@ -3,16 +3,15 @@
  * Three clones of one workspace are three machines (each its own local Nx
  * cache); each runs its share (`nx-steps shard sims:simulate i/3`, through
  * `nx run-many`) against the real remote cache server
- * (e2e/rig/remote-cache-server.ts). A fourth, fresh clone then runs the step
+ * (e2e/rig/remote-cache-remote.server.ts). A fourth, fresh clone then runs the step
  * that needs every item: every item is a remote hit, and no item function is
  * called there. A fifth clone that adds an item calls only that item: every
  * other one is restored by its own key. Every claim is a count of step
  * function calls.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace, workspacesPerTest } from './rig';
-import { RemoteCacheServer } from './rig/remote-cache-server';
+import { createWorkspace, remoteCachePerFile, workspacesPerTest } from './rig';
 
 const ITEMS = 30;
 
@@ -33,14 +32,7 @@ export const total = step({ needs: { sims: simulate } }, ({ sims }) => {
 `;
 
 const open = workspacesPerTest();
-let server: RemoteCacheServer;
-
-beforeAll(async () => {
-  server = await RemoteCacheServer.start();
-});
-afterAll(async () => {
-  await server.remove();
-});
+const remote = remoteCachePerFile();
 
 function machine(name: string, items = ITEMS): Workspace {
   const ws = createWorkspace(name, { 'sims/sims.pipeline.ts': SIMS.replace(`range(1, ${ITEMS + 1})`, `range(1, ${items + 1})`) });
@@ -57,7 +49,7 @@ describe('shards across machines', () => {
       const share = ws.cli(['shard', 'sims:simulate', `${i}/3`]).stdout.trim();
       shares.push(share.split(','));
       ws.resetCalls();
-      ws.nxOk(['run-many', '-p', 'sims', '-t', share, '--batch', '--output-style=static'], { env: server.nxEnv('read-write') });
+      ws.nxOk(['run-many', '-p', 'sims', '-t', share, '--batch', '--output-style=static'], { env: remote.server.nxEnv('read-write') });
       expect(ws.calls(), `machine ${i}`).toEqual({ simulate: ITEMS / 3 });
     }
     // Disjoint, and together every item.
@@ -67,7 +59,7 @@ describe('shards across machines', () => {
 
     const fresh = machine('aggregate');
     fresh.resetCalls();
-    const run = fresh.nxOk(['run', 'sims:total', '--output-style=static'], { env: server.nxEnv('read-write') });
+    const run = fresh.nxOk(['run', 'sims:total', '--output-style=static'], { env: remote.server.nxEnv('read-write') });
     expect(fresh.calls()).toEqual({ total: 1 });
     expect(fresh.stored('sims/.nx-steps/out/total')).toBe((ITEMS * (ITEMS + 1) * 1000) / 2 + 42 * ITEMS);
     const report = JSON.parse(fresh.cli(['report', '--last', '--json']).stdout) as { lastRun: { steps: Array<{ step: string; source: string }> } };
@@ -80,7 +72,7 @@ describe('shards across machines', () => {
     // is restored from the remote cache by its own key; only the new item and the total are called.
     const grown = machine('grown', ITEMS + 1);
     grown.resetCalls();
-    grown.nxOk(['run', 'sims:total', '--batch', '--output-style=static'], { env: server.nxEnv('read-write') });
+    grown.nxOk(['run', 'sims:total', '--batch', '--output-style=static'], { env: remote.server.nxEnv('read-write') });
     expect(grown.calls()).toEqual({ simulate: 1, total: 1 });
     const grownReport = JSON.parse(grown.cli(['report', '--last', '--json']).stdout) as { lastRun: { steps: Array<{ step: string; source: string }> } };
     expect(new Set(grownReport.lastRun.steps.filter((s) => s.step.startsWith('simulate.') && s.step !== `simulate.${ITEMS + 1}`).map((s) => s.source))).toEqual(

@@ -6,16 +6,15 @@
  * then restores each step whose own code, data and inputs did not change.
  *
  * "Machines" are workspace copies with their own local Nx cache, sharing one
- * real remote cache server (nginx, e2e/rig/remote-cache-server.ts). Every
+ * real remote cache server (nginx, e2e/rig/remote-cache-remote.server.ts). Every
  * claim is a count of step function calls.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace, workspacesPerTest } from './rig';
-import { RemoteCacheServer } from './rig/remote-cache-server';
+import { createWorkspace, remoteCachePerFile, workspacesPerTest } from './rig';
 
 const PIPELINE = 'etl/etl.pipeline.ts';
 const STEPS = ['one', 'two', 'three'];
@@ -46,14 +45,7 @@ export const three = step({ needs: { ys: two } }, ({ ys }) => {
 };
 
 const open = workspacesPerTest();
-let server: RemoteCacheServer;
-
-beforeAll(async () => {
-  server = await RemoteCacheServer.start();
-});
-afterAll(async () => {
-  await server.remove();
-});
+const remote = remoteCachePerFile();
 
 function machine(name: string, files: Record<string, string> = BASE): Workspace {
   const ws = createWorkspace(name, files);
@@ -69,7 +61,7 @@ function run(
   role: 'read-write' | 'read-only' = 'read-write',
 ): { calls: Record<string, number>; output: string } {
   ws.resetCalls();
-  const r = ws.nxOk(['run-many', '-t', ...steps, '-p', 'etl', '--output-style=static', ...extra], { env: server.nxEnv(role) });
+  const r = ws.nxOk(['run-many', '-t', ...steps, '-p', 'etl', '--output-style=static', ...extra], { env: remote.server.nxEnv(role) });
   return { calls: ws.calls(), output: r.output };
 }
 
@@ -150,9 +142,9 @@ export const four = step({ needs: { total: three } }, ({ total }) => {
     seed();
     const b = machine('b-read-only');
     b.edit(PIPELINE, /$/, "\nexport const four = step({ needs: { t: three } }, ({ t }) => { count('four'); return t + 1; });\n");
-    const before = new Set(server.entries().keys());
+    const before = new Set(remote.server.entries().keys());
     expect(run(b, [...STEPS, 'four'], [], 'read-only').calls).toEqual({ four: 1 });
-    expect([...server.entries().keys()].filter((k) => !before.has(k))).toEqual([]);
+    expect([...remote.server.entries().keys()].filter((k) => !before.has(k))).toEqual([]);
 
     const down = machine('b-down');
     down.edit('etl/project.json', 'echo lint v1', 'echo lint v3');

@@ -1,5 +1,6 @@
 /** What e2e cases import: a workspace copied from the template this run installed. */
-import { afterEach, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
+import { RemoteCacheServer } from './remote-cache-server';
 import type { Workspace } from './workspace';
 import { createWorkspaceFrom } from './workspace';
 
@@ -32,5 +33,22 @@ export function workspacesPerTest(): OpenWorkspaces {
       return ws;
     },
     push: (...workspaces) => open.push(...workspaces),
+  };
+}
+
+/** Call once at the top of a test file: one real remote cache server for its tests, removed after them. */
+export function remoteCachePerFile(): { readonly server: RemoteCacheServer } {
+  let server: RemoteCacheServer | undefined;
+  beforeAll(async () => {
+    server = await RemoteCacheServer.start();
+  });
+  afterAll(async () => {
+    await server?.remove();
+  });
+  return {
+    get server(): RemoteCacheServer {
+      if (!server) throw new Error('the remote cache server starts in beforeAll: use it inside a test');
+      return server;
+    },
   };
 }

@@ -34,6 +34,26 @@ const base = (id: string) =>
     steps: { subject: 'return used(2, opts);', sibling: "return 'sibling-1';" },
   });
 
+/** A pipeline with a shared param: train declares it through ml.params.lr, subject does not. */
+function sharedParamPipeline(id: string): string {
+  return `import { pipeline, step } from 'nx-steps';
+import { count } from '../../tools/count';
+
+const ml = pipeline({ name: '${id}', params: { lr: 0.1 } });
+export default ml;
+
+export const subject = step(async () => {
+  count('${id}:subject');
+  return 'plain';
+});
+
+export const train = step({ params: { lr: ml.params.lr, epochs: 1 } }, async ({ lr, epochs }) => {
+  count('${id}:train');
+  return lr * epochs;
+});
+`;
+}
+
 export const PRECISION_CASES: readonly AdversarialCase[] = [
   {
     id: 'p-comments',
@@ -236,6 +256,24 @@ export const PRECISION_CASES: readonly AdversarialCase[] = [
       'cfg.json': '{ "n": 1 }\n',
     },
     edit: { 'cfg.json': ['"n": 1', '"n": 2'] },
+    changes: true,
+    precise: true,
+  },
+  {
+    id: 'p-shared-param-sibling',
+    category: PR,
+    title: "a sibling's params edited, one of them a shared pipeline param (ml.params.lr): the other step stays",
+    files: { 'main.pipeline.ts': sharedParamPipeline('p-shared-param-sibling') },
+    edit: { 'main.pipeline.ts': ['epochs: 1', 'epochs: 2'] },
+    changes: true,
+    precise: true,
+  },
+  {
+    id: 'p-shared-param-default',
+    category: PR,
+    title: "a shared param's default edited in pipeline({ params }): the step that declares it re-runs, the other stays",
+    files: { 'main.pipeline.ts': sharedParamPipeline('p-shared-param-default') },
+    edit: { 'main.pipeline.ts': ['params: { lr: 0.1 }', 'params: { lr: 0.2 }'] },
     changes: true,
     precise: true,
   },
