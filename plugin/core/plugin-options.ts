@@ -4,6 +4,8 @@
  */
 import type { Diagnostic } from './diagnostics';
 import { DiagnosticCodes, DiagnosticError } from './diagnostics';
+import type { RemoteCacheOptions, RemoteCacheSettings, SigningOptions } from './remote-options';
+import { checkRemoteCacheOptions, checkSigningOptions, DEFAULT_REMOTE_CACHE } from './remote-options';
 import type { Result } from './util/result';
 import { fail, ok } from './util/result';
 
@@ -11,10 +13,16 @@ import { fail, ok } from './util/result';
 export interface NxStepsPluginOptions {
   /** Glob of pipeline files, relative to the workspace root. Default: '**\/*.pipeline.ts'. */
   readonly pipelines?: string;
+  /** Time and size bounds of the remote cache (remote-options.ts). */
+  readonly remoteCache?: RemoteCacheOptions;
+  /** Signed results (docs/remote-cache.md): the public key trusted writers sign with. */
+  readonly signing?: SigningOptions;
 }
 
 export interface NormalizedOptions {
   readonly pipelines: string;
+  readonly remoteCache: RemoteCacheSettings;
+  readonly signing?: SigningOptions | undefined;
 }
 
 /** The name nx.json registers the plugin by. */
@@ -32,7 +40,7 @@ export function optionsOfPlugins(plugins: readonly PluginEntry[] | undefined): N
   return normalizeOptions(typeof entry === 'object' ? entry.options : undefined);
 }
 
-export const DEFAULT_OPTIONS: NormalizedOptions = { pipelines: '**/*.pipeline.ts' };
+export const DEFAULT_OPTIONS: NormalizedOptions = { pipelines: '**/*.pipeline.ts', remoteCache: DEFAULT_REMOTE_CACHE };
 
 /** The options, or what is wrong with them (NXS301): unknown or mistyped options are a configuration error. */
 export function checkOptions(raw: unknown): Result<NormalizedOptions, Diagnostic> {
@@ -40,14 +48,18 @@ export function checkOptions(raw: unknown): Result<NormalizedOptions, Diagnostic
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     return optionsError('options must be an object, e.g. { "pipelines": "**/*.pipeline.ts" }.');
   }
-  const known = Object.keys(DEFAULT_OPTIONS);
+  const known = ['pipelines', 'remoteCache', 'signing'];
   const unknown = Object.keys(raw).find((key) => !known.includes(key));
   if (unknown !== undefined) return optionsError(`unknown option "${unknown}" in nx.json. Known options: ${known.join(', ')}.`);
-  const { pipelines } = raw as NxStepsPluginOptions;
+  const { pipelines, remoteCache, signing } = raw as NxStepsPluginOptions;
   if (pipelines !== undefined && (typeof pipelines !== 'string' || pipelines.length === 0)) {
     return optionsError('"pipelines" must be a non-empty glob string, e.g. "**/*.pipeline.ts".');
   }
-  return ok({ pipelines: pipelines ?? DEFAULT_OPTIONS.pipelines });
+  const remote = checkRemoteCacheOptions(remoteCache);
+  if (!remote.ok) return optionsError(remote.error);
+  const signed = checkSigningOptions(signing);
+  if (!signed.ok) return optionsError(signed.error);
+  return ok({ pipelines: pipelines ?? DEFAULT_OPTIONS.pipelines, remoteCache: remote.value, ...(signed.value ? { signing: signed.value } : {}) });
 }
 
 function optionsError(what: string): Result<never, Diagnostic> {

@@ -25,6 +25,7 @@ import { writeRunRecord } from '../core/records/record-store';
 import { RUN_ID_ENV } from '../core/records/run-record';
 import { outputDir } from '../core/outputs/layout';
 import { nxCommandStart } from './command-start';
+import { finishGuard, guardWarnings } from './remote-cache-guard';
 import type { NxStepsPluginOptions } from '../core/plugin-options';
 
 type NxTaskResult = PostTasksExecutionContext['taskResults'][string];
@@ -73,7 +74,16 @@ async function dropMisfiled(options: NxStepsPluginOptions | undefined, workspace
   }
 }
 
+/** Stops this command's remote-cache guard and prints what it saw (nothing when all went well). */
+async function reportGuard(context: PostTasksExecutionContext): Promise<void> {
+  const finished = await finishGuard(context.workspaceRoot, context.id);
+  if (!finished) return;
+  const byHash = new Map(Object.values(context.taskResults ?? {}).flatMap((r) => (r.task.hash ? [[r.task.hash, r.task.id] as const] : [])));
+  for (const w of guardWarnings(finished.status, finished.server, (hash) => byHash.get(hash))) console.warn(w);
+}
+
 export async function postTasksExecution(options: NxStepsPluginOptions | undefined, context: PostTasksExecutionContext): Promise<void> {
+  await reportGuard(context).catch(() => undefined);
   try {
     const tasks = Object.values(context.taskResults ?? {}).flatMap((r) => asStepTask(r) ?? []);
     const misfiled = misfiledResults(context.workspaceRoot, tasks);

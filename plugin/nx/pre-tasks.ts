@@ -2,8 +2,8 @@
  * Runs before Nx hashes any task: sets each step's live fingerprint as its
  * env input, and keeps nx-steps.lock.json current outside CI (in CI it only
  * warns, like `nx sync:check` would). See core/fingerprint/workspace-pass.ts.
- * It also keeps an unusable self-hosted remote cache from failing the run
- * (remote-cache-guard.ts).
+ * It also puts the remote-cache guard between Nx and a self-hosted server
+ * for this command (remote-cache-guard.ts).
  */
 import type { PreTasksExecutionContext } from '@nx/devkit';
 import { LOCK_FILE, writeLockIfChanged } from '../core/fingerprint/lock-file';
@@ -16,7 +16,7 @@ import { discoverPipelineFiles } from './discover';
 import type { NxStepsPluginOptions } from '../core/plugin-options';
 import { normalizeOptions } from '../core/plugin-options';
 import { MACHINE_STATE_ENV, machineStateDir } from './nx-cache';
-import { guardSelfHostedRemoteCache, remoteCacheSkipped } from './remote-cache-guard';
+import { guardSelfHostedRemoteCache, rememberGuard, remoteCacheSkipped } from './remote-cache-guard';
 
 export function preTasksExecution(rawOptions: NxStepsPluginOptions | undefined, context: PreTasksExecutionContext): Promise<void> {
   return atPluginBoundary(() => prepareTasks(rawOptions, context));
@@ -26,7 +26,8 @@ async function prepareTasks(rawOptions: NxStepsPluginOptions | undefined, contex
   const options = normalizeOptions(rawOptions);
   const files = await discoverPipelineFiles(context.workspaceRoot, options.pipelines);
   if (files.length === 0) return;
-  await guardSelfHostedRemoteCache(process.env, context.argv);
+  const guard = await guardSelfHostedRemoteCache(process.env, context.argv, console.warn, { settings: options.remoteCache });
+  if (guard.kind === 'guarded') rememberGuard(context.workspaceRoot, context.id, guard);
   // Nx hands its task processes NX_SKIP_NX_CACHE but not --skip-remote-cache: step-keyed lookups need it too.
   if (remoteCacheSkipped(process.env, context.argv)) process.env['NX_SKIP_REMOTE_CACHE'] = 'true';
   const stateDir = machineStateDir(context.workspaceRoot);
