@@ -21,10 +21,10 @@ describe('pluginOptions', () => {
     const root = workspaceWith(
       '{\n  // pipelines live under pipelines/\n  "plugins": [{ "plugin": "nx-steps/plugin", "options": { "pipelines": "pipelines/**/*.pipeline.ts" } },],\n}\n',
     );
-    expect(pluginOptions(root)).toEqual({ pipelines: 'pipelines/**/*.pipeline.ts' });
+    expect(pluginOptions(root)).toMatchObject({ pipelines: 'pipelines/**/*.pipeline.ts' });
   });
 
   it('gives the defaults for a plugin registered by name', () => {
-    expect(pluginOptions(workspaceWith('{ "plugins": ["nx-steps/plugin"] }'))).toEqual({ pipelines: '**/*.pipeline.ts' });
+    expect(pluginOptions(workspaceWith('{ "plugins": ["nx-steps/plugin"] }'))).toMatchObject({ pipelines: '**/*.pipeline.ts' });
   });
 });

@@ -27,7 +27,7 @@ import { runStep } from '../../plugin/core/run/run-step';
 import { createServices } from '../../plugin/core/workspace';
 import { lazyEntryCache, machineStateDir, openEntryCache } from '../../plugin/nx/nx-cache';
 import type { Engine } from './executor';
-import { runGuarded } from './executor';
+import { remoteSetup, runGuarded } from './executor';
 import { captureOutput } from './capture';
 import { stepRequest } from './request';
 
@@ -73,7 +73,8 @@ export default async function* batchSteps(
   context: ExecutorContext,
   engine: Engine = runStep,
 ): AsyncIterableIterator<BatchTaskResult> {
-  const services = createServices(context.root, { machineStateDir: machineStateDir(context.root) });
+  const remote = remoteSetup(context, process.env);
+  const services = createServices(context.root, { machineStateDir: machineStateDir(context.root), trust: remote.trust });
   const failed = new Set<string>();
   try {
     for (const id of topologicalOrder(taskGraph)) {
@@ -106,7 +107,9 @@ export default async function* batchSteps(
         outcome = await runGuarded(engine, req, {
           services,
           log,
-          entries: lazyEntryCache(() => openEntryCache(context.root, { project: req.project, target: req.step }, process.env, (m) => log.note(m))),
+          entries: lazyEntryCache(() =>
+            openEntryCache(context.root, { project: req.project, target: req.step }, process.env, (m) => log.note(m), remote.bounds),
+          ),
           skipLookups: process.env['NX_SKIP_NX_CACHE'] === 'true',
         });
       } finally {

@@ -10,11 +10,27 @@ import { consoleLog } from '../../plugin/core/run/log';
 import type { RunStepDeps, RunStepOutcome, RunStepRequest } from '../../plugin/core/run/run-step';
 import { runStep } from '../../plugin/core/run/run-step';
 import { createServices } from '../../plugin/core/workspace';
+import type { EntryCacheBounds } from '../../plugin/nx/nx-cache';
 import { lazyEntryCache, machineStateDir, openEntryCache } from '../../plugin/nx/nx-cache';
+import { workspaceTrust } from '../../plugin/nx/signing';
+import { optionsOfPlugins } from '../../plugin/core/plugin-options';
+import type { ResultTrust } from '../../plugin/core/outputs/trust';
 import { stepRequest } from './request';
 import type { StepExecutorOptions } from './schema';
 
 export type Engine = (req: RunStepRequest, deps: RunStepDeps) => Promise<RunStepOutcome>;
+
+/** The signing policy and the bounds of step-keyed lookups, from nx.json (remoteSetup). */
+export interface RemoteSetup {
+  readonly trust?: ResultTrust | undefined;
+  readonly bounds?: EntryCacheBounds;
+}
+
+/** What the options in nx.json say about signing and the remote cache, for a task process; takes the signing key out of the environment. */
+export function remoteSetup(context: ExecutorContext, env: NodeJS.ProcessEnv): RemoteSetup {
+  const options = optionsOfPlugins(context.nxJsonConfiguration?.plugins);
+  return { trust: workspaceTrust(context.root, options.signing, env, { takeKey: true }), bounds: { timeoutMs: options.remoteCache.budgetMs } };
+}
 
 /** The engine's dependencies for a step run by Nx: this workspace's services, Nx's cache, Nx's flags. */
 export function nxDeps(
@@ -22,11 +38,12 @@ export function nxDeps(
   req: RunStepRequest,
   log: RunStepDeps['log'] & object,
   env: NodeJS.ProcessEnv,
+  remote: RemoteSetup = {},
 ): RunStepDeps & { services: ReturnType<typeof createServices> } {
   return {
-    services: createServices(root, { machineStateDir: machineStateDir(root) }),
+    services: createServices(root, { machineStateDir: machineStateDir(root), trust: remote.trust }),
     log,
-    entries: lazyEntryCache(() => openEntryCache(root, { project: req.project, target: req.step }, env, (m) => log.note(m))),
+    entries: lazyEntryCache(() => openEntryCache(root, { project: req.project, target: req.step }, env, (m) => log.note(m), remote.bounds)),
     // `--skip-nx-cache`: Nx looks nothing up; neither does the engine.
     skipLookups: env['NX_SKIP_NX_CACHE'] === 'true',
     env,
@@ -52,7 +69,7 @@ export default async function stepExecutor(options: StepExecutorOptions, context
     return { success: false };
   }
   const req = request.value;
-  const deps = nxDeps(context.root, req, consoleLog(`${req.project}:${req.step}`), process.env);
+  const deps = nxDeps(context.root, req, consoleLog(`${req.project}:${req.step}`), process.env, remoteSetup(context, process.env));
   let outcome: RunStepOutcome;
   try {
     outcome = await runGuarded(engine, req, deps);

@@ -14,6 +14,7 @@ import type { WorkspaceModel } from './model/project-model';
 import * as path from 'node:path';
 import { SALTS_FILE } from './state/salts';
 import { DiskCache, stateDir } from './util/disk-cache';
+import type { ResultTrust } from './util/result-trust';
 
 export interface Services {
   readonly workspaceRoot: string;
@@ -22,6 +23,8 @@ export interface Services {
   readonly code: CodeAnalyzer;
   /** This machine's salts (state/salts.ts). */
   readonly saltsFile: string;
+  /** With signing on: which results are trusted, and how this machine signs its own (outputs/trust.ts). */
+  readonly trust?: ResultTrust | undefined;
   flush(): void;
 }
 
@@ -32,6 +35,7 @@ export interface ServiceOptions {
    * Default: `<workspace>/.nx-steps/state` (tests, tools without Nx).
    */
   readonly machineStateDir?: string | undefined;
+  readonly trust?: ResultTrust | undefined;
 }
 
 export function createServices(workspaceRoot: string, options: ServiceOptions = {}): Services {
@@ -39,7 +43,7 @@ export function createServices(workspaceRoot: string, options: ServiceOptions = 
   const hasher = new FileHasher(cache.path('stat-memo'), { listings: new DirListings(cache.path('dir-listings')) });
   const code = new CodeAnalyzer(workspaceRoot, cache, hasher);
   const saltsFile = path.join(options.machineStateDir ?? path.join(stateDir(workspaceRoot), 'state'), SALTS_FILE);
-  return { workspaceRoot, cache, hasher, code, saltsFile, flush: () => hasher.save() };
+  return { workspaceRoot, cache, hasher, code, saltsFile, ...(options.trust ? { trust: options.trust } : {}), flush: () => hasher.save() };
 }
 
 /** Reads and validates the given pipeline files (workspace-relative). */

@@ -17,6 +17,8 @@ import type { NxStepsPluginOptions } from '../core/plugin-options';
 import { normalizeOptions } from '../core/plugin-options';
 import { MACHINE_STATE_ENV, machineStateDir } from './nx-cache';
 import { guardSelfHostedRemoteCache, rememberGuard, remoteCacheSkipped } from './remote-cache-guard';
+import { workspaceTrust } from './signing';
+import { uploadsOffReason } from '../core/outputs/trust';
 
 export function preTasksExecution(rawOptions: NxStepsPluginOptions | undefined, context: PreTasksExecutionContext): Promise<void> {
   return atPluginBoundary(() => prepareTasks(rawOptions, context));
@@ -26,7 +28,12 @@ async function prepareTasks(rawOptions: NxStepsPluginOptions | undefined, contex
   const options = normalizeOptions(rawOptions);
   const files = await discoverPipelineFiles(context.workspaceRoot, options.pipelines);
   if (files.length === 0) return;
-  const guard = await guardSelfHostedRemoteCache(process.env, context.argv, console.warn, { settings: options.remoteCache });
+  // Checked before anything runs: a bad key stops the command here (NXS301), once.
+  const trust = workspaceTrust(context.workspaceRoot, options.signing, process.env);
+  const guard = await guardSelfHostedRemoteCache(process.env, context.argv, console.warn, {
+    settings: options.remoteCache,
+    uploadsOff: uploadsOffReason(trust),
+  });
   if (guard.kind === 'guarded') rememberGuard(context.workspaceRoot, context.id, guard);
   // Nx hands its task processes NX_SKIP_NX_CACHE but not --skip-remote-cache: step-keyed lookups need it too.
   if (remoteCacheSkipped(process.env, context.argv)) process.env['NX_SKIP_REMOTE_CACHE'] = 'true';

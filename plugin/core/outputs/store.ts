@@ -165,6 +165,11 @@ export interface ReadOptions {
    * are reported as 'other' before anything else is read or hashed.
    */
   readonly fingerprint?: string;
+  /**
+   * With signing on (outputs/trust.ts): why a folder that passed every other
+   * check is still not to be used (unsigned, or signed by another key).
+   */
+  readonly trust?: { untrusted(dir: string, meta: StepMeta): string | undefined } | undefined;
 }
 
 /** A manifest path that stays inside the folder it is relative to. */
@@ -227,6 +232,8 @@ export function readOutputs(dir: string, options: ReadOptions = {}): ReadOutput 
     const c = check();
     if (!c.ok) return c;
   }
+  const untrusted = options.trust?.untrusted(dir, meta);
+  if (untrusted !== undefined) return { ok: false, problem: 'corrupt', detail: untrusted };
   return { ok: true, meta };
 }
 

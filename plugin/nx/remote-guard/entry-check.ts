@@ -62,10 +62,15 @@ export class EntryCheck {
     return this.failure;
   }
 
-  write(chunk: Buffer): void {
+  /** Feeds a chunk of the body; resolves once it was decompressed and looked at (the caller's backpressure). */
+  write(chunk: Buffer): Promise<void> {
     this.bodyBytes += chunk.length;
-    if (this.failure !== undefined) return;
-    this.gunzip.write(chunk);
+    if (this.failure !== undefined) return Promise.resolve();
+    // A stream that failed or was destroyed never calls back: its end settles the wait too.
+    return new Promise((resolve) => {
+      this.gunzip.write(chunk, () => resolve());
+      void this.ended.then(() => resolve());
+    });
   }
 
   /** The verdict once the whole body was written. */

@@ -192,7 +192,7 @@ export class RemoteCacheGuard {
           upstream.abort();
           return `it is larger than the cap on one entry`;
         }
-        check.write(chunk);
+        await check.write(chunk);
         if (check.problem !== undefined) {
           upstream.abort();
           return check.problem;
