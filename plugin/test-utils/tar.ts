@@ -173,3 +173,35 @@ export async function zeroBomb(bytes: number, name = 'etl/.nx-steps/out/load_dat
   const gzipHeader = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
   return Buffer.concat([gzipHeader, first, ...Array.from({ length: bytes / unit - 1 }, () => block), last, trailer]);
 }
+
+export interface ReadMember {
+  readonly name: string;
+  readonly type: string;
+  readonly data: Buffer;
+}
+
+/** The members of a (well-formed) tar archive, GNU long names applied. */
+export function readTar(archive: Buffer): ReadMember[] {
+  const out: ReadMember[] = [];
+  let longName: string | undefined;
+  for (let off = 0; off + 512 <= archive.length; ) {
+    const block = archive.subarray(off, off + 512);
+    if (block.every((b) => b === 0)) break;
+    const field = (start: number, length: number) => {
+      const f = block.subarray(start, start + length);
+      const end = f.indexOf(0);
+      return f.subarray(0, end === -1 ? length : end).toString('utf8');
+    };
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    const type = block[156] === 0 ? '0' : String.fromCharCode(block[156] ?? 48);
+    const data = archive.subarray(off + 512, off + 512 + size);
+    off += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'L') {
+      longName = data.toString('utf8').replace(/\0+$/, '');
+      continue;
+    }
+    out.push({ name: longName ?? field(0, 100), type, data: Buffer.from(data) });
+    longName = undefined;
+  }
+  return out;
+}
