@@ -13,7 +13,7 @@ function exists(file) {
   try {
     fs.accessSync(file);
     return true;
-  } catch (e) {
+  } catch (_e) {
     return false;
   }
 }
