@@ -78,9 +78,9 @@ export const DAMAGE: Readonly<Record<string, (entry: StoredEntry) => Buffer | Pr
 
 /**
  * An entry holding a result nx-steps' own store code wrote for `value`, with
- * the genuine entry's fingerprint: every digest consistent, so only a
- * signature can tell it from the real one. What a writer with the read-write
- * token (and no signing key) can upload.
+ * the genuine entry's fingerprint (and its signature, when it has one): every
+ * digest consistent, so only the signature can tell it from the real one.
+ * What a writer with the read-write token and no signing key can upload.
  */
 export async function forgedEntry(ws: Workspace, entry: StoredEntry, value: unknown): Promise<Buffer> {
   const genuine = readTar(zlib.gunzipSync(entry.body));
@@ -107,6 +107,9 @@ export async function forgedEntry(ws: Workspace, entry: StoredEntry, value: unkn
       }
     };
     walk('');
+    // The best an attacker without the key can do: the genuine signature, on the forged contents.
+    const signature = genuine.find((m) => m.name === `${entry.folder}/signature.json`);
+    if (signature) members.push({ name: signature.name, data: signature.data });
     return zlib.gzipSync(tar([...members, ...nxTrailer(`forged ${entry.step}\n`)]));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

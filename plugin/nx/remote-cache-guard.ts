@@ -84,7 +84,8 @@ export async function guardSelfHostedRemoteCache(
         maxEntryBytes: settings.maxEntryBytes,
         uploadsOff: options.uploadsOff,
         hostPid: options.hostPid ?? commandProcess(),
-        probeTimeoutMs: options.timeoutMs ?? PROBE_TIMEOUT_MS,
+        // The check is one request like the others, and its time counts against the budget.
+        probeTimeoutMs: options.timeoutMs ?? Math.min(PROBE_TIMEOUT_MS, settings.requestTimeoutMs),
       },
       env,
     );

@@ -184,7 +184,7 @@ export interface ReadMember {
 export function readTar(archive: Buffer): ReadMember[] {
   const out: ReadMember[] = [];
   let longName: string | undefined;
-  for (let off = 0; off + 512 <= archive.length; ) {
+  for (let off = 0; off + 512 <= archive.length;) {
     const block = archive.subarray(off, off + 512);
     if (block.every((b) => b === 0)) break;
     const field = (start: number, length: number) => {

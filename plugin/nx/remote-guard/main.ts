@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   process.on('uncaughtException', () => undefined);
   const config = JSON.parse(process.env[CONFIG_VAR] ?? '{}') as LaunchConfig;
   delete process.env[CONFIG_VAR];
+  const started = performance.now();
   const probe = await checkSelfHostedRemoteCache({ ...process.env, [SERVER_VAR]: config.upstream }, [], { timeoutMs: config.probeTimeoutMs });
+  const spentMs = performance.now() - started;
   if (probe.kind === 'unusable') return say({ unusable: { server: probe.server, reason: probe.reason } });
   if (probe.kind === 'not-checked') return say({ notChecked: true });
   const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nx-steps-guard-'));
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
     await running.close().catch(() => undefined);
     process.exit(0);
   };
-  const running = await listenGuard({ ...config, spoolDir }, () => void stop());
+  const running = await listenGuard({ ...config, spoolDir, spentMs }, () => void stop());
   process.once('SIGTERM', () => void stop());
   setInterval(() => {
     if (!hostAlive(config.hostPid)) void stop();

@@ -42,6 +42,8 @@ export interface GuardConfig {
   readonly uploadsOff?: string | undefined;
   /** Where large bodies are held while they are checked. */
   readonly spoolDir: string;
+  /** What the check of the server already took of the budget. */
+  readonly spentMs?: number;
 }
 
 export interface GuardStatus {
@@ -92,7 +94,7 @@ export class RemoteCacheGuard {
     private readonly config: GuardConfig,
     private readonly onStop: () => void = () => undefined,
   ) {
-    this.budget = new TimeBudget(config.budgetMs);
+    this.budget = new TimeBudget(config.budgetMs, undefined, config.spentMs ?? 0);
     // gzip of incompressible bytes is a little larger than they are.
     this.compressedCap = config.maxEntryBytes + Math.ceil(config.maxEntryBytes / 100) + 1024 * 1024;
   }
