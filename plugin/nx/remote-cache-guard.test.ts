@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_REMOTE_CACHE } from '../core/remote-options';
-import { finishGuard, guardSelfHostedRemoteCache, PROBE_HASH, rememberGuard, SERVER_VAR, TOKEN_VAR } from './remote-cache-guard';
+import { finishGuard, guardSelfHostedRemoteCache, guardWarnings, PROBE_HASH, rememberGuard, SERVER_VAR, TOKEN_VAR } from './remote-cache-guard';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -152,14 +152,26 @@ describe('guardSelfHostedRemoteCache with the guard (its own process, for one co
     expect(warnings).toEqual([]);
   });
 
-  it('says a server that fails its check is not usable, as the check alone does', async () => {
-    const { url } = await server(500);
+  it('turns the remote off for the command when the server fails its check, and says so as the check alone does', async () => {
+    const { url, seen } = await server(500);
     const env: NodeJS.ProcessEnv = { ...process.env, [SERVER_VAR]: url };
-    const warnings: string[] = [];
-    const result = await guardSelfHostedRemoteCache(env, ['nx'], (m) => warnings.push(m), { hostPid: process.pid });
-    expect(result).toEqual({ kind: 'unusable', server: url, reason: 'answered 500 Internal Server Error' });
-    expect(env[SERVER_VAR]).toBe('');
-    expect(warnings).toHaveLength(1);
+    const result = await guardSelfHostedRemoteCache(env, ['nx'], () => undefined, { hostPid: process.pid });
+    expect(result.kind).toBe('guarded');
+    // Every request waits for the check; after it fails, none reaches the server.
+    expect((await fetch(`${env[SERVER_VAR]}/v1/cache/1`)).status).toBe(404);
+    expect((await fetch(`${env[SERVER_VAR]}/v1/cache/2`, { method: 'PUT', body: 'x' })).status).toBe(403);
+    expect(seen.map((s) => s.url)).toEqual([`/v1/cache/${PROBE_HASH}`]);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nxs-guard-'));
+    try {
+      if (result.kind === 'guarded') rememberGuard(root, 'cmd', result);
+      const finished = await finishGuard(root, 'cmd');
+      expect(finished?.status.unusable).toBe('answered 500 Internal Server Error');
+      expect(guardWarnings(finished!.status, url, () => undefined)).toEqual([
+        `nx-steps: the remote cache at ${url} is not usable (answered 500 Internal Server Error); this run uses the local cache only, and shares nothing with other machines.`,
+      ]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('ends when the process that runs the command is gone', async () => {

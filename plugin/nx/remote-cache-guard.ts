@@ -9,11 +9,13 @@
  *
  * - the pre-task hook starts the guard (remote-guard/: a loopback server in
  *   its own process, for the length of the command) and points the variable
- *   at it. The guard checks the server once, then bounds every request in
- *   time, gives the command one time budget, checks every entry before Nx
- *   sees it (a damaged one is a miss) and turns refused uploads into "not
- *   stored". Nx reads the variable when it opens its cache, after the hook;
- *   task processes (and so step-keyed lookups) inherit it.
+ *   at it, without waiting for it. The guard checks the server once (an
+ *   unusable one turns the remote off: every lookup misses), then bounds
+ *   every request in time, gives the command one time budget, checks every
+ *   entry before Nx sees it (a damaged one is a miss) and turns refused
+ *   uploads into "not stored". Nx reads the variable when it opens its
+ *   cache, after the hook; task processes (and so step-keyed lookups)
+ *   inherit it.
  * - the post-task hook stops the guard and prints what it saw, once.
  * - when the guard cannot run (a proxy variable, credentials in the URL,
  *   `remoteCache.guard: false`, or it fails to start), the server is checked
@@ -54,12 +56,16 @@ function commandProcess(): number {
   return /plugin-worker/.test(process.argv[1] ?? '') ? process.ppid : process.pid;
 }
 
+function notUsable(server: string, reason: string): string {
+  return `nx-steps: the remote cache at ${server} is not usable (${reason}); this run uses the local cache only, and shares nothing with other machines.`;
+}
+
 function turnOff(env: NodeJS.ProcessEnv, server: string, reason: string, warn: (m: string) => void): RemoteCacheCheck {
   // Emptying the variable is enough (Nx tests it for truth when it opens its
   // cache, after this hook), and it is the only change a hook can hand back to
   // Nx: Nx copies the variables a hook sets, not the ones it deletes.
   env[SERVER_VAR] = '';
-  warn(`nx-steps: the remote cache at ${server} is not usable (${reason}); this run uses the local cache only, and shares nothing with other machines.`);
+  warn(notUsable(server, reason));
   return { kind: 'unusable', server, reason };
 }
 
@@ -93,10 +99,7 @@ export async function guardSelfHostedRemoteCache(
       env[SERVER_VAR] = launched.handle.url;
       return { kind: 'guarded', server, handle: launched.handle };
     }
-    if ('unusable' in launched) return turnOff(env, launched.unusable.server, launched.unusable.reason, warn);
-    if ('failed' in launched) {
-      warn(`nx-steps: could not start its remote-cache guard (${launched.failed}); Nx uses ${server} directly, without time limits or checks of its entries.`);
-    }
+    warn(`nx-steps: could not start its remote-cache guard (${launched.failed}); Nx uses ${server} directly, without time limits or checks of its entries.`);
   }
   const check = await checkSelfHostedRemoteCache(env, argv, options);
   return check.kind === 'unusable' ? turnOff(env, check.server, check.reason, warn) : check;
@@ -149,6 +152,7 @@ export function guardWarnings(status: GuardStatus, server: string, taskOf: (hash
   const where = `the remote cache at ${server}`;
   const name = (hash: string) => taskOf(hash) ?? (hash.length > 20 ? `a step-keyed entry (${hash.slice(0, 12)}…)` : `Nx hash ${hash}`);
   const out: string[] = [];
+  if (status.unusable) out.push(notUsable(server, status.unusable));
   if (status.off) {
     out.push(
       `nx-steps: ${where} stopped being usable during this run (${status.off}, after ${formatSeconds(status.spentMs)} spent waiting on it); the rest of the run used the local cache only.`,

@@ -7,16 +7,12 @@
 export class TimeBudget {
   private active = 0;
   private since = 0;
-  private spentMs: number;
+  private spentMs = 0;
 
   constructor(
     readonly budgetMs: number,
     private readonly now: () => number = () => performance.now(),
-    /** Time already spent before the first request (the check of the server). */
-    spentMs = 0,
-  ) {
-    this.spentMs = spentMs;
-  }
+  ) {}
 
   /** Marks a request outstanding; call the returned function once it is over. */
   begin(): () => void {

@@ -1,29 +1,33 @@
 /**
  * Starts the guard's process (main.ts) for one Nx command and stops it:
  * the pre-task hook's and the post-task hook's side of the guard.
+ *
+ * The hook opens the loopback socket itself and hands it to the guard's
+ * process as an inherited file descriptor (fd 3), so it returns at once with
+ * the URL for Nx: requests that come before the process is up wait in the
+ * socket's queue (bench/remote-guard.bench.ts measures what is left). Where
+ * a socket has no file descriptor (Windows) there is no guard, and the hook
+ * checks the server itself as before.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import type { GuardConfig, GuardStatus } from './proxy';
 
+/** The variable that carries the configuration to the guard's process. */
 export const CONFIG_VAR = 'NX_STEPS_GUARD_CONFIG';
 
-export interface LaunchConfig extends Omit<GuardConfig, 'spoolDir' | 'prefix'> {
+/** The socket's file descriptor in the guard's process. */
+export const SOCKET_FD = 3;
+
+export interface LaunchConfig extends Omit<GuardConfig, 'spoolDir'> {
   /** The process whose end ends the guard. */
   readonly hostPid: number;
   readonly probeTimeoutMs: number;
-  readonly prefix: string;
 }
 
-/** What the guard says when it is ready, or why it is not serving. */
-export type ReadyLine =
-  | { readonly port: number }
-  | { readonly unusable: { readonly server: string; readonly reason: string } }
-  | { readonly notChecked: true }
-  | { readonly failed: string };
-
-/** A running guard: the URL Nx is given, and its control URLs. */
+/** A running guard: the URL Nx is given (its control paths start with it), and its process. */
 export interface GuardHandle {
   readonly url: string;
   readonly pid: number;
@@ -39,52 +43,42 @@ function mainFile(): { file: string; args: string[] } {
   return { file, args: ts ? ['--import', 'tsx', file] : [file] };
 }
 
-export type Launched = { readonly handle: GuardHandle } | Exclude<ReadyLine, { port: number }>;
+export type Launched = { readonly handle: GuardHandle } | { readonly failed: string };
 
-/**
- * Starts the guard for `upstream` and waits (at most the probe's timeout and
- * a few seconds) for its first line. Never throws.
- */
-export function launchGuard(settings: Omit<LaunchConfig, 'prefix'>, env: NodeJS.ProcessEnv): Promise<Launched> {
-  const prefix = `${GUARD_PATH}${randomBytes(12).toString('hex')}`;
-  const config: LaunchConfig = { ...settings, prefix };
-  const { file, args } = mainFile();
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (value: Launched): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.stdout?.destroy();
-      child.unref();
-      resolve(value);
-    };
+function listening(): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const socket = net.createServer();
+    socket.once('error', reject);
+    socket.listen(0, '127.0.0.1', () => resolve(socket));
+  });
+}
+
+/** Starts the guard for `settings.upstream`. Never throws; resolves as soon as the socket is handed over. */
+export async function launchGuard(settings: Omit<LaunchConfig, 'prefix'>, env: NodeJS.ProcessEnv): Promise<Launched> {
+  const config: LaunchConfig = { ...settings, prefix: `${GUARD_PATH}${randomBytes(12).toString('hex')}` };
+  let socket: net.Server | undefined;
+  try {
+    socket = await listening();
+    const { port } = socket.address() as net.AddressInfo;
+    const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) return { failed: 'this platform cannot hand a socket to another process' };
+    const { file, args } = mainFile();
+    // Spawned synchronously: the descriptor is the child's before this process closes its own copy.
     const child = spawn(process.execPath, args, {
       cwd: path.dirname(file),
       detached: true,
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: ['ignore', 'ignore', 'ignore', fd],
       env: { ...env, [CONFIG_VAR]: JSON.stringify(config) },
     });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      done({ failed: `it did not start within ${Math.round((settings.probeTimeoutMs + 5000) / 1000)} s` });
-    }, settings.probeTimeoutMs + 5000);
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n')[0];
-      if (!out.includes('\n') || line === undefined) return;
-      let ready: ReadyLine;
-      try {
-        ready = JSON.parse(line) as ReadyLine;
-      } catch {
-        ready = { failed: 'it answered something unexpected' };
-      }
-      done('port' in ready ? { handle: { url: `http://127.0.0.1:${ready.port}${prefix}`, pid: child.pid ?? 0 } } : ready);
-    });
-    child.once('error', (e) => done({ failed: e.message }));
-    child.once('exit', (code) => done({ failed: `it exited (${String(code)}) before it was ready` }));
-  });
+    child.unref();
+    if (child.pid === undefined) return { failed: 'its process did not start' };
+    return { handle: { url: `http://127.0.0.1:${port}${config.prefix}`, pid: child.pid } };
+  } catch (e) {
+    return { failed: (e as Error).message.split('\n')[0] ?? 'unknown error' };
+  } finally {
+    // The guard's process holds its own copy of the socket now.
+    socket?.close();
+  }
 }
 
 /** Stops the guard and returns what it saw, or undefined when it does not answer within 3 s. */

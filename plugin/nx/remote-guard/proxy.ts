@@ -42,12 +42,22 @@ export interface GuardConfig {
   readonly uploadsOff?: string | undefined;
   /** Where large bodies are held while they are checked. */
   readonly spoolDir: string;
-  /** What the check of the server already took of the budget. */
-  readonly spentMs?: number;
+}
+
+/** How the guard runs in its process (main.ts). */
+export interface GuardRuntime {
+  /** The check of the server (probe.ts): why it is not usable, or undefined. Every request waits for it. */
+  readonly unusable?: Promise<string | undefined>;
+  /** Called once the post-task hook asked it to stop (and was answered). */
+  readonly onStop?: () => void;
+  /** A socket already listening (handed over by the hook, as a file descriptor); default a new one on a free loopback port. */
+  readonly socket?: { readonly fd: number };
 }
 
 export interface GuardStatus {
-  /** Why the remote was turned off for the rest of the command, if it was. */
+  /** Why the server failed its check, if it did: the remote was off for the whole command. */
+  readonly unusable?: string | undefined;
+  /** Why the remote was turned off during the command, if it was. */
   readonly off?: string | undefined;
   readonly uploadsOff?: string | undefined;
   readonly damaged: ReadonlyArray<{ readonly hash: string; readonly reason: string }>;
@@ -85,23 +95,38 @@ function answer(res: http.ServerResponse, status: number, text = ''): void {
 export class RemoteCacheGuard {
   private readonly budget: TimeBudget;
   private off: string | undefined;
+  private unusable: string | undefined;
+  private readonly checked: Promise<void>;
   private readonly damaged: Array<{ hash: string; reason: string }> = [];
   private readonly notStored: Array<{ hash: string; reason: string }> = [];
   private counts = { lookups: 0, hits: 0, uploads: 0, stored: 0 };
   private readonly compressedCap: number;
 
+  private readonly onStop: () => void;
+
   constructor(
     private readonly config: GuardConfig,
-    private readonly onStop: () => void = () => undefined,
+    runtime: Pick<GuardRuntime, 'unusable' | 'onStop'> = {},
   ) {
-    this.budget = new TimeBudget(config.budgetMs, undefined, config.spentMs ?? 0);
+    this.budget = new TimeBudget(config.budgetMs);
+    this.onStop = runtime.onStop ?? (() => undefined);
+    // The check is a request like the others: its time counts against the budget.
+    const end = this.budget.begin();
+    this.checked = (runtime.unusable ?? Promise.resolve(undefined)).then(
+      (reason) => {
+        this.unusable = reason;
+        end();
+      },
+      () => end(),
+    );
     // gzip of incompressible bytes is a little larger than they are.
     this.compressedCap = config.maxEntryBytes + Math.ceil(config.maxEntryBytes / 100) + 1024 * 1024;
   }
 
   status(): GuardStatus {
     return {
-      off: this.off,
+      unusable: this.unusable,
+      off: this.unusable === undefined ? this.off : undefined,
       uploadsOff: this.config.uploadsOff,
       damaged: [...this.damaged],
       notStored: [...this.notStored],
@@ -129,6 +154,8 @@ export class RemoteCacheGuard {
       await drain(req);
       return answer(res, 404);
     }
+    await this.checked;
+    if (this.unusable !== undefined) this.turnOff(this.unusable);
     if (req.method === 'GET') return this.lookup(hash, req, res);
     if (req.method === 'PUT') return this.upload(hash, req, res);
     await drain(req);
@@ -251,9 +278,9 @@ export interface RunningGuard {
 }
 
 /** Starts the guard on a free loopback port; its spool folder is created and removed with it. */
-export async function listenGuard(config: GuardConfig, onStop?: () => void): Promise<RunningGuard> {
+export async function listenGuard(config: GuardConfig, runtime: GuardRuntime = {}): Promise<RunningGuard> {
   fs.mkdirSync(config.spoolDir, { recursive: true });
-  const guard = new RemoteCacheGuard(config, onStop);
+  const guard = new RemoteCacheGuard(config, runtime);
   const server = http.createServer((req, res) => {
     guard.handle(req, res).catch(() => answer(res, 404));
   });
@@ -261,7 +288,8 @@ export async function listenGuard(config: GuardConfig, onStop?: () => void): Pro
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    if (runtime.socket) server.listen(runtime.socket, () => resolve());
+    else server.listen(0, '127.0.0.1', () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,
