@@ -17,7 +17,7 @@
  * without the team's key computed itself: it trusts its own work, and no
  * other machine does.
  */
-import { createHmac, createHash, sign as edSign, verify as edVerify } from 'node:crypto';
+import { createHmac, createHash, sign as edSign, timingSafeEqual, verify as edVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -124,7 +124,9 @@ export function untrustedReason(dir: string, digests: SignedDigests, verifier: V
   if (sig.by === 'local') {
     const secret = verifier.localSecret();
     const expected = secret ? createHmac('sha256', secret).update(msg).digest() : undefined;
-    return expected && expected.length === bytes.length && expected.equals(bytes) ? undefined : 'it was signed by another machine, not with the team key';
+    return expected && expected.length === bytes.length && timingSafeEqual(expected, bytes)
+      ? undefined
+      : 'it was signed by another machine, not with the team key';
   }
   if (sig.by !== `ed25519:${verifier.keyId}`) return `it is signed by another key (${sig.by}), not the one in nx.json`;
   return edVerify(null, msg, verifier.publicKey, bytes) ? undefined : 'its signature does not match its contents';

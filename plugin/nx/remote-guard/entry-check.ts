@@ -30,11 +30,13 @@ export class EntryCheck {
   private failure: string | undefined;
   private bodyBytes = 0;
   private afterEnd = 0;
+  private inflated = 0;
   private readonly ended: Promise<void>;
 
   constructor(limits: ScanLimits) {
     this.scan = new TarScan(limits);
     this.gunzip.on('data', (chunk: Buffer) => {
+      this.inflated += chunk.length;
       if (this.failure !== undefined) return;
       if (this.scan.done) {
         this.afterEnd += chunk.length;
@@ -62,13 +64,23 @@ export class EntryCheck {
     return this.failure;
   }
 
-  /** Feeds a chunk of the body; resolves once it was decompressed and looked at (the caller's backpressure). */
+  /** Bytes decompressed so far (decompression stops at the first problem). */
+  get decompressedBytes(): number {
+    return this.inflated;
+  }
+
+  /**
+   * Feeds a chunk of the body. Resolves at once while the decompressor keeps
+   * up, else when it has drained (the caller's backpressure): waiting for
+   * every chunk would make a large entry as slow as one thread-pool round
+   * trip per chunk.
+   */
   write(chunk: Buffer): Promise<void> {
     this.bodyBytes += chunk.length;
-    if (this.failure !== undefined) return Promise.resolve();
-    // A stream that failed or was destroyed never calls back: its end settles the wait too.
+    if (this.failure !== undefined || this.gunzip.write(chunk)) return Promise.resolve();
+    // A stream that failed or was destroyed never drains: its end settles the wait too.
     return new Promise((resolve) => {
-      this.gunzip.write(chunk, () => resolve());
+      this.gunzip.once('drain', () => resolve());
       void this.ended.then(() => resolve());
     });
   }

@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { GuardConfig, GuardStatus } from './proxy';
@@ -81,11 +82,31 @@ export async function launchGuard(settings: Omit<LaunchConfig, 'prefix'>, env: N
   }
 }
 
+/** POSTs to a loopback URL and parses the JSON answer (node:http: the hook need not load fetch's client for one request). */
+function postJson(url: string, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch (e) {
+          reject(e as Error);
+        }
+      });
+    });
+    req.once('timeout', () => req.destroy(new Error('timeout')));
+    req.once('error', reject);
+    req.end();
+  });
+}
+
 /** Stops the guard and returns what it saw, or undefined when it does not answer within 3 s. */
 export async function stopGuard(handle: GuardHandle): Promise<GuardStatus | undefined> {
   try {
-    const res = await fetch(`${handle.url}/_nxs/stop`, { method: 'POST', signal: AbortSignal.timeout(3000) });
-    return (await res.json()) as GuardStatus;
+    return (await postJson(`${handle.url}/_nxs/stop`, 3000)) as GuardStatus;
   } catch {
     try {
       process.kill(handle.pid, 'SIGTERM');
