@@ -25,7 +25,8 @@ function gzipReason(error: unknown): string {
 }
 
 export class EntryCheck {
-  private readonly gunzip = zlib.createGunzip();
+  // Large chunks and buffer: a 1 GiB entry is thousands of thread-pool round trips otherwise.
+  private readonly gunzip = zlib.createGunzip({ chunkSize: 1024 * 1024, writableHighWaterMark: 8 * 1024 * 1024 } as zlib.ZlibOptions);
   private readonly scan: TarScan;
   private failure: string | undefined;
   private bodyBytes = 0;

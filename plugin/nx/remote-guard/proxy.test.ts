@@ -83,12 +83,14 @@ describe('the remote-cache guard', () => {
   });
 
   it('holds a large entry in a file while checking it, and removes the file', async () => {
-    const big = nxEntry([{ name: 'etl/big.bin', data: Buffer.from(Array.from({ length: 12 * 1024 * 1024 }, (_, i) => (i * 7919) % 251)) }]);
+    const big = nxEntry([{ name: 'etl/big.bin', data: Buffer.from(Array.from({ length: 4 * 1024 * 1024 }, (_, i) => (i * 7919) % 251)) }]);
     const u = await upstream(serve(big));
-    const g = await guard(u.url);
+    const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nxs-spool-'));
+    const g = await guard(u.url, { spoolDir, spoolMemoryBytes: 64 * 1024 });
     const hit = await get(g.base);
     expect(hit.status).toBe(200);
     expect(hit.body.equals(big)).toBe(true);
+    expect(fs.readdirSync(spoolDir)).toEqual([]);
   });
 
   it('stops a 3 GiB bomb at the cap, and hands Nx nothing', async () => {

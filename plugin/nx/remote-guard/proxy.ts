@@ -42,6 +42,8 @@ export interface GuardConfig {
   readonly uploadsOff?: string | undefined;
   /** Where large bodies are held while they are checked. */
   readonly spoolDir: string;
+  /** Bodies up to this size are held in memory (default spool.ts's 64 MiB). */
+  readonly spoolMemoryBytes?: number;
 }
 
 /** How the guard runs in its process (main.ts). */
@@ -192,7 +194,7 @@ export class RemoteCacheGuard {
         if (status !== 404) this.turnOff(`answered a lookup with ${status}${upstream.response.statusMessage ? ` ${upstream.response.statusMessage}` : ''}`);
         return answer(res, 404);
       }
-      spool = new Spool(this.config.spoolDir);
+      spool = new Spool(this.config.spoolDir, this.config.spoolMemoryBytes);
       const problem = await this.receive(upstream, spool);
       end();
       if (problem !== undefined) {

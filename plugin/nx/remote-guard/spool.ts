@@ -9,7 +9,7 @@ import type * as http from 'node:http';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
-const MEMORY_LIMIT = 8 * 1024 * 1024;
+const MEMORY_LIMIT = 64 * 1024 * 1024;
 let counter = 0;
 
 export class Spool {
@@ -35,7 +35,7 @@ export class Spool {
     }
     if (!this.file) {
       const file = path.join(this.dir, `${process.pid}-${++counter}.body`);
-      this.file = { path: file, stream: fs.createWriteStream(file, { mode: 0o600 }) };
+      this.file = { path: file, stream: fs.createWriteStream(file, { mode: 0o600, highWaterMark: 8 * 1024 * 1024 }) };
       for (const c of this.chunks.splice(0)) this.file.stream.write(c);
     }
     const stream = this.file.stream;
@@ -51,7 +51,7 @@ export class Spool {
     }
     const { stream, path: file } = this.file;
     await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    await pipeline(fs.createReadStream(file), res);
+    await pipeline(fs.createReadStream(file, { highWaterMark: 1024 * 1024 }), res);
   }
 
   dispose(): void {
