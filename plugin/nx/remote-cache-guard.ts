@@ -27,7 +27,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RemoteCacheSettings } from '../core/remote-options';
 import { DEFAULT_REMOTE_CACHE } from '../core/remote-options';
-import { STATE_DIR } from '../core/util/disk-cache';
+import { ensureIgnoredDir, STATE_DIR, stateDir } from '../core/util/disk-cache';
 import type { GuardHandle } from './remote-guard/launch';
 import { GUARD_PATH, launchGuard, stopGuard } from './remote-guard/launch';
 import type { CheckOptions, RemoteCacheCheck } from './remote-guard/probe';
@@ -123,6 +123,8 @@ interface Remembered {
 export function rememberGuard(workspaceRoot: string, commandId: string, guarded: Remembered): void {
   try {
     const file = handleFile(workspaceRoot, commandId);
+    // Ignored by git and so by Nx's hashing, before the file exists.
+    ensureIgnoredDir(stateDir(workspaceRoot));
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ handle: guarded.handle, server: guarded.server }), { mode: 0o600 });
   } catch {
