@@ -27,7 +27,7 @@ import { createServices, loadWorkspaceModel } from '../core/workspace';
 import type { WorkspaceModel } from '../core/model/project-model';
 import { DiagnosticCodes, DiagnosticError } from '../core/diagnostics';
 import type { UnusableRestore } from '../core/records/restored';
-import { confirmUnusable, unusableRestores } from '../core/records/restored';
+import { confirmUnusable, RESTORED_STATUSES, unusableRestores } from '../core/records/restored';
 import { discoverPipelineFiles } from './discover';
 import { machineStateDir } from './nx-cache';
 import { normalizeOptions } from '../core/plugin-options';
@@ -99,7 +99,8 @@ function misfiledDrops(misfiled: readonly MisfiledResult[]): Dropped[] {
  */
 async function checkResults(options: NxStepsPluginOptions | undefined, workspaceRoot: string, tasks: readonly ObservedTask[]): Promise<UnusableRestore[]> {
   const misfiled = misfiledResults(workspaceRoot, tasks);
-  const restored = tasks.filter((t) => !misfiled.some((m) => m.task === t));
+  const restored = tasks.filter((t) => RESTORED_STATUSES.has(t.nxStatus) && !misfiled.some((m) => m.task === t));
+  if (misfiled.length === 0 && restored.length === 0) return [];
   const trust = workspaceTrust(workspaceRoot, normalizeOptions(options).signing, process.env);
   const services = createServices(workspaceRoot, { machineStateDir: machineStateDir(workspaceRoot), trust });
   try {

@@ -16,7 +16,8 @@ import type { StepLock } from '../outputs/step-lock';
 import { lockOutputDir } from '../outputs/step-lock';
 import type { ObservedTask } from './observe';
 
-const RESTORED = new Set(['local-cache', 'remote-cache', 'local-cache-kept-existing']);
+/** Nx's statuses of a task it restored from its cache. */
+export const RESTORED_STATUSES: ReadonlySet<string> = new Set(['local-cache', 'remote-cache', 'local-cache-kept-existing']);
 
 export interface UnusableRestore {
   readonly task: ObservedTask;
@@ -26,7 +27,7 @@ export interface UnusableRestore {
 
 export function unusableRestores(workspaceRoot: string, tasks: readonly ObservedTask[], read: ReadOptions): UnusableRestore[] {
   return tasks.flatMap((task) => {
-    if (!RESTORED.has(task.nxStatus)) return [];
+    if (!RESTORED_STATUSES.has(task.nxStatus)) return [];
     const r = readOutputs(path.join(workspaceRoot, outputDir(task.projectRoot, task.step)), read);
     if (r.ok) return [];
     return [{ task, detail: r.problem === 'missing' ? 'the cache entry held no outputs' : r.detail }];
