@@ -5,7 +5,8 @@
  *   <n>.msgpack     a large array, Map or Set: its entries in length-prefixed
  *                   chunks, written as the walk reaches them (bounded memory)
  *   <n>.bin         a large typed array, Buffer or ArrayBuffer: its raw bytes
- *   <n>.arrow       an apache-arrow Table, as an Arrow IPC file
+ *   <n>.arrow       a table (apache-arrow, flechette, arquero, polars), as an
+ *                   Arrow IPC file
  *
  * One walk over the value checks that it can be stored exactly and replaces
  * what msgpackr would not keep exact with markers (wire.ts); msgpackr then
@@ -20,13 +21,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { types } from 'node:util';
 import { typeRegistry } from '../../shared/type-registry';
 import type { ArrowTableLike } from './arrow';
 import { arrowOf, isArrowTable, writeArrowTable } from './arrow';
 import { binaryTypeName, bytesOf } from './binary-types';
+import { codecFor } from './libraries';
+import type { LibraryCodec } from './library-codec';
+import { libraryHint } from './library-hints';
 import type { PartFile } from './part-io';
 import { PartWriter } from './part-io';
-import { cycleOrDepth, describeUnstorable, keyStep, MAX_DEPTH, UnstorableValue } from './unstorable';
+import { cycleOrDepth, describeUnstorable, EntryPath, keyStep, MAX_DEPTH, UnstorableValue } from './unstorable';
 import { Container, Marker, MarkerKind, packer } from './wire';
 import type { ContainerKind } from './wire';
 import { blobPart, ROOT_PART, segmentPart, tablePart } from './value-layout';
@@ -34,7 +39,7 @@ import { blobPart, ROOT_PART, segmentPart, tablePart } from './value-layout';
 export interface EncodeOptions {
   /** Absolute ctx.outDir: strings under it are stored relative to it. */
   readonly outDir?: string;
-  /** Where to resolve apache-arrow from when the value holds a Table (default: the working directory). */
+  /** Where to resolve apache-arrow and the other data libraries from (default: the working directory). */
   readonly arrowFrom?: string;
 }
 
@@ -123,7 +128,12 @@ class Encoder {
   private object(v: object, depth: number): unknown {
     if (depth > MAX_DEPTH) throw new TooDeep();
     const proto = Object.getPrototypeOf(v) as object | null;
-    if (proto === Object.prototype || proto === null) return this.plain(v as Record<string, unknown>, depth);
+    if (proto === Object.prototype || proto === null) {
+      // A polars DataFrame is a Proxy over a plain object, with its native frame at `_df`: asked
+      // before its columns are walked (reading one property costs ~1% on plain rows; isProxy 60%).
+      const codec = (v as { _df?: unknown })._df !== undefined ? codecFor(v) : undefined;
+      return codec ? this.library(codec, v, depth) : this.plain(v as Record<string, unknown>, depth);
+    }
     if (Array.isArray(v)) return v.length >= SEGMENT_MIN ? this.segment(Container.array, v, depth) : this.array(v, depth);
     if (v instanceof Map) return v.size >= SEGMENT_MIN ? this.segment(Container.map, v, depth) : this.map(v, depth);
     if (v instanceof Set) return v.size >= SEGMENT_MIN ? this.segment(Container.set, v, depth) : this.set(v, depth);
@@ -133,12 +143,15 @@ class Encoder {
     if (isArrowTable(v)) return this.table(v);
     const registered = typeRegistry().byClass.get((proto as { constructor?: unknown }).constructor);
     if (registered) return this.registered(v, registered.name, registered.toJSON, depth);
+    const codec = codecFor(v);
+    if (codec) return this.library(codec, v, depth);
     throw new UnstorableValue(describeUnstorable(v));
   }
 
   private plain(o: Record<string, unknown>, depth: number): unknown {
     let copy: Record<string, unknown> | undefined;
     let key = '';
+    const mark = this.parts.length;
     try {
       for (key in o) {
         if (key === '__proto__') return this.entries(o, depth);
@@ -147,7 +160,11 @@ class Encoder {
         if (y !== x) (copy ??= { ...o })[key] = y;
       }
     } catch (e) {
-      throw e instanceof UnstorableValue ? e.within(keyStep(key)) : e;
+      if (!(e instanceof UnstorableValue)) throw e;
+      const library = this.libraryObject(o, mark, depth);
+      if (library) return library;
+      const hint = libraryHint(o); // a polars LazyDataFrame is a plain object too
+      throw hint ? new UnstorableValue(hint) : e.within(keyStep(key));
     }
     if (Object.getOwnPropertySymbols(o).some((s) => Object.prototype.propertyIsEnumerable.call(o, s))) {
       throw new UnstorableValue('an object with a symbol-keyed property');
@@ -166,6 +183,33 @@ class Encoder {
       }
     }
     return new Marker(flat);
+  }
+
+  /**
+   * A plain object whose walk failed may be a polars Series (a Proxy over a plain object, asked
+   * about only here: isProxy on every object would slow plain rows). Its walk fails at its first
+   * key (`_s`, its native series) before writing any part; parts it wrote are dropped all the same.
+   */
+  private libraryObject(o: object, mark: number, depth: number): Marker | undefined {
+    const codec = types.isProxy(o) ? codecFor(o) : undefined;
+    if (!codec) return undefined;
+    for (const p of this.parts.splice(mark)) fs.rmSync(path.join(this.dir, p.path), { force: true });
+    return this.library(codec, o, depth);
+  }
+
+  private library(codec: LibraryCodec, v: object, depth: number): Marker {
+    const payload = codec.encode(v, {
+      walk: (x) => this.walk(x, depth + 1),
+      writeTable: (bytes) => {
+        const id = this.nextId++;
+        const writer = this.writer(tablePart(id));
+        writer.write(bytes);
+        this.finish(writer);
+        return id;
+      },
+      fromDir: this.options.arrowFrom ?? process.cwd(),
+    });
+    return new Marker([MarkerKind.library, codec.id, ...payload]);
   }
 
   private array(a: readonly unknown[], depth: number): unknown {
@@ -351,16 +395,5 @@ class Encoder {
   /** Closes what a failed walk left open; the caller removes the folder. */
   abandon(): void {
     for (const w of this.open.splice(0)) w.abandon();
-  }
-}
-
-/** Where a walk is inside a Map or Set, turned into a path step only when an error passes. */
-class EntryPath {
-  index = 0;
-  /** In a Map: walking the value (else the key). */
-  value = false;
-  constructor(private readonly isMap: boolean) {}
-  step(): string {
-    return this.isMap ? (this.value ? `.get(<key ${this.index}>)` : `.<key ${this.index}>`) : `.<item ${this.index}>`;
   }
 }

@@ -1,0 +1,33 @@
+/**
+ * The data libraries whose values nx-steps stores (beside apache-arrow, see
+ * arrow.ts), one codec each (DuckDB's: its value classes), asked in this order. A codec's `matches` reads
+ * only the value's own properties, so asking costs nothing when no library
+ * is involved and loads nothing.
+ */
+import { arqueroCodec } from './arquero';
+import { duckdbValueCodec } from './duckdb';
+import { flechetteCodec } from './flechette';
+import type { LibraryCodec } from './library-codec';
+import { polarsFrameCodec, polarsSeriesCodec } from './polars';
+import { ortCodec, tfjsCodec } from './tensors';
+
+export const LIBRARY_CODECS: readonly LibraryCodec[] = [
+  flechetteCodec,
+  arqueroCodec,
+  polarsFrameCodec,
+  polarsSeriesCodec,
+  tfjsCodec,
+  ortCodec,
+  duckdbValueCodec,
+];
+
+const BY_ID = new Map(LIBRARY_CODECS.map((c) => [c.id, c]));
+
+/** The codec for a value that is not a plain object, array or binary (or for a Proxy). */
+export function codecFor(v: object): LibraryCodec | undefined {
+  return LIBRARY_CODECS.find((c) => c.matches(v));
+}
+
+export function codecById(id: unknown): LibraryCodec | undefined {
+  return typeof id === 'string' ? BY_ID.get(id) : undefined;
+}
