@@ -177,7 +177,13 @@ describe('data libraries as results', () => {
     // Tables as Arrow IPC files (pyarrow, polars and DuckDB open them), the big tensor as raw bytes.
     const parts = fs.readdirSync(a.path('data/.nx-steps/out/make/value')).sort();
     expect(parts).toEqual(['1.arrow', '2.arrow', '3.arrow', '4.arrow', '5.bin', 'value.msgpack']);
-    for (const p of parts.filter((x) => x.endsWith('.arrow'))) expect(fs.readFileSync(a.path(`data/.nx-steps/out/make/value/${p}`)).subarray(0, 6).toString()).toBe('ARROW1');
+    for (const p of parts.filter((x) => x.endsWith('.arrow')))
+      expect(
+        fs
+          .readFileSync(a.path(`data/.nx-steps/out/make/value/${p}`))
+          .subarray(0, 6)
+          .toString(),
+      ).toBe('ARROW1');
     expect(fs.statSync(a.path('data/.nx-steps/out/make/value/5.bin')).size).toBe(800_000);
     // Equal values give equal bytes: a forced recompute stores the same result digest (early cutoff holds).
     const digest = a.read('data/.nx-steps/out/make/result.xxh128');
