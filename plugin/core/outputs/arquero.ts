@@ -7,8 +7,8 @@
  * columns are Arrow columns. Its params are stored with it. A grouped table
  * is refused: its groups are functions of the rows, which cannot be stored.
  */
-import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec } from './library-codec';
-import { classNames, isFunction } from './library-codec';
+import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec, LibrarySummary } from './library-codec';
+import { classNames, isFunction, shapeText } from './library-codec';
 import { extractionOptions, flechetteIPC, loadFlechette, readFlechette } from './flechette';
 import type { FlechetteTableLike } from './flechette';
 import { requirePeer } from './peers';
@@ -23,6 +23,8 @@ interface ArqueroTable {
   column(name: string): unknown;
   params(): Record<string, unknown> | undefined;
   params(values: Record<string, unknown>): ArqueroTable;
+  numRows(): number;
+  objects(options: { limit: number }): Array<Record<string, unknown>>;
 }
 
 interface ArqueroModule {
@@ -84,5 +86,10 @@ export const arqueroCodec: LibraryCodec = {
     const arrow = readFlechette(loadFlechette(cx.fromDir, 'an arquero table'), cx.table(id), options);
     const table = aq.fromArrow(arrow);
     return params && typeof params === 'object' ? table.params(params as Record<string, unknown>) : table;
+  },
+  summary(v: object, rows: number): LibrarySummary {
+    const t = v as unknown as ArqueroTable;
+    const columns = t.columnNames();
+    return { header: `arquero table: ${shapeText(t.numRows(), columns.length)}`, columns, rows: t.objects({ limit: rows }), total: t.numRows() };
   },
 };

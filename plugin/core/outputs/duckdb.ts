@@ -11,7 +11,7 @@
  * bound to a connection, and only an asynchronous query on a database can
  * make one, while results are read synchronously.
  */
-import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec } from './library-codec';
+import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec, LibrarySummary } from './library-codec';
 import { classNames } from './library-codec';
 import { requirePeer } from './peers';
 import { UnstorableValue } from './unstorable';
@@ -52,4 +52,5 @@ export const duckdbValueCodec: LibraryCodec = {
     if (!cls || fields === null || typeof fields !== 'object') throw new CorruptValue(`a stored DuckDB value names no class of ${DUCKDB} (${String(name)})`);
     return Object.assign(Object.create(cls.prototype as object) as object, fields);
   },
+  summary: (v: object): LibrarySummary => ({ header: `${classNames(v)[0] ?? 'DuckDB value'} ${String(v)}` }),
 };

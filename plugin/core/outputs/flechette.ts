@@ -7,8 +7,8 @@
  * are not in the Arrow data, so they are read off the table's batches and
  * stored beside it: the downstream step's table gives the same JS values.
  */
-import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec } from './library-codec';
-import { classNames, isFunction } from './library-codec';
+import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec, LibrarySummary } from './library-codec';
+import { classNames, isFunction, shapeText } from './library-codec';
 import { requirePeer } from './peers';
 import { UnstorableValue } from './unstorable';
 import { CorruptValue } from './wire';
@@ -115,5 +115,10 @@ export const flechetteCodec: LibraryCodec = {
   },
   decode([id, options]: readonly unknown[], cx: CodecDecodeContext): unknown {
     return readFlechette(loadFlechette(cx.fromDir), cx.table(id), options);
+  },
+  summary(v: object, rows: number): LibrarySummary {
+    const t = v as FlechetteTableLike & { readonly names: string[]; readonly numCols: number; at(i: number): Record<string, unknown> };
+    const shown = Array.from({ length: Math.min(rows, t.numRows) }, (_, i) => t.at(i));
+    return { header: `flechette Table: ${shapeText(t.numRows, t.numCols)}`, columns: t.names, rows: shown, total: t.numRows };
   },
 };

@@ -37,7 +37,21 @@ export interface LibraryCodec {
   encode(v: object, cx: CodecEncodeContext): readonly unknown[];
   /** Rebuilds the value with the workspace's copy of the library. Throws CorruptValue or PeerMissing. */
   decode(payload: readonly unknown[], cx: CodecDecodeContext): unknown;
+  /** How `nx-steps show` prints a value: a header line and, for a table, its first rows. */
+  summary(v: object, rows: number): LibrarySummary;
 }
+
+export interface LibrarySummary {
+  readonly header: string;
+  readonly rows?: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly columns?: readonly string[];
+  readonly total?: number;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** `3 rows × 2 columns`. */
+export const shapeText = (rows: number, columns: number): string => `${count(rows)} rows × ${count(columns)} columns`;
 
 /** The names along an object's prototype chain (its class and the classes it extends). */
 export function classNames(v: object): string[] {

@@ -14,6 +14,7 @@ import { readValue } from './decode';
 import { writeValue } from './encode';
 import type { PartFile } from './part-io';
 import { PeerMissing } from './peers';
+import { renderValue } from './render-value';
 import { UnstorableValue } from './unstorable';
 
 const req = createRequire(__filename);
@@ -230,5 +231,24 @@ describe('detection', () => {
   it('a class from an installed package is named with its package', async () => {
     const { Packr } = req('msgpackr') as { Packr: new () => object };
     expect((await refusal({ p: new Packr() })).message).toContain('result.p is an instance of class Packr from msgpackr');
+  });
+});
+
+describe('nx-steps show', () => {
+  it('prints tables as tables and tensors by dtype and shape', () => {
+    const shown = renderValue(
+      {
+        df: pl.DataFrame({ a: [1, 2, 3], s: ['x', 'y', 'z'] }),
+        t: tf.zeros([2, 3], 'int32'),
+        aq: aq.table({ k: ['u', 'v'] }),
+        fl: fl.tableFromArrays({ n: [1, 2] }),
+      },
+      { rows: 2 },
+    );
+    expect(shown).toContain('df: nodejs-polars DataFrame: 3 rows × 2 columns (a: Float64, s: String)');
+    expect(shown).toMatch(/a\s+s\n\s+-+\s+-+\n\s+1\s+x\n\s+2\s+y\n\s+… 1 more rows/);
+    expect(shown).toContain('t: tfjs Tensor: int32 [2, 3]');
+    expect(shown).toContain('aq: arquero table: 2 rows × 1 columns');
+    expect(shown).toContain('fl: flechette Table: 2 rows × 1 columns');
   });
 });

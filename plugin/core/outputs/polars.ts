@@ -7,8 +7,8 @@
  * over a plain object, so the encoder asks here about every Proxy it meets.
  */
 import { types } from 'node:util';
-import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec } from './library-codec';
-import { isFunction } from './library-codec';
+import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec, LibrarySummary } from './library-codec';
+import { isFunction, shapeText } from './library-codec';
 import { requirePeer } from './peers';
 import { UnstorableValue } from './unstorable';
 import { CorruptValue } from './wire';
@@ -17,12 +17,19 @@ const POLARS = 'nodejs-polars';
 
 interface Frame {
   readonly _df: object;
+  readonly height: number;
+  readonly columns: string[];
+  readonly dtypes: unknown[];
+  head(n: number): { toRecords(): Array<Record<string, unknown>> };
   writeIPC(options: { compression: 'uncompressed' }): Uint8Array;
   toSeries(index: number): unknown;
 }
 
 interface Series {
   readonly _s: object;
+  readonly name: string;
+  readonly dtype: unknown;
+  readonly length: number;
   toFrame(): Frame;
 }
 
@@ -63,6 +70,9 @@ function readFrame(pl: PolarsModule, bytes: Uint8Array): Frame {
 
 const ipc = (frame: Frame): Uint8Array => frame.writeIPC({ compression: 'uncompressed' });
 
+/** `Float64` for polars' `DataType(Float64)`. */
+const dtypeText = (dtype: unknown): string => String(dtype).replace(/^DataType\((.*)\)$/, '$1');
+
 export const polarsFrameCodec: LibraryCodec = {
   id: 'polars.DataFrame',
   pkg: POLARS,
@@ -76,6 +86,16 @@ export const polarsFrameCodec: LibraryCodec = {
   },
   decode([id]: readonly unknown[], cx: CodecDecodeContext): unknown {
     return readFrame(loadPolars(cx.fromDir, this.what), cx.table(id));
+  },
+  summary(v: object, rows: number): LibrarySummary {
+    const df = v as Frame;
+    const types = df.columns.map((c, i) => `${c}: ${dtypeText(df.dtypes[i])}`).join(', ');
+    return {
+      header: `nodejs-polars DataFrame: ${shapeText(df.height, df.columns.length)} (${types})`,
+      columns: df.columns,
+      rows: df.head(rows).toRecords(),
+      total: df.height,
+    };
   },
 };
 
@@ -91,5 +111,9 @@ export const polarsSeriesCodec: LibraryCodec = {
   },
   decode([id]: readonly unknown[], cx: CodecDecodeContext): unknown {
     return readFrame(loadPolars(cx.fromDir, this.what), cx.table(id)).toSeries(0);
+  },
+  summary(v: object): LibrarySummary {
+    const s = v as Series;
+    return { header: `nodejs-polars Series ${JSON.stringify(s.name)}: ${dtypeText(s.dtype)}, ${s.length.toLocaleString('en-US')} values` };
   },
 };

@@ -6,7 +6,7 @@
  * 64 KiB), or its strings. The downstream step gets a Tensor of the
  * workspace's library with the same dtype, shape and values.
  */
-import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec } from './library-codec';
+import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec, LibrarySummary } from './library-codec';
 import { isFunction } from './library-codec';
 import { installedPeer, PeerMissing, requirePeer } from './peers';
 import { UnstorableValue } from './unstorable';
@@ -92,6 +92,7 @@ export const tfjsCodec: LibraryCodec = {
     const imag = all.filter((_, i) => i % 2 === 1);
     return core.complex(real, imag).reshape(dims);
   },
+  summary: (v: object): LibrarySummary => ({ header: `tfjs Tensor: ${(v as TfTensor).dtype} [${(v as TfTensor).shape.join(', ')}]` }),
 };
 
 const ORT_COMMON = 'onnxruntime-common';
@@ -136,4 +137,5 @@ export const ortCodec: LibraryCodec = {
     if (typeof type !== 'string') throw new CorruptValue('a stored onnxruntime tensor is malformed');
     return new ort.Tensor(type, data, shapeOf(dims));
   },
+  summary: (v: object): LibrarySummary => ({ header: `onnxruntime Tensor: ${(v as OrtTensor).type} [${(v as OrtTensor).dims.join(', ')}]` }),
 };
