@@ -26,7 +26,7 @@ import { typeRegistry } from '../../shared/type-registry';
 import type { ArrowTableLike } from './arrow';
 import { arrowOf, isArrowTable, writeArrowTable } from './arrow';
 import { binaryTypeName, bytesOf } from './binary-types';
-import { codecFor } from './libraries';
+import { codecFor, libraryMarker } from './libraries';
 import type { LibraryCodec } from './library-codec';
 import { libraryHint } from './library-hints';
 import type { PartFile } from './part-io';
@@ -198,18 +198,11 @@ class Encoder {
   }
 
   private library(codec: LibraryCodec, v: object, depth: number): Marker {
-    const payload = codec.encode(v, {
+    return libraryMarker(codec, v, {
       walk: (x) => this.walk(x, depth + 1),
-      writeTable: (bytes) => {
-        const id = this.nextId++;
-        const writer = this.writer(tablePart(id));
-        writer.write(bytes);
-        this.finish(writer);
-        return id;
-      },
+      writeTable: (bytes) => this.rawPart(tablePart, bytes),
       fromDir: this.options.arrowFrom ?? process.cwd(),
     });
-    return new Marker([MarkerKind.library, codec.id, ...payload]);
   }
 
   private array(a: readonly unknown[], depth: number): unknown {
@@ -276,11 +269,16 @@ class Encoder {
   private binary(v: ArrayBufferView | ArrayBuffer, typeName: string): Marker {
     const bytes = bytesOf(v);
     if (bytes.byteLength < BLOB_MIN) return new Marker([MarkerKind.bytes, typeName, bytes]);
+    return new Marker([MarkerKind.blob, this.rawPart(blobPart, bytes), typeName, bytes.byteLength]);
+  }
+
+  /** Writes `bytes` as a part of their own; returns its id. */
+  private rawPart(name: (id: number) => string, bytes: Uint8Array): number {
     const id = this.nextId++;
-    const writer = this.writer(blobPart(id));
+    const writer = this.writer(name(id));
     writer.write(bytes);
     this.finish(writer);
-    return new Marker([MarkerKind.blob, id, typeName, bytes.byteLength]);
+    return id;
   }
 
   private table(t: ArrowTableLike): Marker {

@@ -7,9 +7,12 @@
 import { arqueroCodec } from './arquero';
 import { duckdbValueCodec } from './duckdb';
 import { flechetteCodec } from './flechette';
-import type { LibraryCodec } from './library-codec';
+import type { CodecEncodeContext, LibraryCodec } from './library-codec';
+import { PeerMissing } from './peers';
 import { polarsFrameCodec, polarsSeriesCodec } from './polars';
 import { ortCodec, tfjsCodec } from './tensors';
+import { UnstorableValue } from './unstorable';
+import { Marker, MarkerKind } from './wire';
 
 export const LIBRARY_CODECS: readonly LibraryCodec[] = [
   flechetteCodec,
@@ -30,4 +33,15 @@ export function codecFor(v: object): LibraryCodec | undefined {
 
 export function codecById(id: unknown): LibraryCodec | undefined {
   return typeof id === 'string' ? BY_ID.get(id) : undefined;
+}
+
+/** The marker of a library's value; an error of the library's own writer is an unstorable value with its reason. */
+export function libraryMarker(codec: LibraryCodec, v: object, cx: CodecEncodeContext): Marker {
+  try {
+    return new Marker([MarkerKind.library, codec.id, ...codec.encode(v, cx)]);
+  } catch (e) {
+    if (e instanceof UnstorableValue || e instanceof PeerMissing || !(e instanceof Error)) throw e;
+    // e.g. arquero refuses a column of mixed types, polars a column of JS objects.
+    throw new UnstorableValue(`${codec.what} that ${codec.pkg} cannot write (${e.message.split('\n')[0]})`);
+  }
 }

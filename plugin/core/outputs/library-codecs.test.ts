@@ -94,6 +94,12 @@ describe('arquero tables', () => {
     expect(back.toArrow().schema.fields[0].type.typeId).toBe(fl.Type.Dictionary);
   });
 
+  it("a table its own Arrow writer refuses is NXS205 with the library's reason", async () => {
+    expect((await refusal({ t: aq.table({ m: [1, 'x'] }) })).message).toBe(
+      'result.t is an arquero table that arquero cannot write (Mixed types detected, please define a union type.), which cannot be stored in the cache',
+    );
+  });
+
   it('a grouped table is refused with what to do', async () => {
     const e = await refusal({ t: aq.table({ g: [1, 1, 2] }).groupby('g') });
     expect(e.message).toBe(
@@ -250,5 +256,36 @@ describe('nx-steps show', () => {
     expect(shown).toContain('t: tfjs Tensor: int32 [2, 3]');
     expect(shown).toContain('aq: arquero table: 2 rows × 1 columns');
     expect(shown).toContain('fl: flechette Table: 2 rows × 1 columns');
+  });
+});
+
+describe('the stored tables are Arrow IPC files other readers open', () => {
+  it('polars reads the flechette and arquero files; apache-arrow and flechette read the polars file', async () => {
+    const arrow = req('apache-arrow') as any;
+    const part = async (v: unknown): Promise<Buffer> => {
+      const { dir, parts } = await store(v);
+      const p = parts.find((x) => x.path.endsWith('.arrow'));
+      return fs.readFileSync(path.join(dir, p!.path));
+    };
+    const fromFlechette = pl.readIPC(await part(fl.tableFromArrays({ a: [1, 2], s: ['x', null] })));
+    expect(fromFlechette.toRecords()).toEqual([
+      { a: 1, s: 'x' },
+      { a: 2, s: null },
+    ]);
+    expect(pl.readIPC(await part(aq.table({ k: ['u', 'v'] }))).toRecords()).toEqual([{ k: 'u' }, { k: 'v' }]);
+    const polarsFile = await part(pl.DataFrame({ a: [1, null], s: ['x', 'y'] }).withColumns(pl.col('s').cast(pl.Categorical)));
+    expect(
+      arrow
+        .tableFromIPC(polarsFile)
+        .toArray()
+        .map((r: any) => r.toJSON()),
+    ).toEqual([
+      { a: 1, s: 'x' },
+      { a: null, s: 'y' },
+    ]);
+    expect(fl.tableFromIPC(polarsFile).toArray()).toEqual([
+      { a: 1, s: 'x' },
+      { a: null, s: 'y' },
+    ]);
   });
 });
