@@ -194,7 +194,7 @@ describe('@duckdb/node-api', () => {
     const connection = await instance.connect();
     try {
       const reader = await connection.runAndReadAll(
-        "select 1.25::DECIMAL(9,3) d, TIMESTAMP '2026-01-02 03:04:05.123456' t, [1, 2] l, {'k': 'v'} s, NULL::INTEGER n, 'e'::VARCHAR v, 12345678901234567890::HUGEINT h",
+        "select 1.25::DECIMAL(9,3) d, TIMESTAMP '2026-01-02 03:04:05.123456' t, [1, 2] l, {'k': 'v'} s, NULL::INTEGER n, 'e'::VARCHAR v, 12345678901234567890::HUGEINT h, MAP {'a': 1} m, '00000000-0000-0000-0000-000000000001'::UUID u, INTERVAL 3 DAY i",
       );
       const rows = reader.getRowObjects();
       const back = await roundTrip(rows);
@@ -203,6 +203,13 @@ describe('@duckdb/node-api', () => {
       expect(back[0].d.toString()).toBe('1.250');
       expect(back[0].t.toString()).toBe(rows[0].t.toString());
       expect(back[0].l).toBeInstanceOf(duck.DuckDBListValue);
+      expect([back[0].s, back[0].m, back[0].u, back[0].i].map((x: any) => x.constructor.name)).toEqual([
+        'DuckDBStructValue',
+        'DuckDBMapValue',
+        'DuckDBUUIDValue',
+        'DuckDBIntervalValue',
+      ]);
+      expect([back[0].m.toString(), back[0].u.toString(), back[0].i.toString()]).toEqual([rows[0].m.toString(), rows[0].u.toString(), rows[0].i.toString()]);
       expect((await refusal({ reader })).message).toContain(
         'result.reader is an instance of class DuckDBResultReader from @duckdb/node-api (a reader bound to its connection; return reader.getRowObjects()',
       );
