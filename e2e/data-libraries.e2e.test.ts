@@ -185,6 +185,11 @@ describe('data libraries as results', () => {
           .toString(),
       ).toBe('ARROW1');
     expect(fs.statSync(a.path('data/.nx-steps/out/make/value/5.bin')).size).toBe(800_000);
+    // `nx-steps show` prints them as tables and tensors.
+    const shown = a.cli(['show', 'data:make', '--rows', '2']).stdout;
+    expect(shown).toContain('df: nodejs-polars DataFrame: 3 rows × 5 columns (a: Float64, s: String, l: List(Float64), c: Categorical, i: Int64)');
+    expect(shown).toContain('t: tfjs Tensor: float32 [2, 2]');
+    expect(shown).toContain('aq: arquero table: 3 rows × 4 columns');
     // Equal values give equal bytes: a forced recompute stores the same result digest (early cutoff holds).
     const digest = a.read('data/.nx-steps/out/make/result.xxh128');
     fs.rmSync(a.path('data/.nx-steps/out/make'), { recursive: true });
@@ -207,10 +212,10 @@ describe('data libraries as results', () => {
 
     // Without the library, reading the value is NXS212 naming the package and how to install it.
     fs.rmSync(b.path('node_modules/nodejs-polars'));
-    const shown = b.cli(['show', 'data:make']);
-    expect(shown.code).not.toBe(0);
-    expect(shown.output).toContain('NXS212: The stored result holds a nodejs-polars DataFrame, but nodejs-polars cannot be loaded');
-    expect(shown.output).toContain('npm install nodejs-polars');
+    const missing = b.cli(['show', 'data:make']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.output).toContain('NXS212: The stored result holds a nodejs-polars DataFrame, but nodejs-polars cannot be loaded');
+    expect(missing.output).toContain('npm install nodejs-polars');
   });
 
   it('tfjs-node Tensors', (ctx) => {

@@ -251,15 +251,15 @@ describe('nx-steps show', () => {
   it('prints tables as tables and tensors by dtype and shape', () => {
     const shown = renderValue(
       {
-        df: pl.DataFrame({ a: [1, 2, 3], s: ['x', 'y', 'z'] }),
+        df: pl.DataFrame({ a: [1, 2, 3], s: ['x', 'y', 'z'], l: [[1], [], [2]] }),
         t: tf.zeros([2, 3], 'int32'),
         aq: aq.table({ k: ['u', 'v'] }),
         fl: fl.tableFromArrays({ n: [1, 2] }),
       },
       { rows: 2 },
     );
-    expect(shown).toContain('df: nodejs-polars DataFrame: 3 rows × 2 columns (a: Float64, s: String)');
-    expect(shown).toMatch(/a\s+s\n\s+-+\s+-+\n\s+1\s+x\n\s+2\s+y\n\s+… 1 more rows/);
+    expect(shown).toContain('df: nodejs-polars DataFrame: 3 rows × 3 columns (a: Float64, s: String, l: List(Float64))');
+    expect(shown).toMatch(/a\s+s\s+l\n\s+-+\s+-+\s+-+\n\s+1\s+x\s+\[1\]\n\s+2\s+y\s+\[0\]\n\s+… 1 more rows/);
     expect(shown).toContain('t: tfjs Tensor: int32 [2, 3]');
     expect(shown).toContain('aq: arquero table: 2 rows × 1 columns');
     expect(shown).toContain('fl: flechette Table: 2 rows × 1 columns');

@@ -70,8 +70,24 @@ function readFrame(pl: PolarsModule, bytes: Uint8Array): Frame {
 
 const ipc = (frame: Frame): Uint8Array => frame.writeIPC({ compression: 'uncompressed' });
 
-/** `Float64` for polars' `DataType(Float64)`. */
-const dtypeText = (dtype: unknown): string => String(dtype).replace(/^DataType\((.*)\)$/, '$1');
+/** `List(Float64)` for polars' `DataType(List(DataType(Float64)))`: each `DataType(...)` wrapper dropped. */
+function dtypeText(dtype: unknown): string {
+  const text = String(dtype);
+  const wrappers: boolean[] = []; // per open parenthesis: whether it opened a DataType( wrapper
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text.startsWith('DataType(', i)) {
+      wrappers.push(true);
+      i += 'DataType('.length - 1;
+    } else if (text[i] === '(') {
+      wrappers.push(false);
+      out += '(';
+    } else if (text[i] === ')') {
+      if (wrappers.pop() !== true) out += ')';
+    } else out += text[i];
+  }
+  return out;
+}
 
 export const polarsFrameCodec: LibraryCodec = {
   id: 'polars.DataFrame',
