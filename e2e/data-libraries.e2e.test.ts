@@ -139,6 +139,9 @@ export const check = step({ needs: { v: make }, params: { tag: 'a' } }, async ({
   return { tag, kinds: kinds(v), same, y };
 });
 
+/** Still not storable: a query plan (tsc rejects this step too: plugin/api/storable.test.ts; tsx does not check types). */
+export const plan = step(() => ({ lazy: pl.DataFrame({ a: [1] }).lazy() }));
+
 export const final = step({ needs: { c: check } }, ({ c }) => {
   count('final');
   return { yIsTensor: c.y instanceof ort.Tensor, y: Array.from(c.y.data as Float32Array), dims: c.y.dims };
@@ -195,6 +198,13 @@ describe('data libraries as results', () => {
     fs.rmSync(a.path('data/.nx-steps/out/make'), { recursive: true });
     expect(a.runSteps('data:make', ['--skip-nx-cache'], { env }).calls).toEqual({ make: 1 });
     expect(a.read('data/.nx-steps/out/make/result.xxh128')).toBe(digest);
+
+    // What is still not stored is NXS205 naming the class, its package and what to return instead.
+    const plan = a.nx(['run', 'data:plan']);
+    expect(plan.code).not.toBe(0);
+    expect(plan.output).toContain(
+      "NXS205: The step's result cannot be cached: result.lazy is an instance of class LazyDataFrame from nodejs-polars (a query plan, not data; return lazy.collectSync(), a DataFrame)",
+    );
 
     // A fresh checkout on another machine: make is restored from the remote cache, check and final run on it.
     const b = open.create('data-b', FILES);

@@ -32,8 +32,8 @@ async function roundTrip<T>(v: T): Promise<T> {
   return readValue(dir, parts, { arrowFrom: REPO }) as T;
 }
 const digests = async (v: unknown): Promise<string> => (await store(v)).parts.map((p) => `${p.path}:${p.size}:${p.digest}`).join(',');
-async function refusal(v: unknown): Promise<UnstorableValue> {
-  const caught = await store(v).then(
+async function refusal(v: unknown, from = REPO): Promise<UnstorableValue> {
+  const caught = await store(v, from).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -228,7 +228,14 @@ describe('detection', () => {
         return 1;
       }
     }
-    expect((await refusal({ t: new Table() })).message).toContain('result.t is an instance of class Table (its prototype would be lost)');
+    // Stored from a folder where no library resolves: had any codec tried to load its library, this would be PeerMissing.
+    expect((await refusal({ t: new Table(), rows: [{ _df: 1, _s: 2 }] }, root)).message).toContain(
+      'result.t is an instance of class Table (its prototype would be lost)',
+    );
+    // Plain rows with polars-like keys stay plain rows; an object of a class under such a key is that class.
+    expect((await refusal({ rows: [{ _df: 1 }, { _s: new (class JsSeries {})() }] }, root)).message).toContain(
+      'result.rows[1]._s is an instance of class JsSeries',
+    );
   });
 
   it('a table of a library the workspace does not resolve is NXS212 naming the package', async () => {
