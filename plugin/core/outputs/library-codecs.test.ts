@@ -180,6 +180,12 @@ describe('tensors', () => {
       expect(back[k]).toBeInstanceOf(ort.Tensor);
       expect([back[k].type, back[k].dims, back[k].data]).toEqual([v[k].type, v[k].dims, v[k].data]);
     }
+    // An ES module pipeline's Tensor is of onnxruntime-common's ES module build: it comes back of that build.
+    const esm = req(path.join(REPO, 'node_modules/onnxruntime-common/dist/esm/index.js')) as any;
+    expect(esm.Tensor).not.toBe(ort.Tensor);
+    const fromEsm = await roundTrip(new esm.Tensor('float32', Float32Array.of(5), [1]));
+    expect(fromEsm).toBeInstanceOf(esm.Tensor);
+    expect(Array.from(fromEsm.data as Float32Array)).toEqual([5]);
     const session = Object.create(ort.InferenceSession.prototype) as object;
     Object.assign(session, { handler: {} });
     expect((await refusal({ session })).message).toContain(

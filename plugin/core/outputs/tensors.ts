@@ -8,7 +8,7 @@
  */
 import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec, LibrarySummary } from './library-codec';
 import { isFunction } from './library-codec';
-import { installedPeer, PeerMissing, requirePeer } from './peers';
+import { installedPeer, PeerMissing, requireEsmBuild, requirePeer } from './peers';
 import { UnstorableValue } from './unstorable';
 import { CorruptValue } from './wire';
 
@@ -108,7 +108,16 @@ interface OrtModule {
   readonly Tensor: new (type: string, data: unknown, dims: readonly number[]) => unknown;
 }
 
-const loadOrt = (fromDir: string, what: string): OrtModule => requirePeer<OrtModule>(ORT_COMMON, what, fromDir, ['onnxruntime-node', 'onnxruntime-web']);
+const ORT_VIA = ['onnxruntime-node', 'onnxruntime-web'];
+const loadOrt = (fromDir: string, what: string): OrtModule => requirePeer<OrtModule>(ORT_COMMON, what, fromDir, ORT_VIA);
+
+/** onnxruntime-common ships a CommonJS and an ES module build, each with its own Tensor class: 'esm' marks the second. */
+function ortBuild(v: object, fromDir: string, what: string): { readonly ort: OrtModule; readonly build: readonly string[] } | undefined {
+  const cjs = loadOrt(fromDir, what);
+  if (v instanceof cjs.Tensor) return { ort: cjs, build: [] };
+  const esm = requireEsmBuild<OrtModule>(ORT_COMMON, fromDir, ORT_VIA);
+  return esm && v instanceof esm.Tensor ? { ort: esm, build: ['esm'] } : undefined;
+}
 
 const looksLikeOrtTensor = (v: object): boolean => {
   const t = v as Partial<Record<'type' | 'dims' | 'dataLocation' | 'getData' | 'reshape', unknown>>;
@@ -121,19 +130,19 @@ export const ortCodec: LibraryCodec = {
   what: 'an onnxruntime Tensor',
   matches: looksLikeOrtTensor,
   encode(v: object, cx: CodecEncodeContext): readonly unknown[] {
-    const ort = loadOrt(cx.fromDir, this.what);
-    if (!(v instanceof ort.Tensor))
-      throw new UnstorableValue(`an object shaped like an onnxruntime Tensor that is not one of the ${ORT_COMMON} the workspace resolves`);
+    const own = ortBuild(v, cx.fromDir, this.what);
+    if (!own) throw new UnstorableValue(`an object shaped like an onnxruntime Tensor that is not one of the ${ORT_COMMON} the workspace resolves`);
     const t = v as unknown as OrtTensor;
     if (t.location !== 'cpu' && t.location !== 'cpu-pinned') {
       throw new UnstorableValue(
         `an onnxruntime Tensor whose data is on the ${t.location} (not in memory); return new Tensor(t.type, await t.getData(), t.dims)`,
       );
     }
-    return [t.type, [...t.dims], cx.walk(t.data)];
+    return [t.type, [...t.dims], cx.walk(t.data), ...own.build];
   },
-  decode([type, dims, data]: readonly unknown[], cx: CodecDecodeContext): unknown {
-    const ort = loadOrt(cx.fromDir, this.what);
+  decode([type, dims, data, build]: readonly unknown[], cx: CodecDecodeContext): unknown {
+    const esm = build === 'esm' ? requireEsmBuild<OrtModule>(ORT_COMMON, cx.fromDir, ORT_VIA) : undefined;
+    const ort = esm ?? loadOrt(cx.fromDir, this.what);
     if (typeof type !== 'string') throw new CorruptValue('a stored onnxruntime tensor is malformed');
     return new ort.Tensor(type, data, shapeOf(dims));
   },
