@@ -13,7 +13,7 @@
  */
 import type { CodecDecodeContext, CodecEncodeContext, LibraryCodec, LibrarySummary } from './library-codec';
 import { classNames } from './library-codec';
-import { requirePeer } from './peers';
+import { PeerMissing, requirePeer } from './peers';
 import { UnstorableValue } from './unstorable';
 import { CorruptValue } from './wire';
 
@@ -31,6 +31,21 @@ function valueClass(duckdb: DuckDBModule, name: unknown): (abstract new (...args
   return typeof cls === 'function' ? (cls as abstract new (...args: never[]) => unknown) : undefined;
 }
 
+/**
+ * The workspace's @duckdb/node-api, for a value recognised by its class name alone: a class of the user's
+ * with such a name, in a workspace without DuckDB, is an unstorable class (NXS205), not a missing DuckDB.
+ */
+function duckdbFor(name: string | undefined, fromDir: string): DuckDBModule {
+  try {
+    return loadDuckDB(fromDir);
+  } catch (e) {
+    if (!(e instanceof PeerMissing)) throw e;
+    throw new UnstorableValue(
+      `an instance of class ${String(name)}, named like a ${DUCKDB} value, but ${e.message}; install it (npm install ${DUCKDB}), or return plain data`,
+    );
+  }
+}
+
 export const duckdbValueCodec: LibraryCodec = {
   id: 'duckdb.Value',
   pkg: DUCKDB,
@@ -41,7 +56,7 @@ export const duckdbValueCodec: LibraryCodec = {
   },
   encode(v: object, cx: CodecEncodeContext): readonly unknown[] {
     const name = classNames(v)[0];
-    const cls = valueClass(loadDuckDB(cx.fromDir), name);
+    const cls = valueClass(duckdbFor(name, cx.fromDir), name);
     if (!cls || Object.getPrototypeOf(v) !== cls.prototype) {
       throw new UnstorableValue(`an instance of class ${String(name)} that is not one of the ${DUCKDB} the workspace resolves`);
     }

@@ -238,6 +238,10 @@ describe('detection', () => {
     expect((await refusal({ t: new Table(), rows: [{ _df: 1, _s: 2 }] }, root)).message).toContain(
       'result.t is an instance of class Table (its prototype would be lost)',
     );
+    const named = await refusal({ v: new (class DuckDBMoneyValue {})() }, root);
+    expect(named.message).toContain(
+      'result.v is an instance of class DuckDBMoneyValue, named like a @duckdb/node-api value, but @duckdb/node-api cannot be loaded',
+    );
     // Plain rows with polars-like keys stay plain rows; an object of a class under such a key is that class.
     expect((await refusal({ rows: [{ _df: 1 }, { _s: new (class JsSeries {})() }] }, root)).message).toContain(
       'result.rows[1]._s is an instance of class JsSeries',
