@@ -5,8 +5,7 @@
  *   <n>.msgpack     a large array, Map or Set: its entries in length-prefixed
  *                   chunks, written as the walk reaches them (bounded memory)
  *   <n>.bin         a large typed array, Buffer or ArrayBuffer: its raw bytes
- *   <n>.arrow       a table (apache-arrow, flechette, arquero, polars), as an
- *                   Arrow IPC file
+ *   <n>.arrow       a table (Arrow, flechette, arquero, polars): Arrow IPC file
  *
  * One walk over the value checks that it can be stored exactly and replaces
  * what msgpackr would not keep exact with markers (wire.ts); msgpackr then
@@ -21,16 +20,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { types } from 'node:util';
 import { typeRegistry } from '../../shared/type-registry';
 import type { ArrowTableLike } from './arrow';
 import { arrowOf, isArrowTable, writeArrowTable } from './arrow';
 import { binaryTypeName, bytesOf } from './binary-types';
-import { codecFor, libraryMarker } from './libraries';
+import { codecFor, libraryMarker, proxyCodecFor } from './libraries';
 import type { LibraryCodec } from './library-codec';
 import { libraryHint } from './library-hints';
 import type { PartFile } from './part-io';
-import { PartWriter } from './part-io';
+import { PartWriter, writtenPart } from './part-io';
 import { cycleOrDepth, describeUnstorable, EntryPath, keyStep, MAX_DEPTH, UnstorableValue } from './unstorable';
 import { Container, Marker, MarkerKind, packer } from './wire';
 import type { ContainerKind } from './wire';
@@ -191,7 +189,7 @@ class Encoder {
    * key (`_s`, its native series) before writing any part; parts it wrote are dropped all the same.
    */
   private libraryObject(o: object, mark: number, depth: number): Marker | undefined {
-    const codec = types.isProxy(o) ? codecFor(o) : undefined;
+    const codec = proxyCodecFor(o);
     if (!codec) return undefined;
     for (const p of this.parts.splice(mark)) fs.rmSync(path.join(this.dir, p.path), { force: true });
     return this.library(codec, o, depth);
@@ -201,6 +199,11 @@ class Encoder {
     return libraryMarker(codec, v, {
       walk: (x) => this.walk(x, depth + 1),
       writeTable: (bytes) => this.rawPart(tablePart, bytes),
+      writeTableFile: (write) => {
+        const id = this.nextId++;
+        this.parts.push(writtenPart(this.dir, tablePart(id), write));
+        return id;
+      },
       fromDir: this.options.arrowFrom ?? process.cwd(),
     });
   }

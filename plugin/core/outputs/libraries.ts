@@ -4,6 +4,7 @@
  * only the value's own properties, so asking costs nothing when no library
  * is involved and loads nothing.
  */
+import { types } from 'node:util';
 import { arqueroCodec } from './arquero';
 import { duckdbValueCodec } from './duckdb';
 import { flechetteCodec } from './flechette';
@@ -29,6 +30,11 @@ const BY_ID = new Map(LIBRARY_CODECS.map((c) => [c.id, c]));
 /** The codec for a value that is not a plain object, array or binary (or for a Proxy). */
 export function codecFor(v: object): LibraryCodec | undefined {
   return LIBRARY_CODECS.find((c) => c.matches(v));
+}
+
+/** The codec of a Proxy (a polars Series), asked only when the walk of a plain object failed: isProxy is slow. */
+export function proxyCodecFor(v: object): LibraryCodec | undefined {
+  return types.isProxy(v) ? codecFor(v) : undefined;
 }
 
 export function codecById(id: unknown): LibraryCodec | undefined {

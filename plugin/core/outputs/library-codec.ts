@@ -14,6 +14,8 @@ export interface CodecEncodeContext {
   walk(v: unknown): unknown;
   /** Stores an Arrow IPC file as a part of its own; returns its part id. */
   writeTable(bytes: Uint8Array): number;
+  /** The same, for a library that writes the file itself (no copy of it in JS memory): `write` writes `file`. */
+  writeTableFile(write: (file: string) => void): number;
   /** Where the workspace's libraries resolve from. */
   readonly fromDir: string;
 }

@@ -17,11 +17,11 @@ const POLARS = 'nodejs-polars';
 
 interface Frame {
   readonly _df: object;
+  writeIPC(file: string, options: { compression: 'uncompressed' }): void;
   readonly height: number;
   readonly columns: string[];
   readonly dtypes: unknown[];
   head(n: number): { toRecords(): Array<Record<string, unknown>> };
-  writeIPC(options: { compression: 'uncompressed' }): Uint8Array;
   toSeries(index: number): unknown;
 }
 
@@ -36,7 +36,7 @@ interface Series {
 interface PolarsModule {
   DataFrame: ((data: Record<string, unknown>) => Frame) & { isDataFrame(v: unknown): boolean };
   Series: { isSeries(v: unknown): boolean };
-  readIPC(bytes: Uint8Array): Frame;
+  readIPC(bytes: Buffer): Frame;
 }
 
 const loadPolars = (fromDir: string, what: string): PolarsModule => requirePeer<PolarsModule>(POLARS, what, fromDir);
@@ -60,6 +60,7 @@ function ownFrame(pl: PolarsModule, frame: Frame, what: string): Frame {
   return frame;
 }
 
+/** Read from the bytes, which polars copies: readIPC of a path would map the file (and takes a path not ending in .ipc for inline IPC). */
 function readFrame(pl: PolarsModule, bytes: Uint8Array): Frame {
   try {
     return pl.readIPC(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -68,7 +69,12 @@ function readFrame(pl: PolarsModule, bytes: Uint8Array): Frame {
   }
 }
 
-const ipc = (frame: Frame): Uint8Array => frame.writeIPC({ compression: 'uncompressed' });
+/** polars writes the file itself, from native code (writeIPC to a Buffer passes every chunk through a JS stream). */
+const ipc =
+  (frame: Frame) =>
+  (file: string): void => {
+    frame.writeIPC(file, { compression: 'uncompressed' });
+  };
 
 /** `List(Float64)` for polars' `DataType(List(DataType(Float64)))`: each `DataType(...)` wrapper dropped. */
 function dtypeText(dtype: unknown): string {
@@ -98,7 +104,7 @@ export const polarsFrameCodec: LibraryCodec = {
   encode(v: object, cx: CodecEncodeContext): readonly unknown[] {
     const pl = loadPolars(cx.fromDir, this.what);
     if (!pl.DataFrame.isDataFrame(v)) throw new UnstorableValue(`an object shaped like a ${POLARS} DataFrame that its isDataFrame refuses`);
-    return [cx.writeTable(ipc(ownFrame(pl, v as Frame, this.what)))];
+    return [cx.writeTableFile(ipc(ownFrame(pl, v as Frame, this.what)))];
   },
   decode([id]: readonly unknown[], cx: CodecDecodeContext): unknown {
     return readFrame(loadPolars(cx.fromDir, this.what), cx.table(id));
@@ -123,7 +129,7 @@ export const polarsSeriesCodec: LibraryCodec = {
   encode(v: object, cx: CodecEncodeContext): readonly unknown[] {
     const pl = loadPolars(cx.fromDir, this.what);
     if (!pl.Series.isSeries(v)) throw new UnstorableValue(`an object shaped like a ${POLARS} Series that its isSeries refuses`);
-    return [cx.writeTable(ipc(ownFrame(pl, (v as Series).toFrame(), this.what)))];
+    return [cx.writeTableFile(ipc(ownFrame(pl, (v as Series).toFrame(), this.what)))];
   },
   decode([id]: readonly unknown[], cx: CodecDecodeContext): unknown {
     return readFrame(loadPolars(cx.fromDir, this.what), cx.table(id)).toSeries(0);
