@@ -216,6 +216,7 @@ describe('@duckdb/node-api', () => {
         'DuckDBIntervalValue',
       ]);
       expect([back[0].m.toString(), back[0].u.toString(), back[0].i.toString()]).toEqual([rows[0].m.toString(), rows[0].u.toString(), rows[0].i.toString()]);
+      expect(renderValue([...back, ...back])).toMatch(/d\s+t\s+l.*\n.*\n\s+1\.250\s+2026-01-02 03:04:05\.123…\s+\[1, 2\]/);
       expect((await refusal({ reader })).message).toContain(
         'result.reader is an instance of class DuckDBResultReader from @duckdb/node-api (a reader bound to its connection; return reader.getRowObjects()',
       );

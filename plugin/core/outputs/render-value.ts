@@ -163,7 +163,12 @@ function cell(x: unknown): string {
     const s = typeof x === 'string' ? x : typeof x === 'number' ? fmt(x) : scalar(x);
     return s.length > 24 ? `${s.slice(0, 23)}…` : s;
   }
-  return x instanceof Date ? x.toISOString() : Array.isArray(x) ? `[${x.length}]` : '{…}';
+  if (x instanceof Date) return x.toISOString();
+  if (Array.isArray(x)) return `[${x.length}]`;
+  // A DuckDB value as DuckDB prints it (1.250, 2026-01-02 03:04:05.123456); a table or tensor by what it is.
+  const codec = codecFor(x);
+  const text = codec?.id === 'duckdb.Value' ? String(x) : codec?.what;
+  return text === undefined ? '{…}' : text.length > 24 ? `${text.slice(0, 23)}…` : text;
 }
 
 function grid(columns: readonly string[], rows: readonly string[][], total: number, level: number): string[] {
