@@ -93,7 +93,7 @@ export const CODE_MEANINGS: { readonly [C in DiagnosticCode]: string } = {
   NXS209: 'The pipeline module, or a module it imports, threw while loading.',
   NXS210: 'The custom cache key (`cache.key`) threw or returned something unusable.',
   NXS211: 'The file system refused while the result was stored or read (disk full, permissions).',
-  NXS212: 'A result holds an Arrow Table but apache-arrow cannot be loaded.',
+  NXS212: 'A result holds a value of an optional data library (an Arrow Table, a polars DataFrame, a tfjs Tensor...) that cannot be loaded.',
   NXS213: 'A result holds a registered type this process did not register.',
   NXS214: 'The code or data of a step changed after Nx computed its cache key.',
   NXS215: '`loadResult` or `runPipeline` ran `nx run` and it failed (its output follows).',
