@@ -39,11 +39,14 @@ function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
 }
 
-/** Builds the plugin and packs it; returns the tarball path. */
-export function packPlugin(outDir: string): string {
+/**
+ * Packs the plugin as a user packs a clone of it (`npm pack`, whose `prepack`
+ * script builds dist/ from scratch); returns the tarball path. `repo`: the
+ * folder to pack (this repository by default).
+ */
+export function packPlugin(outDir: string, repo = REPO_ROOT): string {
   fs.mkdirSync(outDir, { recursive: true });
-  run(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], REPO_ROOT);
-  const out = run('npm', ['pack', '--silent', '--pack-destination', outDir], REPO_ROOT).trim().split('\n').pop() ?? '';
+  const out = run('npm', ['pack', '--silent', '--pack-destination', outDir], repo).trim().split('\n').pop() ?? '';
   return path.join(outDir, out.trim());
 }
 
