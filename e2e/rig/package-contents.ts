@@ -45,8 +45,7 @@ export function pointedFiles(tarball: string): string[] {
   ];
   for (const e of Object.values(packedJson<Registry>(tarball, pkg.executors)['executors'] ?? {}))
     pointed.push(...[e['implementation'], e['batchImplementation'], e['schema']].filter((p): p is string => p !== undefined));
-  for (const g of Object.values(packedJson<Registry>(tarball, pkg.generators)['generators'] ?? {}))
-    pointed.push(`${g['factory'] ?? ''}.js`, g['schema'] ?? '');
+  for (const g of Object.values(packedJson<Registry>(tarball, pkg.generators)['generators'] ?? {})) pointed.push(`${g['factory'] ?? ''}.js`, g['schema'] ?? '');
   return pointed.map((p) => path.posix.normalize(p.replace(/^\.\//, '')));
 }
 

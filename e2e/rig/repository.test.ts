@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isTestedNx, TESTED_NX } from '../../plugin/nx/nx-internals';
+import { OTHER_NX_VERSIONS } from './template';
 
 const REPO = path.resolve(__dirname, '../..');
 const read = (rel: string) => fs.readFileSync(path.join(REPO, rel), 'utf8');
@@ -68,5 +70,22 @@ describe("the repository's own project.json", () => {
     const files = Object.values(project.targets).flatMap((t) => (t.command ?? '').split(/\s+/).filter((w) => /\.(m?[jt]s|json)$/.test(w)));
     expect(files.length).toBeGreaterThan(0);
     expect(files.filter((f) => !fs.existsSync(path.join(REPO, f)))).toEqual([]);
+  });
+});
+
+describe('the Nx versions nx-steps supports', () => {
+  const pkg = JSON.parse(read('package.json')) as {
+    dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+
+  it('are one range: the nx peer, the @nx/devkit dependency, what nx-internals.ts calls tested, and what the e2e smoke path runs', () => {
+    expect(TESTED_NX).toBe('22.7 to 24.x');
+    expect(pkg.peerDependencies['nx']).toBe('>=22.7.0 <25.0.0');
+    expect(pkg.dependencies['@nx/devkit']).toBe(pkg.peerDependencies['nx']);
+    const smoke = [...OTHER_NX_VERSIONS.map((v) => v.nx), pkg.devDependencies['nx'] ?? ''];
+    expect(smoke.map((v) => v.split('.').slice(0, 2).join('.'))).toEqual(['22.7', '23.3', '24.0']);
+    expect(smoke.every(isTestedNx)).toBe(true);
   });
 });
