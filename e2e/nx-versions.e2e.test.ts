@@ -98,7 +98,11 @@ function smokePath(nx: string, template: string, affected: Affected, server: Rem
   ws.edit(PIPELINE, "from 'nx-steps';", "from 'nx-steps';\nimport { count } from '../tools/count';");
   ws.edit(PIPELINE, 'async ({ csv }) => {', "async ({ csv }) => {\n    count('load_data');");
   ws.edit(PIPELINE, '({ rows }) => ({', "({ rows }) => (count('summarize'), {");
-  expect(ws.runSteps('etl:summarize', [], rw).calls).toEqual({ load_data: 1, summarize: 1 });
+  const first = ws.runSteps('etl:summarize', [], rw);
+  expect(first.calls).toEqual({ load_data: 1, summarize: 1 });
+  // The lock on disk describes the new steps (the generator wrote it), the commit does not: the warning says to commit, once.
+  expect(first.result.output.split('nx-steps.lock.json as committed does not describe').length).toBe(2);
+  expect(first.result.output).toContain('and the file on disk does: commit it (git add nx-steps.lock.json)');
   const hit = ws.runSteps('etl:summarize', [], rw);
   expect(hit.calls).toEqual({});
   expect(hit.statuses).toEqual({ 'etl:load_data': 'local', 'etl:summarize': 'local' });

@@ -12,7 +12,7 @@ import type { CreateNodes, CreateNodesResult } from '@nx/devkit';
 import { formatWorkspaceDiagnostics, isError } from '../core/diagnostics';
 import { committedLock } from '../core/fingerprint/committed-lock';
 import { checkLock } from '../core/fingerprint/lock-check';
-import { LOCK_FILE } from '../core/fingerprint/lock-file';
+import { LOCK_FILE, readLock } from '../core/fingerprint/lock-file';
 import { KeyBuilder } from '../core/fingerprint/step-key';
 import type { StepModel, WorkspaceModel } from '../core/model/project-model';
 import type { Services } from '../core/workspace';
@@ -43,20 +43,34 @@ function staleLockFallback(services: Services, model: WorkspaceModel): Map<StepM
   const committed = committedLock(services.workspaceRoot);
   if (committed.kind === 'no-git') return out;
   const keys = new KeyBuilder(services, Date.now());
+  const onDisk = readLock(services.workspaceRoot)?.steps ?? {};
+  let describedOnDisk = true;
   for (const project of model.projects) {
     for (const step of project.steps) {
       const check = checkLock(keys, project, step, committed.steps);
-      if (check.fallbackFiles) out.set(step, check.fallbackFiles);
+      if (!check.fallbackFiles) continue;
+      out.set(step, check.fallbackFiles);
+      if (checkLock(keys, project, step, onDisk).fallbackFiles) describedOnDisk = false;
     }
   }
   if (out.size > 0) {
     const names = [...out.keys()].map((s) => `${model.projects.find((p) => p.root === s.projectRoot)?.displayName ?? s.projectRoot}:${s.name}`);
-    printOnce(
-      `\nnx-steps: ${LOCK_FILE} as committed does not describe ${names.length} step(s) (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}); ` +
-        '`nx affected` selects them by the files their code is made of until it does. Run `nx sync` and commit the lock.\n',
-    );
+    printOnce(`\n${staleLockWarning(names, describedOnDisk)}\n`);
   }
   return out;
+}
+
+/**
+ * What to do, which depends on the file on disk: the pre-task hook rewrites
+ * it on every local run (and `nx sync` then says it is up to date), so the
+ * usual action is to commit it.
+ */
+export function staleLockWarning(steps: readonly string[], describedOnDisk: boolean): string {
+  const which = `${steps.length} step(s) (${steps.slice(0, 5).join(', ')}${steps.length > 5 ? ', ...' : ''})`;
+  const action = describedOnDisk
+    ? `and the file on disk does: commit it (git add ${LOCK_FILE}).`
+    : 'nor does the file on disk: run `nx sync` (or any of these steps) to update it, then commit it.';
+  return `nx-steps: ${LOCK_FILE} as committed does not describe ${which}, ${action} Until then \`nx affected\` selects these steps by the files their code is made of.`;
 }
 
 export const createNodes: CreateNodes<NxStepsPluginOptions> = [
