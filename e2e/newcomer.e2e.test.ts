@@ -86,6 +86,10 @@ describe("a newcomer's first hour, as the README tells it", () => {
     const second = sh('npx nx run etl:summarize');
     expect(taskStatuses(second.output)).toEqual({ 'etl:load_data': 'local', 'etl:summarize': 'local' });
     expect(ws.calls()).toEqual({});
+    // Nx replays the output of the run that made each result: nx-steps says they were restored, and when they were made.
+    expect(readable(second.output)).toMatch(
+      /nx-steps: step functions called: 0 of 2\. Not called: 2 restored from the local cache \(results made <when>( to <when>)?\)\./,
+    );
 
     // $ npx nx g nx-steps:step report --pipeline etl --needs summarize
     expect(written(sh('npx nx g nx-steps:step report --pipeline etl --needs summarize').output)).toEqual(['etl/etl.pipeline.ts']);
@@ -96,6 +100,8 @@ describe("a newcomer's first hour, as the README tells it", () => {
     // A new step changes every task hash of the project (Nx hashes the list of targets): the executor keeps the outputs on disk.
     expect(taskStatuses(third.output)).toEqual({ 'etl:load_data': 'run', 'etl:summarize': 'run', 'etl:report': 'run' });
     expect(third.output).toContain('nx-steps ▸ etl:load_data outputs on disk already match this step');
+    // Nx's "Cache: 0/3 hit" counts those as misses; nx-steps counts the calls.
+    expect(third.output).toContain('nx-steps: step functions called: 1 of 3 (etl:report). Not called: 2 kept on disk.');
 
     // $ npx nx-steps report --last
     expect(readable(sh('npx nx-steps report --last').stdout)).toBe(
@@ -134,6 +140,14 @@ describe("a newcomer's first hour, as the README tells it", () => {
 
     // $ npx nx-steps --version
     expect(sh('npx nx-steps --version').stdout).toBe(`${JSON.parse(ws.read('node_modules/nx-steps/package.json')).version}\n`);
+
+    // A typo: the run fails with one diagnostic (the graph names it in a line, the step prints it in full once).
+    ws.edit('etl/etl.pipeline.ts', 'rows.length,', 'rows.length,,');
+    const typo = ws.sh('npx nx run etl:summarize');
+    expect(typo.code).not.toBe(0);
+    expect(typo.output.match(/etl\/etl\.pipeline\.ts:\d+:\d+ - error NXS100: /g)).toHaveLength(2);
+    expect(typo.output.match(/\^/g)).toHaveLength(1);
+    expect(typo.output).toContain('1 problem(s) in pipeline files; the steps they concern fail with them when run');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { staleLockWarning } from './create-nodes';
+import { problemsHeadline, staleLockWarning } from './create-nodes';
 
 describe('the warning for steps the committed lock does not describe', () => {
   it('says to commit the lock when the file on disk is already current (the pre-task hook wrote it; nx sync says up to date)', () => {
@@ -14,6 +14,28 @@ describe('the warning for steps the committed lock does not describe', () => {
     expect(staleLockWarning(steps, false)).toBe(
       'nx-steps: nx-steps.lock.json as committed does not describe 6 step(s) (p:a, p:b, p:c, p:d, p:e, ...), nor does the file on disk: ' +
         'run `nx sync` (or any of these steps) to update it, then commit it. Until then `nx affected` selects these steps by the files their code is made of.',
+    );
+  });
+});
+
+describe('problems in pipeline files at graph time', () => {
+  it('are one line each (the step prints the diagnostic in full when it runs, so a run shows it once)', () => {
+    const text = problemsHeadline([
+      {
+        code: 'NXS100',
+        severity: 'error',
+        message: 'Syntax error: Expression expected.',
+        hint: 'Fix the syntax.',
+        location: { file: 'bad/bad.pipeline.ts', line: 4, column: 13 },
+      },
+      { code: 'NXS104', severity: 'error', message: 'Step name `load` is declared 2 times in project dup.', project: 'dup' },
+    ]);
+    expect(text).toBe(
+      [
+        'nx-steps: 2 problem(s) in pipeline files; the steps they concern fail with them when run (npx nx-steps check shows each in full):',
+        '  bad/bad.pipeline.ts:4:13 - error NXS100: Syntax error: Expression expected.',
+        '  error NXS104: Step name `load` is declared 2 times in project dup. (project dup)',
+      ].join('\n'),
     );
   });
 });

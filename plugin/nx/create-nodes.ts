@@ -9,7 +9,8 @@
  * that fails with its diagnostic, and errors are printed here too.
  */
 import type { CreateNodes, CreateNodesResult } from '@nx/devkit';
-import { formatWorkspaceDiagnostics, isError } from '../core/diagnostics';
+import type { Diagnostic } from '../core/diagnostics';
+import { formatDiagnostic, isError } from '../core/diagnostics';
 import { committedLock } from '../core/fingerprint/committed-lock';
 import { checkLock } from '../core/fingerprint/lock-check';
 import { LOCK_FILE, readLock } from '../core/fingerprint/lock-file';
@@ -73,6 +74,17 @@ export function staleLockWarning(steps: readonly string[], describedOnDisk: bool
   return `nx-steps: ${LOCK_FILE} as committed does not describe ${which}, ${action} Until then \`nx affected\` selects these steps by the files their code is made of.`;
 }
 
+/**
+ * Graph time names each problem on one line: the step it concerns prints it
+ * in full (code frame, what to do) when it runs, so a command that runs it
+ * shows it once, and one that does not (`nx show projects`) still says what
+ * is broken.
+ */
+export function problemsHeadline(errors: readonly Diagnostic[]): string {
+  const lines = errors.map(({ hint: _hint, ...headline }) => `  ${formatDiagnostic(headline)}`);
+  return `nx-steps: ${errors.length} problem(s) in pipeline files; the steps they concern fail with them when run (npx nx-steps check shows each in full):\n${lines.join('\n')}`;
+}
+
 export const createNodes: CreateNodes<NxStepsPluginOptions> = [
   CREATE_NODES_ANCHOR,
   (configFiles, rawOptions, context) =>
@@ -88,8 +100,7 @@ export const createNodes: CreateNodes<NxStepsPluginOptions> = [
       services.flush();
 
       const errors = model.projects.flatMap((p) => p.diagnostics.filter(isError));
-      const text = errors.length ? formatWorkspaceDiagnostics(context.workspaceRoot, errors) : '';
-      if (text) printOnce(`\nnx-steps: ${errors.length} problem(s) in pipeline files; these steps fail when run until fixed:\n\n${text}\n`);
+      if (errors.length) printOnce(`\n${problemsHeadline(errors)}\n`);
       return [[configFiles[0] ?? CREATE_NODES_ANCHOR, { projects }]];
     }),
 ];

@@ -1,8 +1,9 @@
 /**
  * Runs after Nx ran the tasks of a command: records, for each step task,
  * whether it executed, came from the local or remote cache, or was kept on
- * disk, with its duration (see core/records). `nx-steps report` reads the
- * records.
+ * disk, with its duration (see core/records), and prints how many step
+ * functions were called (core/records/run-summary.ts). `nx-steps report`
+ * reads the records.
  *
  * A step task is recognised by its output folder, which only nx-steps
  * targets declare, so no graph or pipeline file has to be read here. The
@@ -23,6 +24,7 @@ import { machineStateDir } from './nx-cache';
 import { normalizeOptions } from '../core/plugin-options';
 import { writeRunRecord } from '../core/records/record-store';
 import { RUN_ID_ENV } from '../core/records/run-record';
+import { runSummaryLine } from '../core/records/run-summary';
 import { outputDir } from '../core/outputs/layout';
 import { nxCommandStart } from './command-start';
 import type { NxStepsPluginOptions } from '../core/plugin-options';
@@ -88,7 +90,12 @@ export async function postTasksExecution(options: NxStepsPluginOptions | undefin
       commandStartTime: nxCommandStart(),
       tasks,
     });
-    if (record) writeRunRecord(context.workspaceRoot, record);
+    if (!record) return;
+    writeRunRecord(context.workspaceRoot, record);
+    // Beside Nx's "Cache: N/M hit", which counts a step kept on disk or restored by its own key as a miss.
+    // On stderr: stdout may be read by a tool. (With the daemon on, hooks run in the daemon and this goes to its log.)
+    const line = runSummaryLine(record);
+    if (line) process.stderr.write(`\n${line}\n`);
   } catch (e) {
     console.warn(`nx-steps: could not record this run for \`nx-steps report\`: ${e instanceof Error ? e.message : String(e)}`);
   }
