@@ -130,10 +130,11 @@ function otherMachines(ws: Workspace, server: RemoteCacheServer): void {
   // (core/fingerprint/lock-check.ts): Nx misses it here, and its own key restores it.
   expect(restored.result.output).toContain("nx-steps ▸ etl:report restored from the remote cache by this step's own key");
 
-  // A sibling added on a third machine: Nx misses every task; each step's own key restores it from the remote cache.
+  // A sibling added on a third machine: Nx misses every task; each step's own key restores it from the remote cache,
+  // in a batch too (one process for every task Nx did not restore).
   const c = anotherMachine(ws, `${path.basename(ws.root)}-c`);
   sh(c, 'npx nx g nx-steps:step extra --pipeline etl --needs load_data');
-  const byKey = c.runSteps('etl:report', [], ro);
+  const byKey = c.runSteps('etl:report', ['--batch'], ro);
   expect(byKey.calls).toEqual({});
   for (const step of ['load_data', 'summarize', 'report'])
     expect(byKey.result.output).toContain(`nx-steps ▸ etl:${step} restored from the remote cache by this step's own key`);
@@ -142,7 +143,10 @@ function otherMachines(ws: Workspace, server: RemoteCacheServer): void {
 /** nx affected after a change of summarize's code, committed with the lock. */
 function affectedAfterAnEdit(ws: Workspace, affected: Affected): void {
   ws.edit(PIPELINE, 'sum + row.value, 0)', 'sum + row.value, 1)');
-  expect(ws.runSteps('etl:summarize').calls).toEqual({ summarize: 1 });
+  const edited = ws.runSteps('etl:summarize');
+  expect(edited.calls).toEqual({ summarize: 1 });
+  // Each target reads its own field of the lock ({ json, fields }): load_data's Nx hash did not move.
+  expect(edited.statuses['etl:load_data']).toBe('local');
   ws.commitAll('summarize changed');
   if (affected === 'projects') {
     expect(sh(ws, 'npx nx show projects --affected --base=HEAD~1 --head=HEAD').trim().split('\n').pop()).toBe('etl');

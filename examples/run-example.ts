@@ -52,7 +52,7 @@ function main(): void {
   for (const run of [1, 2]) {
     console.log(`━━━ Run ${run}: npx nx run etl:upload ━━━`);
     const started = Date.now();
-    const result = ws.nx(['run', 'etl:upload']);
+    const result = ws.sh('npx nx run etl:upload');
     const wall = (Date.now() - started) / 1000;
     process.stdout.write(result.stdout);
     if (result.code !== 0) {
