@@ -6,7 +6,7 @@ import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { describe, expect, it, vi } from 'vitest';
 import { emptyLock, LOCK_FILE } from '../shared/lock';
 import { emptyWorkspace, pendingWrites } from '../test-utils/tree';
-import { INSTALL_SCRIPTS_NOTE, initGenerator } from './generator';
+import { devkitMismatch, INSTALL_SCRIPTS_NOTE, initGenerator } from './generator';
 
 describe('nx-steps:init', () => {
   it('registers the plugin and the sync generator, ignores .nx-steps and creates an empty lock', async () => {
@@ -39,6 +39,18 @@ describe('nx-steps:init', () => {
       info.mockRestore();
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('names an @nx/devkit that does not declare support for the workspace\'s nx, with the command that makes them match', () => {
+    expect(devkitMismatch('22.7.12', '24.0.0')).toBe(
+      'nx-steps: npm installed @nx/devkit 24.0.0, which does not declare support for nx 22.7.12. Make them match: npm install -D @nx/devkit@22.7.12',
+    );
+    expect([devkitMismatch('22.7.12', '22.7.12'), devkitMismatch('23.3.2', '24.0.0'), devkitMismatch('24.0.6', '24.0.0'), devkitMismatch(undefined, '24.0.0')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('changes nothing when run a second time', async () => {

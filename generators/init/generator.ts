@@ -8,6 +8,8 @@
  * (the static reader) and @nx/devkit, and its one peer, nx, is what runs this
  * generator. So init adds no dependencies.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { GeneratorCallback, NxJsonConfiguration, Tree } from '@nx/devkit';
 import { formatFiles, logger, readNxJson, updateNxJson } from '@nx/devkit';
 import { STATE_DIR } from '../../plugin/core/util/disk-cache';
@@ -62,6 +64,35 @@ function createLock(tree: Tree): void {
   if (!tree.exists(LOCK_FILE)) tree.write(LOCK_FILE, emptyLock());
 }
 
+/**
+ * nx-steps depends on `@nx/devkit` in the range of the Nx versions it
+ * supports, so npm uses the workspace's own devkit when there is one. A
+ * workspace that has only `nx` (made by `nx init`, say) gets the newest devkit,
+ * which may not declare support for an older Nx (devkit N supports Nx N-1 to
+ * N+1): say so, with the command that makes them match. Undefined when they do.
+ */
+export function devkitMismatch(nx: string | undefined, devkit: string | undefined): string | undefined {
+  const major = (v: string | undefined) => Number.parseInt(v?.split('.')[0] ?? '', 10);
+  if (!nx || !devkit || Number.isNaN(major(nx)) || Number.isNaN(major(devkit)) || Math.abs(major(nx) - major(devkit)) <= 1) return undefined;
+  return `nx-steps: npm installed @nx/devkit ${devkit}, which does not declare support for nx ${nx}. Make them match: npm install -D @nx/devkit@${nx}`;
+}
+
+function installedVersion(workspaceRoot: string, pkg: string, from: string): string | undefined {
+  try {
+    const file = require.resolve(`${pkg}/package.json`, { paths: [from, workspaceRoot] });
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What init says once, when it adds the plugin. */
+function notes(workspaceRoot: string): string[] {
+  const devkit = installedVersion(workspaceRoot, '@nx/devkit', path.join(workspaceRoot, 'node_modules/nx-steps'));
+  const mismatch = devkitMismatch(installedVersion(workspaceRoot, 'nx', workspaceRoot), devkit);
+  return [INSTALL_SCRIPTS_NOTE, ...(mismatch ? [mismatch] : [])];
+}
+
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<GeneratorCallback> {
   const added = registerPlugin(tree);
   ignoreStepOutputs(tree);
@@ -72,7 +103,7 @@ export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {
   if (!added) return updateLock;
   return async () => {
     await updateLock();
-    logger.info(INSTALL_SCRIPTS_NOTE);
+    for (const note of notes(tree.root)) logger.info(note);
   };
 }
 
