@@ -33,7 +33,9 @@ describe('nx-steps:init', () => {
       flushChanges(root, tree.listChanges());
       await callback();
       expect(info.mock.calls).toEqual([[INSTALL_SCRIPTS_NOTE]]);
-      await (await initGenerator(new FsTree(root, false), {}))();
+      await (
+        await initGenerator(new FsTree(root, false), {})
+      )();
       expect(info).toHaveBeenCalledTimes(1);
     } finally {
       info.mockRestore();
@@ -41,16 +43,16 @@ describe('nx-steps:init', () => {
     }
   });
 
-  it('names an @nx/devkit that does not declare support for the workspace\'s nx, with the command that makes them match', () => {
+  it("names an @nx/devkit that does not declare support for the workspace's nx, with the command that makes them match", () => {
     expect(devkitMismatch('22.7.12', '24.0.0')).toBe(
       'nx-steps: npm installed @nx/devkit 24.0.0, which does not declare support for nx 22.7.12. Make them match: npm install -D @nx/devkit@22.7.12',
     );
-    expect([devkitMismatch('22.7.12', '22.7.12'), devkitMismatch('23.3.2', '24.0.0'), devkitMismatch('24.0.6', '24.0.0'), devkitMismatch(undefined, '24.0.0')]).toEqual([
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    expect([
+      devkitMismatch('22.7.12', '22.7.12'),
+      devkitMismatch('23.3.2', '24.0.0'),
+      devkitMismatch('24.0.6', '24.0.0'),
+      devkitMismatch(undefined, '24.0.0'),
+    ]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('changes nothing when run a second time', async () => {
