@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEntryCache } from './nx-cache';
-import { cacheInternals, databaseDirUnknown, isTestedNx, nxDatabaseDir, nxVersion } from './nx-internals';
+import { cacheInternals, databaseDirUnknown, dependencyIds, isTestedNx, nxDatabaseDir, nxVersion } from './nx-internals';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -78,5 +78,13 @@ describe("Nx 22.7's database folder (db-connection keeps sharedWorkspaceDataDire
     fs.renameSync(root, `${root}-worktree`);
     roots.push(`${root}-worktree`);
     expect(nxDatabaseDir(`${root}-worktree`)).toBe('/main/.nx/workspace-data');
+  });
+});
+
+describe("a batch's task graph", () => {
+  it('gives the dependencies of a task as ids, whether Nx lists ids (22.7, 23.x) or edges (24)', () => {
+    expect(dependencyIds({ dependencies: { 'etl:report': ['etl:summarize'] } }, 'etl:report')).toEqual(['etl:summarize']);
+    expect(dependencyIds({ dependencies: { 'etl:report': [{ id: 'etl:summarize' }] } }, 'etl:report')).toEqual(['etl:summarize']);
+    expect(dependencyIds({ dependencies: {} }, 'etl:load_data')).toEqual([]);
   });
 });

@@ -21,6 +21,9 @@
  *   copyFilesFromCache, getRemoteCache), `getTaskDetails` and
  *   `globWithWorkspaceContext` have the same shape on 22.7.12, 23.3.2 and
  *   24.0.6.
+ * One public shape differs too, and is read here: the task graph a batch
+ * executor receives lists each task's dependencies as task ids on Nx 22.7
+ * and 23.x, and as edges (`{ id, ... }`) on Nx 24 (`dependencyIds`).
  */
 /** The Nx versions nx-steps is tested with (package.json's peer range says the same). */
 export const TESTED_NX = '22.7 to 24.x';
@@ -158,4 +161,14 @@ export function databaseDirUnknown(workspaceRoot: string): string {
     `${which(workspaceRoot)} does not say where its cache index lives, so local salts (nx-steps clear, NX_STEPS_FRESH) are kept ` +
     'in .nx-steps/state instead, where `nx reset` does not remove them'
   );
+}
+
+/** A task graph's dependency lists, as any supported Nx writes them. */
+export interface TaskDependencies {
+  readonly dependencies: Readonly<Record<string, ReadonlyArray<string | { readonly id: string }>>>;
+}
+
+/** The ids of the tasks `taskId` depends on: Nx 22.7 and 23.x list ids, Nx 24 lists edges. */
+export function dependencyIds(graph: TaskDependencies, taskId: string): string[] {
+  return (graph.dependencies[taskId] ?? []).map((dep) => (typeof dep === 'string' ? dep : dep.id));
 }
