@@ -12,8 +12,8 @@ describe('the warning for steps the committed lock does not describe', () => {
   it('says to update it first when the file on disk is stale too, and names five steps at most', () => {
     const steps = ['a', 'b', 'c', 'd', 'e', 'f'].map((s) => `p:${s}`);
     expect(staleLockWarning(steps, false)).toBe(
-      'nx-steps: nx-steps.lock.json as committed does not describe 6 step(s) (p:a, p:b, p:c, p:d, p:e, ...), nor does the file on disk: ' +
-        'run `nx sync` (or any of these steps) to update it, then commit it. Until then `nx affected` selects these steps by the files their code is made of.',
+      'nx-steps: nx-steps.lock.json as committed does not describe 6 step(s) (p:a, p:b, p:c, p:d, p:e, ...), nor does the file on disk yet: ' +
+        'a local run of these steps updates it (so does `nx sync`), then commit it. Until then `nx affected` selects these steps by the files their code is made of.',
     );
   });
 });

@@ -64,13 +64,14 @@ function staleLockFallback(services: Services, model: WorkspaceModel): Map<StepM
 /**
  * What to do, which depends on the file on disk: the pre-task hook rewrites
  * it on every local run (and `nx sync` then says it is up to date), so the
- * usual action is to commit it.
+ * usual action is to commit it. Graph time comes before that hook, so a
+ * stale file on disk is current once a run of the steps ends.
  */
 export function staleLockWarning(steps: readonly string[], describedOnDisk: boolean): string {
   const which = `${steps.length} step(s) (${steps.slice(0, 5).join(', ')}${steps.length > 5 ? ', ...' : ''})`;
   const action = describedOnDisk
     ? `and the file on disk does: commit it (git add ${LOCK_FILE}).`
-    : 'nor does the file on disk: run `nx sync` (or any of these steps) to update it, then commit it.';
+    : 'nor does the file on disk yet: a local run of these steps updates it (so does `nx sync`), then commit it.';
   return `nx-steps: ${LOCK_FILE} as committed does not describe ${which}, ${action} Until then \`nx affected\` selects these steps by the files their code is made of.`;
 }
 
