@@ -60,6 +60,9 @@ function main(): void {
       process.exitCode = 1;
       return;
     }
+    // nx-steps' own count, beside Nx's "Cache: N/M hit" (the post-task hook writes it to stderr).
+    const called = /^nx-steps: step functions called: .*$/m.exec(result.stderr)?.[0];
+    if (called) console.log(`\n${called}`);
     const statuses = taskStatuses(result.output);
     console.log(`\nRun ${run} summary (${wall.toFixed(1)}s wall time):`);
     for (const step of steps) {
