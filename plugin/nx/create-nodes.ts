@@ -20,6 +20,7 @@ import type { Services } from '../core/workspace';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { atPluginBoundary } from './boundary';
 import { discoverPipelineFiles } from './discover';
+import { pluginLog } from './nx-internals';
 import type { NxStepsPluginOptions } from '../core/plugin-options';
 import { normalizeOptions } from '../core/plugin-options';
 import { projectConfiguration } from './targets';
@@ -32,7 +33,7 @@ const printed = new Set<string>();
 function printOnce(text: string): void {
   if (printed.has(text)) return;
   printed.add(text);
-  console.error(text);
+  pluginLog('warn', text);
 }
 
 /**

@@ -21,6 +21,8 @@
  *   copyFilesFromCache, getRemoteCache), `getTaskDetails` and
  *   `globWithWorkspaceContext` have the same shape on 22.7.12, 23.3.2 and
  *   24.0.6.
+ * - a plugin's own lines (`emitPluginWorkerLog`, the same on all three):
+ *   see `pluginLog`.
  * One public shape differs too, and is read here: the task graph a batch
  * executor receives lists each task's dependencies as task ids on Nx 22.7
  * and 23.x, and as edges (`{ id, ... }`) on Nx 24 (`dependencyIds`).
@@ -171,4 +173,30 @@ export interface TaskDependencies {
 /** The ids of the tasks `taskId` depends on: Nx 22.7 and 23.x list ids, Nx 24 lists edges. */
 export function dependencyIds(graph: TaskDependencies, taskId: string): string[] {
   return (graph.dependencies[taskId] ?? []).map((dep) => (typeof dep === 'string' ? dep : dep.id));
+}
+
+type LogLevel = 'log' | 'warn' | 'error';
+
+let workerLog: ((level: LogLevel, message: string) => void) | null | undefined;
+
+/**
+ * Prints a line from the plugin's hooks the way Nx's own plugins do: from a
+ * plugin worker, Nx's `emitPluginWorkerLog` sends it to the host over the
+ * socket the hook answers on, so it is printed before the command ends (the
+ * worker's stderr is piped and may be dropped when the command exits right
+ * after the last hook), and with the daemon on it reaches the terminal of
+ * the command that asked. Without it (an Nx that moved it, no isolation),
+ * the console.
+ */
+export function pluginLog(level: LogLevel, message: string): void {
+  if (workerLog === undefined) {
+    try {
+      const ws = require('nx/src/project-graph/plugins/isolation/worker-streaming') as { emitPluginWorkerLog?: (l: LogLevel, m: string) => void };
+      workerLog = typeof ws.emitPluginWorkerLog === 'function' ? ws.emitPluginWorkerLog : null;
+    } catch {
+      workerLog = null;
+    }
+  }
+  if (workerLog) workerLog(level, message);
+  else console[level](message);
 }

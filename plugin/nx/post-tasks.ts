@@ -21,6 +21,7 @@ import { misfiledResults } from '../core/records/observe';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from './discover';
 import { machineStateDir } from './nx-cache';
+import { pluginLog } from './nx-internals';
 import { normalizeOptions } from '../core/plugin-options';
 import { writeRunRecord } from '../core/records/record-store';
 import { RUN_ID_ENV } from '../core/records/run-record';
@@ -93,9 +94,9 @@ export async function postTasksExecution(options: NxStepsPluginOptions | undefin
     if (!record) return;
     writeRunRecord(context.workspaceRoot, record);
     // Beside Nx's "Cache: N/M hit", which counts a step kept on disk or restored by its own key as a miss.
-    // On stderr: stdout may be read by a tool. (With the daemon on, hooks run in the daemon and this goes to its log.)
+    // On stderr: stdout may be read by a tool.
     const line = runSummaryLine(record);
-    if (line) process.stderr.write(`\n${line}\n`);
+    if (line) pluginLog('warn', `\n${line}`);
   } catch (e) {
     console.warn(`nx-steps: could not record this run for \`nx-steps report\`: ${e instanceof Error ? e.message : String(e)}`);
   }
