@@ -64,7 +64,8 @@ async function dropMisfiled(options: NxStepsPluginOptions | undefined, workspace
       const salted =
         project && step ? saltStep(services, project, step, 'recovery', runTime()) : { ok: false as const, error: 'the step is no longer declared' };
       fs.rmSync(path.join(workspaceRoot, outputDir(task.projectRoot, task.step)), { recursive: true, force: true });
-      console.warn(
+      pluginLog(
+        'warn',
         `nx-steps: the result Nx restored for ${task.project}:${task.step} was produced for another task (Nx hash ${madeFor}, not ${task.nxHash ?? '?'}): ` +
           'an overlapping Nx command replaced its outputs while they were being cached. They were removed' +
           `${salted.ok ? ", and the step's key salted on this machine so that cache entry is never used again" : ` (the key could not be salted: ${salted.error})`}. ` +
@@ -98,6 +99,6 @@ export async function postTasksExecution(options: NxStepsPluginOptions | undefin
     const line = runSummaryLine(record);
     if (line) pluginLog('warn', `\n${line}`);
   } catch (e) {
-    console.warn(`nx-steps: could not record this run for \`nx-steps report\`: ${e instanceof Error ? e.message : String(e)}`);
+    pluginLog('warn', `nx-steps: could not record this run for \`nx-steps report\`: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
