@@ -26,6 +26,7 @@ import type { RunStepOutcome } from '../../plugin/core/run/run-step';
 import { runStep } from '../../plugin/core/run/run-step';
 import { createServices } from '../../plugin/core/workspace';
 import { lazyEntryCache, machineStateDir, openEntryCache } from '../../plugin/nx/nx-cache';
+import { dependencyIds } from '../../plugin/nx/nx-internals';
 import type { Engine } from './executor';
 import { runGuarded } from './executor';
 import { captureOutput } from './capture';
@@ -58,7 +59,7 @@ function topologicalOrder(graph: TaskGraph): string[] {
   const visit = (id: string): void => {
     if (state.get(id) === 'done' || state.get(id) === 'visiting') return;
     state.set(id, 'visiting');
-    for (const dep of graph.dependencies[id] ?? []) if (graph.tasks[dep.id]) visit(dep.id);
+    for (const dep of dependencyIds(graph, id)) if (graph.tasks[dep]) visit(dep);
     state.set(id, 'done');
     order.push(id);
   };
@@ -80,7 +81,7 @@ export default async function* batchSteps(
       const task = taskGraph.tasks[id];
       if (!task) continue;
       const startTime = Date.now();
-      const blockedBy = (taskGraph.dependencies[id] ?? []).map((dep) => dep.id).filter((dep) => failed.has(dep));
+      const blockedBy = dependencyIds(taskGraph, id).filter((dep) => failed.has(dep));
       if (blockedBy.length > 0) {
         failed.add(id);
         yield {

@@ -1,8 +1,9 @@
 /**
  * Runs after Nx ran the tasks of a command: records, for each step task,
  * whether it executed, came from the local or remote cache, or was kept on
- * disk, with its duration (see core/records). `nx-steps report` reads the
- * records.
+ * disk, with its duration (see core/records), and prints how many step
+ * functions were called (core/records/run-summary.ts). `nx-steps report`
+ * reads the records.
  *
  * A step task is recognised by its output folder, which only nx-steps
  * targets declare, so no graph or pipeline file has to be read here. The
@@ -20,9 +21,11 @@ import { misfiledResults } from '../core/records/observe';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from './discover';
 import { machineStateDir } from './nx-cache';
+import { pluginLog } from './nx-internals';
 import { normalizeOptions } from '../core/plugin-options';
 import { writeRunRecord } from '../core/records/record-store';
 import { RUN_ID_ENV } from '../core/records/run-record';
+import { runSummaryLine } from '../core/records/run-summary';
 import { outputDir } from '../core/outputs/layout';
 import { nxCommandStart } from './command-start';
 import type { NxStepsPluginOptions } from '../core/plugin-options';
@@ -61,7 +64,8 @@ async function dropMisfiled(options: NxStepsPluginOptions | undefined, workspace
       const salted =
         project && step ? saltStep(services, project, step, 'recovery', runTime()) : { ok: false as const, error: 'the step is no longer declared' };
       fs.rmSync(path.join(workspaceRoot, outputDir(task.projectRoot, task.step)), { recursive: true, force: true });
-      console.warn(
+      pluginLog(
+        'warn',
         `nx-steps: the result Nx restored for ${task.project}:${task.step} was produced for another task (Nx hash ${madeFor}, not ${task.nxHash ?? '?'}): ` +
           'an overlapping Nx command replaced its outputs while they were being cached. They were removed' +
           `${salted.ok ? ", and the step's key salted on this machine so that cache entry is never used again" : ` (the key could not be salted: ${salted.error})`}. ` +
@@ -88,8 +92,13 @@ export async function postTasksExecution(options: NxStepsPluginOptions | undefin
       commandStartTime: nxCommandStart(),
       tasks,
     });
-    if (record) writeRunRecord(context.workspaceRoot, record);
+    if (!record) return;
+    writeRunRecord(context.workspaceRoot, record);
+    // Beside Nx's "Cache: N/M hit", which counts a step kept on disk or restored by its own key as a miss.
+    // On stderr: stdout may be read by a tool.
+    const line = runSummaryLine(record);
+    if (line) pluginLog('warn', `\n${line}`);
   } catch (e) {
-    console.warn(`nx-steps: could not record this run for \`nx-steps report\`: ${e instanceof Error ? e.message : String(e)}`);
+    pluginLog('warn', `nx-steps: could not record this run for \`nx-steps report\`: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -16,6 +16,7 @@ import { discoverPipelineFiles } from './discover';
 import type { NxStepsPluginOptions } from '../core/plugin-options';
 import { normalizeOptions } from '../core/plugin-options';
 import { MACHINE_STATE_ENV, machineStateDir } from './nx-cache';
+import { databaseDirUnknown } from './nx-internals';
 import { guardSelfHostedRemoteCache, remoteCacheSkipped } from './remote-cache-guard';
 
 export function preTasksExecution(rawOptions: NxStepsPluginOptions | undefined, context: PreTasksExecutionContext): Promise<void> {
@@ -31,6 +32,7 @@ async function prepareTasks(rawOptions: NxStepsPluginOptions | undefined, contex
   if (remoteCacheSkipped(process.env, context.argv)) process.env['NX_SKIP_REMOTE_CACHE'] = 'true';
   const stateDir = machineStateDir(context.workspaceRoot);
   if (stateDir) process.env[MACHINE_STATE_ENV] = stateDir;
+  else console.warn(`nx-steps: ${databaseDirUnknown(context.workspaceRoot)}.`);
   const services = createServices(context.workspaceRoot, { machineStateDir: stateDir });
   try {
     // One clock reading per run, handed to the step processes, so TTL windows
