@@ -72,7 +72,8 @@ export const CODE_MEANINGS: { readonly [C in DiagnosticCode]: string } = {
   NXS105: 'Steps need each other in a cycle.',
   NXS106: "A step's `cache.strategy` is not one nx-steps knows.",
   NXS107: 'A declaration has a form nx-steps cannot read (a step function neither inline nor named, two declarations under one name).',
-  NXS108: 'A step name `nx run` reads as an alias of another target (`build`, `e`, `l`, `s`, `t`).',
+  NXS108:
+    'A step name Nx cannot run: `nx run` reads it as an alias of another target (`build`, `e`, `l`, `s`, `t`), or it is a property of Object.prototype (`constructor`, `toString`, ...).',
   NXS109: 'A file or folder argument leaves the workspace.',
   NXS110: 'Two names the step function receives in one object collide (an argument, a need, a param).',
   NXS111: 'A step needs a step of another project.',

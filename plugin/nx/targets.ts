@@ -21,6 +21,7 @@ import { splitPatterns } from '../core/hash/dir-selection';
 import { LOCK_FILE } from '../core/fingerprint/lock-file';
 import type { FanOutModel, ProjectModel, StepModel } from '../core/model/project-model';
 import { OUTPUT_ROOT, UPSTREAM_DIGEST_GLOB } from '../core/outputs/layout';
+import { OBJECT_PROTOTYPE_NAMES, own } from '../core/util/own';
 
 export const EXECUTOR = 'nx-steps:step';
 
@@ -42,7 +43,7 @@ function forward(target: string): Dependency {
 
 /** The targets a need runs: a fan-out step's items, or the step. */
 export function needTargets(project: ProjectModel, upstream: string): readonly string[] {
-  return project.fanOuts[upstream]?.items.map((i) => i.target) ?? [upstream];
+  return own(project.fanOuts, upstream)?.items.map((i) => i.target) ?? [upstream];
 }
 
 function dataInputs(step: StepModel): Input[] {
@@ -142,20 +143,24 @@ function fanOutTarget(project: ProjectModel, fanOut: FanOutModel): TargetConfigu
 
 export function projectConfiguration(project: ProjectModel, context: TargetContext = {}): Omit<ProjectConfiguration, 'root'> & { root?: string } {
   const targets: Record<string, TargetConfiguration> = {};
-  const groups: Record<string, string[]> = {};
+  const groups = new Map<string, string[]>();
+  const group = (file: string, target: string): void => {
+    const name = file.split('/').pop() ?? file;
+    groups.set(name, [...(groups.get(name) ?? []), target]);
+  };
   for (const step of project.steps) {
+    // Nx cannot run a target named like a property of Object.prototype: such a step is only its diagnostic (NXS108).
+    if (OBJECT_PROTOTYPE_NAMES.has(step.name)) continue;
     targets[step.name] = stepTarget(project, step, context);
-    const group = step.file.split('/').pop() ?? step.file;
-    if (!step.item?.fanOut) (groups[group] ??= []).push(step.name);
+    if (!step.item?.fanOut) group(step.file, step.name);
   }
   for (const fanOut of Object.values(project.fanOuts)) {
     targets[fanOut.name] = fanOutTarget(project, fanOut);
-    const group = fanOut.file.split('/').pop() ?? fanOut.file;
-    (groups[group] ??= []).push(fanOut.name);
+    group(fanOut.file, fanOut.name);
   }
   return {
     ...(project.name !== undefined ? { name: project.name } : {}),
     targets,
-    metadata: { technologies: ['nx-steps'], targetGroups: groups },
+    metadata: { technologies: ['nx-steps'], targetGroups: Object.fromEntries(groups) },
   };
 }

@@ -11,6 +11,7 @@ import type { Diagnostic, DiagnosticCode } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import type { FactoryCall, Loc } from '../model/declarations';
 import type { TS } from '../util/typescript';
+import { own } from '../util/own';
 import { locationOf, typescript } from '../util/typescript';
 import type { StaticScope, StaticValue } from './static-value';
 import { evaluateStatic, formatValuePath, staticPropertyName, unbound, unwrap } from './static-value';
@@ -23,6 +24,13 @@ const API_NAMES: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir
 export interface MadeBy {
   readonly factory: FactoryCall;
   readonly fn: CodeUnit;
+}
+
+const PROTO = '__proto__';
+
+/** `__proto__: x` in an object literal sets the object's prototype: the module would not have that key. */
+function protoMessage(what: string): string {
+  return `\`__proto__\` cannot be a key of ${what}: in an object literal it sets the object's prototype, so the step would never receive it.`;
 }
 
 export class FileReader {
@@ -140,11 +148,11 @@ export class FileReader {
     const ts = this.ts;
     const e = unwrap(ts, expr);
     if (ts.isIdentifier(e)) {
-      const b = this.module.imports[e.text];
+      const b = own(this.module.imports, e.text);
       return b && b.specifier === API_MODULE && API_NAMES.has(b.imported) ? (b.imported as ApiName) : undefined;
     }
     if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression)) {
-      const b = this.module.imports[e.expression.text];
+      const b = own(this.module.imports, e.expression.text);
       return b && b.specifier === API_MODULE && b.imported === '*' && API_NAMES.has(e.name.text) ? (e.name.text as ApiName) : undefined;
     }
     return undefined;
@@ -187,9 +195,11 @@ export class FileReader {
           );
           continue;
         }
-        out.push({ key, keyNode: p.name, value: p.initializer });
+        if (key === PROTO) this.report(DiagnosticCodes.badOption, p.name, protoMessage(what), 'Rename it.', step);
+        else out.push({ key, keyNode: p.name, value: p.initializer });
       } else if (ts.isShorthandPropertyAssignment(p)) {
-        out.push({ key: p.name.text, keyNode: p.name, value: p.name });
+        if (p.name.text === PROTO) this.report(DiagnosticCodes.badOption, p.name, protoMessage(what), 'Rename it.', step);
+        else out.push({ key: p.name.text, keyNode: p.name, value: p.name });
       } else {
         this.report(
           DiagnosticCodes.notStatic,

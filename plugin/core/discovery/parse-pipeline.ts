@@ -9,6 +9,7 @@ import type { ModuleIndex } from '../code/module-index';
 import { buildModuleIndex, MODULE_INDEX_VERSION, opaqueModule } from '../code/module-index';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
+import { own } from '../util/own';
 import { hashBytes } from '../util/xxhash';
 import type { ParsedPipelineFile, PipelineDeclaration, StepDeclaration } from '../model/declarations';
 import type { TS } from '../util/typescript';
@@ -212,10 +213,8 @@ function readPipeline(r: FileReader, call: TS.CallExpression): PipelineDeclarati
 }
 
 function exportNameOf(module: ModuleIndex, local: string): string | undefined {
-  if (module.exports[local]?.kind === 'local') {
-    const t = module.exports[local];
-    if (t.kind === 'local' && t.local === local) return local;
-  }
+  const same = own(module.exports, local);
+  if (same?.kind === 'local' && same.local === local) return local;
   for (const [exported, target] of Object.entries(module.exports)) {
     if (target.kind === 'local' && target.local === local) return exported;
   }

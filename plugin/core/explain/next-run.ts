@@ -29,6 +29,7 @@ import { loadWorkspaceModel } from '../workspace';
 import type { KeyChange } from './fingerprint-diff';
 import { withDirFiles } from './dir-changes';
 import { diffFingerprints } from './fingerprint-diff';
+import { own } from '../util/own';
 
 export type Verdict =
   /** The step function will not be called: its result is known. */
@@ -66,7 +67,11 @@ export async function explainNextRun(services: Services, req: NextRunRequest, st
   const model = loadWorkspaceModel(services, req.pipelineFiles).projects.find((p) => p.root === req.projectRoot);
   // A need on a fan-out step is a need on every item.
   const needsOf = (name: string): string[] => [
-    ...new Set(Object.values(model?.steps.find((s) => s.name === name)?.needs ?? {}).flatMap((n) => model?.fanOuts[n]?.items.map((i) => i.target) ?? [n])),
+    ...new Set(
+      Object.values(model?.steps.find((s) => s.name === name)?.needs ?? {}).flatMap(
+        (n) => (model ? own(model.fanOuts, n) : undefined)?.items.map((i) => i.target) ?? [n],
+      ),
+    ),
   ];
   const runSteps = model ? [...upstreamClosure(model, step)] : undefined;
   const done = new Map<string, StepExplanation>();

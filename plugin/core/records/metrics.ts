@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureIgnoredDir, stateDir } from '../util/disk-cache';
 import { readJsonIfExists, writeFileAtomic } from '../util/fs-atomic';
+import { defineOwn } from '../util/own';
 
 export type Metrics = Readonly<Record<string, number>>;
 
@@ -36,7 +37,7 @@ export function metricSink(into: Record<string, number>): (name: string, value: 
       throw new TypeError(`ctx.metric(name, value): name must be a non-empty string, got ${JSON.stringify(name)}`);
     if (typeof value !== 'number' || !Number.isFinite(value))
       throw new TypeError(`ctx.metric('${name}', value): value must be a finite number, got ${String(value)}`);
-    into[name] = value;
+    defineOwn(into, name, value);
   };
 }
 
@@ -58,7 +59,7 @@ export function readMetrics(workspaceRoot: string, fingerprint: string): Metrics
   const read = file ? readJsonIfExists<{ metrics?: Record<string, unknown> }>(file) : undefined;
   if (!read?.metrics || typeof read.metrics !== 'object') return undefined;
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(read.metrics)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  for (const [k, v] of Object.entries(read.metrics)) if (typeof v === 'number' && Number.isFinite(v)) defineOwn(out, k, v);
   return out;
 }
 

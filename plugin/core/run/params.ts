@@ -12,6 +12,7 @@
  */
 import type { Json } from '../../api/json';
 import type { Result } from '../util/result';
+import { hasOwn, own } from '../util/own';
 import { fail, ok } from '../util/result';
 
 /** Keys Nx itself adds to executor options; they are not params. */
@@ -122,13 +123,14 @@ export function applyOverrides(
   const out: Record<string, Json> = { ...declared };
   let known: OverrideScope | undefined;
   for (const [key, raw] of Object.entries(overrides)) {
-    if (NX_KEYS.has(key) || key.startsWith('__')) continue;
-    if (!(key in declared)) {
+    // Own keys only: `toString` or `constructor` is a param only where a step declares it.
+    if (NX_KEYS.has(key) || (key.startsWith('__') && !hasOwn(declared, key))) continue;
+    if (!hasOwn(declared, key)) {
       known ??= scope?.();
       if (known?.run.has(key)) continue;
       return fail(unknownParam(key, known, Object.keys(declared)));
     }
-    const v = coerce(key, declared[key] ?? null, raw);
+    const v = coerce(key, own(declared, key) ?? null, raw);
     if (!v.ok) return v;
     out[key] = v.value;
   }
