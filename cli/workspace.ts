@@ -39,8 +39,9 @@ export interface LoadedWorkspace {
 
 export async function loadWorkspace(cwd: string): Promise<LoadedWorkspace> {
   const root = findWorkspaceRoot(cwd);
-  const files = await discoverPipelineFiles(root, pluginOptions(root).pipelines);
-  const services = createServices(root, { machineStateDir: machineStateDir(root) });
+  const options = pluginOptions(root);
+  const files = await discoverPipelineFiles(root, options.pipelines);
+  const services = createServices(root, { machineStateDir: machineStateDir(root), secretParams: options.secretParams });
   return { root, services, model: loadWorkspaceModel(services, files) };
 }
 

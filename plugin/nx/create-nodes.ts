@@ -66,7 +66,7 @@ export const createNodes: CreateNodes<NxStepsPluginOptions> = [
       const options = normalizeOptions(rawOptions);
       const files = await discoverPipelineFiles(context.workspaceRoot, options.pipelines);
       if (files.length === 0) return [];
-      const services = createServices(context.workspaceRoot);
+      const services = createServices(context.workspaceRoot, { secretParams: options.secretParams });
       const model = loadWorkspaceModel(services, files);
       const stale = staleLockFallback(services, model);
       const projects: NonNullable<CreateNodesResult['projects']> = {};

@@ -171,6 +171,16 @@ export function machineStateDir(workspaceRoot: string, env: NodeJS.ProcessEnv = 
   }
 }
 
+/** Nx's cache folder, as Nx resolved it for this process (where it writes `run.json`). Undefined when Nx does not say. */
+export function nxCacheDirectory(workspaceRoot: string): string | undefined {
+  try {
+    const dirs = loadFrom<{ cacheDir?: unknown }>(workspaceRoot, 'nx/src/utils/cache-directory');
+    return typeof dirs.cacheDir === 'string' ? dirs.cacheDir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An `EntryCache` opened on first use: a step kept on disk never loads Nx's cache. */
 export function lazyEntryCache(open: () => Promise<EntryCache | undefined>): EntryCache {
   let opened: Promise<EntryCache | undefined> | undefined;

@@ -25,6 +25,7 @@ import { writeRunRecord } from '../core/records/record-store';
 import { RUN_ID_ENV } from '../core/records/run-record';
 import { outputDir } from '../core/outputs/layout';
 import { nxCommandStart } from './command-start';
+import { maskNxRunFile } from './nx-run-file';
 import type { NxStepsPluginOptions } from '../core/plugin-options';
 
 type NxTaskResult = PostTasksExecutionContext['taskResults'][string];
@@ -51,8 +52,9 @@ function asStepTask(result: NxTaskResult): ObservedTask | undefined {
  * used again (see core/outputs/task-stamp.ts). Loud: this command used them.
  */
 async function dropMisfiled(options: NxStepsPluginOptions | undefined, workspaceRoot: string, misfiled: readonly MisfiledResult[]): Promise<void> {
-  const files = await discoverPipelineFiles(workspaceRoot, normalizeOptions(options).pipelines);
-  const services = createServices(workspaceRoot, { machineStateDir: machineStateDir(workspaceRoot) });
+  const normalized = normalizeOptions(options);
+  const files = await discoverPipelineFiles(workspaceRoot, normalized.pipelines);
+  const services = createServices(workspaceRoot, { machineStateDir: machineStateDir(workspaceRoot), secretParams: normalized.secretParams });
   try {
     const model = loadWorkspaceModel(services, files);
     for (const { task, madeFor } of misfiled) {
@@ -89,6 +91,7 @@ export async function postTasksExecution(options: NxStepsPluginOptions | undefin
       tasks,
     });
     if (record) writeRunRecord(context.workspaceRoot, record);
+    maskNxRunFile(context.workspaceRoot, context.argv);
   } catch (e) {
     console.warn(`nx-steps: could not record this run for \`nx-steps report\`: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -31,7 +31,7 @@ async function prepareTasks(rawOptions: NxStepsPluginOptions | undefined, contex
   if (remoteCacheSkipped(process.env, context.argv)) process.env['NX_SKIP_REMOTE_CACHE'] = 'true';
   const stateDir = machineStateDir(context.workspaceRoot);
   if (stateDir) process.env[MACHINE_STATE_ENV] = stateDir;
-  const services = createServices(context.workspaceRoot, { machineStateDir: stateDir });
+  const services = createServices(context.workspaceRoot, { machineStateDir: stateDir, secretParams: options.secretParams });
   try {
     // One clock reading per run, handed to the step processes, so TTL windows
     // agree between the hash and the executor.

@@ -21,6 +21,7 @@ import { splitPatterns } from '../core/hash/dir-selection';
 import { LOCK_FILE } from '../core/fingerprint/lock-file';
 import type { FanOutModel, ProjectModel, StepModel } from '../core/model/project-model';
 import { OUTPUT_ROOT, UPSTREAM_DIGEST_GLOB } from '../core/outputs/layout';
+import { shownParams } from '../core/state/secrets';
 import { OBJECT_PROTOTYPE_NAMES, own } from '../core/util/own';
 
 export const EXECUTOR = 'nx-steps:step';
@@ -98,7 +99,8 @@ export function stepTarget(project: ProjectModel, step: StepModel, context: Targ
     technologies: ['nx-steps'],
     help: {
       command: `npx nx-steps why ${project.displayName}:${step.name}`,
-      example: { options: { ...step.params } },
+      // Nx keeps this in its project graph: a secret's default (if it has one) is not copied there.
+      example: { options: shownParams(step.params, step.secrets) },
     },
     nxSteps: { file: step.file, export: step.exportName, pipelineFiles: project.pipelineFiles } satisfies StepTargetMetadata,
   };

@@ -17,8 +17,8 @@ import type { StaticScope, StaticValue } from './static-value';
 import { evaluateStatic, formatValuePath, staticPropertyName, unbound, unwrap } from './static-value';
 
 export const API_MODULE = 'nx-steps';
-type ApiName = 'step' | 'pipeline' | 'file' | 'dir' | 'range';
-const API_NAMES: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir', 'range']);
+type ApiName = 'step' | 'pipeline' | 'file' | 'dir' | 'range' | 'secret';
+const API_NAMES: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir', 'range', 'secret']);
 
 /** A step made by a factory call: the call's arguments and the factory's code. */
 export interface MadeBy {
@@ -113,6 +113,33 @@ export class FileReader {
     if (!ts.isPropertyAccessExpression(inner) || inner.name.text !== 'params' || !ts.isIdentifier(inner.expression)) return undefined;
     const api = this.apiCall(this.consts.get(inner.expression.text));
     return api?.name === 'pipeline' ? { pipeline: inner.expression.text, param: u.name.text, call: api.call } : undefined;
+  }
+
+  /**
+   * Whether a param's value declares a secret: `secret()`, or a pipeline's shared param declared with it
+   * (`ml.params.token`). A `secret(...)` with arguments is reported (it takes none) and still a secret.
+   */
+  isSecret(value: TS.Expression, step?: string): boolean {
+    const ref = this.pipelineParamRef(value);
+    if (ref) {
+      const options = ref.call.arguments[0] && this.objectLiteral(ref.call.arguments[0]);
+      const params = options && this.propertyValue(options, 'params');
+      const obj = params && this.objectLiteral(params);
+      const entry = obj && this.propertyValue(obj, ref.param);
+      return entry !== undefined && this.apiCall(entry)?.name === 'secret';
+    }
+    const api = this.apiCall(value);
+    if (api?.name !== 'secret') return false;
+    if (api.call.arguments.length > 0) {
+      this.report(
+        DiagnosticCodes.badOption,
+        api.call,
+        'secret() takes no arguments: its value is given on the command line.',
+        'Write token: secret(), and run nx run <project>:<step> --token=...',
+        step,
+      );
+    }
+    return true;
   }
 
   /** An error at `node`; the step it belongs to, where there is one. */

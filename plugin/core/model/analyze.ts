@@ -7,6 +7,7 @@
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import { compareCodePoints } from '../hash/canonical';
+import { secretPattern } from '../state/secrets';
 import { emptyRecord, OBJECT_PROTOTYPE_NAMES } from '../util/own';
 import { dirnamePosix } from '../util/paths';
 import type { Json } from '../../api/json';
@@ -34,6 +35,8 @@ export interface AnalyzeInput {
   readonly existingProject: (root: string) => ExistingProject | undefined;
   /** Lists the files of a folder a fan-out runs over (read by the caller); without it such a fan-out is an error. */
   readonly listFiles?: ListFiles;
+  /** Param names that are secrets besides `secret()` ones (default: state/secrets.ts's pattern; null: none). */
+  readonly secretParams?: RegExp | null;
 }
 
 export function at(file: string, loc: Loc): NonNullable<Diagnostic['location']> {
@@ -139,6 +142,7 @@ function modelStep(project: ProjectContext, target: string, decls: readonly Decl
     needs,
     args,
     params: decl.params,
+    secrets: secretsOf(project.input, decl),
     cache: pipelineCacheOff ? { enabled: false } : decl.cache,
     ...(decl.version !== undefined ? { version: decl.version } : {}),
     ...(decl.description !== undefined ? { description: decl.description } : {}),
@@ -147,6 +151,13 @@ function modelStep(project: ProjectContext, target: string, decls: readonly Decl
     ...(decl.factory ? { item: factoryItem(decl.factory.name, decl.factory.args) } : {}),
   };
   return decl.each && errors.length === 0 ? fanOutSteps(project, step, decl.each, file, diag) : { steps: [step] };
+}
+
+/** Declared with `secret()`, or named like a secret. */
+function secretsOf(input: AnalyzeInput, decl: StepDeclaration): string[] {
+  const pattern = input.secretParams === undefined ? secretPattern(undefined) : input.secretParams;
+  const declared = decl.secrets ?? [];
+  return Object.keys(decl.params).filter((name) => declared.includes(name) || (pattern?.test(name) ?? false));
 }
 
 /** A name declared twice (an error on every declaration), or one Nx reads as an alias. A step that is not exported was reported by the parser. */

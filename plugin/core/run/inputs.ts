@@ -75,7 +75,8 @@ export function readStepInputs(services: Services, req: RunStepRequest): Result<
   const { project, step } = found.value;
   if (step.errors.length > 0) return fail({ kind: 'invalid', diagnostics: step.errors });
 
-  const params = applyOverrides(step.params, req.overrides, () => overrideScope(project, step.name, req.runSteps));
+  const secrets = { all: step.secrets, required: step.declaration.secrets ?? [] };
+  const params = applyOverrides(step.params, req.overrides, () => overrideScope(project, step.name, req.runSteps), secrets);
   if (!params.ok) {
     const loc = own(step.declaration.paramLocs, params.error.param);
     const d = problem(req, DiagnosticCodes.badParamOverride, params.error.message, params.error.hint, {
