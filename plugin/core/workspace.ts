@@ -42,11 +42,16 @@ export interface ServiceOptions {
   readonly secretParams?: string | false | undefined;
   /** Where NX_STEPS_SECRET_KEY is read (default: this process's environment). */
   readonly env?: NodeJS.ProcessEnv;
+  /** The file hasher's clock, in ns (tests move it past the stat memo's racy window). */
+  readonly clock?: () => bigint;
 }
 
 export function createServices(workspaceRoot: string, options: ServiceOptions = {}): Services {
   const cache = new DiskCache(workspaceRoot);
-  const hasher = new FileHasher(cache.path('stat-memo'), { listings: new DirListings(cache.path('dir-listings')) });
+  const hasher = new FileHasher(cache.path('stat-memo'), {
+    listings: new DirListings(cache.path('dir-listings')),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const code = new CodeAnalyzer(workspaceRoot, cache, hasher);
   const machineDir = options.machineStateDir ?? path.join(stateDir(workspaceRoot), 'state');
   let key: Result<Buffer, string> | undefined;

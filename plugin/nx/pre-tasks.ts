@@ -6,7 +6,8 @@
  * (remote-cache-guard.ts).
  */
 import type { PreTasksExecutionContext } from '@nx/devkit';
-import { LOCK_FILE, writeLockIfChanged } from '../core/fingerprint/lock-file';
+import { formatDiagnostic } from '../core/diagnostics';
+import { LOCK_FILE, updateLock } from '../core/fingerprint/lock-file';
 import { RUN_TIME_ENV, runTime } from '../core/fingerprint/ttl';
 import { fingerprintWorkspace } from '../core/fingerprint/workspace-pass';
 import { isCI } from '../core/util/ci';
@@ -41,7 +42,8 @@ async function prepareTasks(rawOptions: NxStepsPluginOptions | undefined, contex
     for (const w of pass.warnings) console.warn(`nx-steps: ${w}`);
     if (!pass.lockChanged) return;
     if (!isCI()) {
-      writeLockIfChanged(context.workspaceRoot, pass.lockText);
+      const written = updateLock(context.workspaceRoot, pass.lockText);
+      if (!written.ok) console.warn(`\nnx-steps: ${formatDiagnostic(written.error)}\n`);
     } else {
       console.warn(
         `nx-steps: ${LOCK_FILE} is out of date. Runs stay correct, but \`nx affected\` reads this file: run \`nx sync\` locally and commit it; \`nx sync:check\` in CI catches this.`,

@@ -49,9 +49,10 @@ export function loadPipelineFile(workspaceRoot: string, file: string, cache: Dis
     if (parsed.steps.length > 0 && cache.get<{ key: string }>('parse', lastGoodKey)?.key !== key) cache.set('parse', lastGoodKey, { key });
     return parsed;
   }
+  // Verified like any entry (each names its key, disk-cache.ts), and it must be a parse of this very file.
   const pointer = cache.get<{ key: string }>('parse', lastGoodKey);
-  const lastGood = pointer ? cache.get<ParsedPipelineFile>('parse', pointer.key) : undefined;
-  if (!lastGood) return parsed;
+  const lastGood = typeof pointer?.key === 'string' ? cache.get<ParsedPipelineFile>('parse', pointer.key) : undefined;
+  if (!lastGood || lastGood.file !== file || !Array.isArray(lastGood.steps)) return parsed;
   const first = syntax[0] as Diagnostic;
   return {
     ...lastGood,

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureIgnoredDir, stateDir } from '../util/disk-cache';
-import { readJsonIfExists, writeFileAtomic } from '../util/fs-atomic';
+import { readJsonIfExists, replaceFileAtomic } from '../util/fs-atomic';
 
 const MAX_FILES = 5_000;
 const KEEP_FILES = 4_000;
@@ -37,7 +37,7 @@ export class LocalStore<T> {
     if (!file) return;
     try {
       ensureIgnoredDir(stateDir(workspaceRoot));
-      writeFileAtomic(file, `${JSON.stringify(value)}\n`);
+      replaceFileAtomic(file, `${JSON.stringify(value)}\n`);
       prune(this.dir(workspaceRoot));
     } catch {
       // A report, not a result.
