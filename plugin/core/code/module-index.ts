@@ -69,6 +69,20 @@ export function opaqueModule(whole: string): ModuleIndex {
   return { decls: emptyRecord(), load: [], imports: emptyRecord(), exports: emptyRecord(), starExports: [], whole };
 }
 
+/**
+ * A code module too deeply nested to parse (util/nesting.ts): taken whole, conservatively. Loading it counts
+ * as an effect of its whole text (so every step that loads it changes with any edit of it), any use of it
+ * takes it whole, and every module its text names in an import, export or require() is loaded too.
+ */
+export function unparsedModule(whole: string, text: string): ModuleIndex {
+  const specifiers = new Set<string>();
+  for (const m of text.matchAll(/\b(?:from|import|require)\s*\(?\s*(['"])([^'"\n]+)\1/g)) if (m[2]) specifiers.add(m[2]);
+  const unit: CodeUnit = { digest: whole, refs: [], dynamicImports: [] };
+  const load: LoadItem[] = [{ kind: 'unit', unit }, ...[...specifiers].map((specifier): LoadItem => ({ kind: 'import', specifier }))];
+  // As star exports too: taking this module whole takes each of them whole (what its code may use of them is unknown).
+  return { ...opaqueModule(whole), load, starExports: [...specifiers] };
+}
+
 /** Top-level names of a module: declarations and import bindings. */
 export function topLevelNames(module: ModuleIndex): Set<string> {
   return new Set([...Object.keys(module.decls), ...Object.keys(module.imports)]);
