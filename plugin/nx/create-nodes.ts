@@ -12,7 +12,8 @@ import type { CreateNodes, CreateNodesResult } from '@nx/devkit';
 import { formatWorkspaceDiagnostics, isError } from '../core/diagnostics';
 import { committedLock } from '../core/fingerprint/committed-lock';
 import { checkLock } from '../core/fingerprint/lock-check';
-import { LOCK_FILE } from '../core/fingerprint/lock-file';
+import * as fs from 'node:fs';
+import { LOCK_FILE, lockPath } from '../core/fingerprint/lock-file';
 import { KeyBuilder } from '../core/fingerprint/step-key';
 import type { StepModel, WorkspaceModel } from '../core/model/project-model';
 import type { Services } from '../core/workspace';
@@ -36,12 +37,14 @@ function printOnce(text: string): void {
 
 /**
  * Steps that the lock committed at HEAD does not describe, with the files
- * their targets read instead (see core/fingerprint/lock-check.ts).
+ * their targets read instead (see core/fingerprint/lock-check.ts), and
+ * whether the lock counts at all: not outside git, where `nx affected`
+ * cannot compare commits.
  */
-function staleLockFallback(services: Services, model: WorkspaceModel): Map<StepModel, readonly string[]> {
+function staleLockFallback(services: Services, model: WorkspaceModel): { stale: Map<StepModel, readonly string[]>; git: boolean } {
   const out = new Map<StepModel, readonly string[]>();
   const committed = committedLock(services.workspaceRoot);
-  if (committed.kind === 'no-git') return out;
+  if (committed.kind === 'no-git') return { stale: out, git: false };
   const keys = new KeyBuilder(services, Date.now());
   for (const project of model.projects) {
     for (const step of project.steps) {
@@ -56,7 +59,16 @@ function staleLockFallback(services: Services, model: WorkspaceModel): Map<StepM
         '`nx affected` selects them by the files their code is made of until it does. Run `nx sync` and commit the lock.\n',
     );
   }
-  return out;
+  return { stale: out, git: true };
+}
+
+/** Whether the working-tree lock is a file now: Nx hashes only files in its file map, made before this ran. */
+function lockPresent(workspaceRoot: string): boolean {
+  try {
+    return fs.statSync(lockPath(workspaceRoot)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export const createNodes: CreateNodes<NxStepsPluginOptions> = [
@@ -68,9 +80,12 @@ export const createNodes: CreateNodes<NxStepsPluginOptions> = [
       if (files.length === 0) return [];
       const services = createServices(context.workspaceRoot, { secretParams: options.secretParams });
       const model = loadWorkspaceModel(services, files);
-      const stale = staleLockFallback(services, model);
+      const { stale, git } = staleLockFallback(services, model);
+      // The lock field is an input only where it is stable from one command to the next (lock-check.ts).
+      const present = lockPresent(context.workspaceRoot);
+      const targetContext = { fallbackFiles: (step: StepModel) => stale.get(step), lockField: (step: StepModel) => git && present && !stale.has(step) };
       const projects: NonNullable<CreateNodesResult['projects']> = {};
-      for (const project of model.projects) projects[project.root] = projectConfiguration(project, { fallbackFiles: (step) => stale.get(step) });
+      for (const project of model.projects) projects[project.root] = projectConfiguration(project, targetContext);
       services.flush();
 
       const errors = model.projects.flatMap((p) => p.diagnostics.filter(isError));

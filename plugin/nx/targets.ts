@@ -91,6 +91,13 @@ function keyCommand(step: StepModel): string {
 export interface TargetContext {
   /** Files the target reads because the committed lock does not describe the step (core/fingerprint/lock-check.ts). */
   readonly fallbackFiles?: (step: StepModel) => readonly string[] | undefined;
+  /**
+   * Whether the target reads the step's field of nx-steps.lock.json: only where the lock committed at HEAD
+   * describes the step (default: always). Nx hashes a file only when it was in its file map when the
+   * command started: a lock the pre-task hook creates or rewrites would make the next command's hashes
+   * differ from this one's (lock-check.ts).
+   */
+  readonly lockField?: (step: StepModel) => boolean;
 }
 
 export function stepTarget(project: ProjectModel, step: StepModel, context: TargetContext = {}): TargetConfiguration {
@@ -117,7 +124,7 @@ export function stepTarget(project: ProjectModel, step: StepModel, context: Targ
     ...base,
     cache: step.cache.enabled,
     inputs: [
-      { json: `{workspaceRoot}/${LOCK_FILE}`, fields: [`steps.${lockId(step)}`] },
+      ...((context.lockField?.(step) ?? true) ? [{ json: `{workspaceRoot}/${LOCK_FILE}`, fields: [`steps.${lockId(step)}`] }] : []),
       { env: fingerprintEnvName(step.projectRoot, step.name) },
       ...(context.fallbackFiles?.(step) ?? []).map((f) => `{workspaceRoot}/${f}`),
       ...dataInputs(step),

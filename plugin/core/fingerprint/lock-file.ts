@@ -6,9 +6,11 @@
  *
  * Why one file for the workspace: Nx only hashes files that were in its file
  * map when the command started, so a lock file created during a run enters
- * hashes one command late, and every task reading it misses once. One
- * workspace-level file, created by `nx add nx-steps`, exists before any
- * pipeline does.
+ * hashes one command late. One workspace-level file, created by `nx add
+ * nx-steps`, exists before any pipeline does; and a target reads its field
+ * only where the field is stable from one command to the next (committed at
+ * HEAD, present when the graph is made: lock-check.ts), so a workspace
+ * without a lock, or with an uncommitted one, never misses twice.
  *
  * It is kept current automatically: the pre-task hook rewrites it before
  * every local run, and `nx sync` / `nx sync:check` (the nx-steps:sync
