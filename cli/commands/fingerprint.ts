@@ -15,6 +15,9 @@ import { formatWorkspaceDiagnostics } from '../../plugin/core/diagnostics';
 import type { NextRunRequest, Verdict } from '../../plugin/core/explain/next-run';
 import { explainNextRun } from '../../plugin/core/explain/next-run';
 import { readRunRecords } from '../../plugin/core/records/record-store';
+import type { ParamValues } from '../../plugin/core/records/param-values';
+import { withParamValues } from '../../plugin/core/records/param-values';
+import { shownParams } from '../../plugin/core/state/secrets';
 import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
 import type { Command } from '../command';
 import type { LoadedWorkspace } from '../workspace';
@@ -38,7 +41,8 @@ export function describeRecord(r: FingerprintRecord): string[] {
       `  arg ${name.padEnd(9)} ${short(a.digest)}  ${a.kind}${a.kind === 'value' ? '' : ` ${a.path}${a.kind === 'dir' && a.files !== undefined ? ` (${a.files} files)` : ''}`}`,
     );
   }
-  for (const [name, p] of Object.entries(r.params)) lines.push(`  param ${name.padEnd(7)} ${short(p.digest)}  ${JSON.stringify(p.value)}`);
+  for (const [name, p] of Object.entries(r.params))
+    lines.push(`  param ${name.padEnd(7)} ${short(p.digest)}${p.value === undefined ? '' : `  ${JSON.stringify(p.value)}`}`);
   for (const [name, n] of Object.entries(r.needs)) lines.push(`  need ${name.padEnd(8)} ${short(n.digest)}  result of ${n.step}`);
   lines.push(`  strategy      ${r.strategy}`, `  version       ${r.version ?? '-'}`, `  nx-steps      ${r.nxSteps}`);
   if (r.key !== undefined) lines.push(`  custom key    ${short(r.key)}`);
@@ -102,6 +106,8 @@ export const fingerprintCommand: Command = {
         return 1;
       }
       const record = prepared.value.fingerprint;
+      // The values beside the digests, as this machine knows them (secrets masked): the record holds digests only.
+      const params = shownParams(prepared.value.key.params, step.secrets) as ParamValues;
       const digest = prepared.value.key.digest;
       const stored = readOutputs(path.join(ws.root, outputDir(project.root, step.name)));
       const storedDigest = stored.ok ? stored.meta.fingerprint.digest : null;
@@ -110,11 +116,11 @@ export const fingerprintCommand: Command = {
         // nextRun only when matching outputs will not be reused as they are: the shape stays as it was otherwise.
         const reused = !next || (next.kind === 'hit' && next.via === 'outputs-on-disk');
         const storedJson = storedDigest ? { digest: storedDigest, matches: storedDigest === digest, ...(reused ? {} : { nextRun: next }) } : null;
-        io.out(`${JSON.stringify({ project: project.displayName, step: step.name, digest, record, stored: storedJson }, null, 2)}\n`);
+        io.out(`${JSON.stringify({ project: project.displayName, step: step.name, digest, record, params, stored: storedJson }, null, 2)}\n`);
         return 0;
       }
       io.out(`${project.displayName}:${step.name}  fingerprint ${short(digest)}\n`);
-      io.out(`${describeRecord(record).join('\n')}\n`);
+      io.out(`${describeRecord(withParamValues(record, params)).join('\n')}\n`);
       io.out(`  on disk       ${storedDigest ? `${short(storedDigest)}  ${onDisk(storedDigest === digest, next)}` : '(no outputs)'}\n`);
       return 0;
     } finally {

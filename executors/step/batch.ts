@@ -30,7 +30,7 @@ import { dependencyIds } from '../../plugin/nx/nx-internals';
 import type { Engine } from './executor';
 import { runGuarded } from './executor';
 import { captureOutput } from './capture';
-import { stepRequest } from './request';
+import { pluginOptionsOf, stepRequest } from './request';
 
 interface BatchTaskResult {
   readonly task: string;
@@ -74,7 +74,7 @@ export default async function* batchSteps(
   context: ExecutorContext,
   engine: Engine = runStep,
 ): AsyncIterableIterator<BatchTaskResult> {
-  const services = createServices(context.root, { machineStateDir: machineStateDir(context.root) });
+  const services = createServices(context.root, { machineStateDir: machineStateDir(context.root), secretParams: pluginOptionsOf(context).secretParams });
   const failed = new Set<string>();
   try {
     for (const id of topologicalOrder(taskGraph)) {

@@ -11,7 +11,9 @@ import type { RunStepDeps, RunStepOutcome, RunStepRequest } from '../../plugin/c
 import { runStep } from '../../plugin/core/run/run-step';
 import { createServices } from '../../plugin/core/workspace';
 import { lazyEntryCache, machineStateDir, openEntryCache } from '../../plugin/nx/nx-cache';
-import { stepRequest } from './request';
+import { pluginOptionsOf, stepRequest } from './request';
+import type { NormalizedOptions } from '../../plugin/core/plugin-options';
+import { DEFAULT_OPTIONS } from '../../plugin/core/plugin-options';
 import type { StepExecutorOptions } from './schema';
 
 export type Engine = (req: RunStepRequest, deps: RunStepDeps) => Promise<RunStepOutcome>;
@@ -22,9 +24,10 @@ export function nxDeps(
   req: RunStepRequest,
   log: RunStepDeps['log'] & object,
   env: NodeJS.ProcessEnv,
+  options: NormalizedOptions = DEFAULT_OPTIONS,
 ): RunStepDeps & { services: ReturnType<typeof createServices> } {
   return {
-    services: createServices(root, { machineStateDir: machineStateDir(root) }),
+    services: createServices(root, { machineStateDir: machineStateDir(root), secretParams: options.secretParams, env }),
     log,
     entries: lazyEntryCache(() => openEntryCache(root, { project: req.project, target: req.step }, env, (m) => log.note(m))),
     // `--skip-nx-cache`: Nx looks nothing up; neither does the engine.
@@ -52,7 +55,7 @@ export default async function stepExecutor(options: StepExecutorOptions, context
     return { success: false };
   }
   const req = request.value;
-  const deps = nxDeps(context.root, req, consoleLog(`${req.project}:${req.step}`), process.env);
+  const deps = nxDeps(context.root, req, consoleLog(`${req.project}:${req.step}`), process.env, pluginOptionsOf(context));
   let outcome: RunStepOutcome;
   try {
     outcome = await runGuarded(engine, req, deps);

@@ -56,9 +56,10 @@ function ignoreStepOutputs(tree: Tree): void {
 }
 
 /**
- * The lock must exist before any pipeline runs: Nx hashes only files that
- * were in its file map when a command started, so a lock created by the
- * first run would reach task hashes one command late.
+ * The lock exists before any pipeline runs, ready to be committed with the
+ * first steps (`nx affected` reads it). Targets read it only once it is
+ * committed (core/fingerprint/lock-check.ts): a lock the first run creates
+ * costs no second miss either.
  */
 function createLock(tree: Tree): void {
   if (!tree.exists(LOCK_FILE)) tree.write(LOCK_FILE, emptyLock());

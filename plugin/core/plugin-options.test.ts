@@ -5,13 +5,17 @@ import { checkOptions, DEFAULT_OPTIONS, normalizeOptions } from './plugin-option
 describe('plugin options', () => {
   it('default when absent, and take a glob', () => {
     expect(checkOptions(undefined)).toEqual({ ok: true, value: DEFAULT_OPTIONS });
-    expect(checkOptions({ pipelines: 'p/*.ts' })).toEqual({ ok: true, value: { pipelines: 'p/*.ts' } });
+    expect(checkOptions({ pipelines: 'p/*.ts' })).toEqual({ ok: true, value: { ...DEFAULT_OPTIONS, pipelines: 'p/*.ts' } });
+    expect(checkOptions({ secretParams: false })).toEqual({ ok: true, value: { ...DEFAULT_OPTIONS, secretParams: false } });
+    expect(checkOptions({ secretParams: '^pw$' })).toEqual({ ok: true, value: { ...DEFAULT_OPTIONS, secretParams: '^pw$' } });
   });
 
   it.each([
     ['a string', 'x', 'options must be an object'],
     ['an unknown option', { pipeline: 'x' }, 'unknown option "pipeline"'],
     ['an empty glob', { pipelines: '' }, '"pipelines" must be a non-empty glob string'],
+    ['a pattern that is no regular expression', { secretParams: '(' }, '"secretParams" must be a regular expression'],
+    ['a pattern that is true', { secretParams: true }, '"secretParams" must be a regular expression'],
   ])('are an NXS301 diagnostic for %s', (_what, raw, text) => {
     const r = checkOptions(raw);
     expect(r.ok).toBe(false);

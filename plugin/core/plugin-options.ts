@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from './diagnostics';
 import { DiagnosticCodes, DiagnosticError } from './diagnostics';
+import { DEFAULT_SECRET_PARAMS } from './state/secrets';
 import type { Result } from './util/result';
 import { fail, ok } from './util/result';
 
@@ -11,10 +12,17 @@ import { fail, ok } from './util/result';
 export interface NxStepsPluginOptions {
   /** Glob of pipeline files, relative to the workspace root. Default: '**\/*.pipeline.ts'. */
   readonly pipelines?: string;
+  /**
+   * Params whose names match this regular expression (case-insensitive) are secrets, like those declared
+   * with `secret()`: never shown or stored, keyed by HMAC (docs/hashing.md). `false`: only `secret()`
+   * params. Default: DEFAULT_SECRET_PARAMS (core/state/secrets.ts).
+   */
+  readonly secretParams?: string | false;
 }
 
 export interface NormalizedOptions {
   readonly pipelines: string;
+  readonly secretParams: string | false;
 }
 
 /** The name nx.json registers the plugin by. */
@@ -32,7 +40,7 @@ export function optionsOfPlugins(plugins: readonly PluginEntry[] | undefined): N
   return normalizeOptions(typeof entry === 'object' ? entry.options : undefined);
 }
 
-export const DEFAULT_OPTIONS: NormalizedOptions = { pipelines: '**/*.pipeline.ts' };
+export const DEFAULT_OPTIONS: NormalizedOptions = { pipelines: '**/*.pipeline.ts', secretParams: DEFAULT_SECRET_PARAMS };
 
 /** The options, or what is wrong with them (NXS301): unknown or mistyped options are a configuration error. */
 export function checkOptions(raw: unknown): Result<NormalizedOptions, Diagnostic> {
@@ -43,11 +51,23 @@ export function checkOptions(raw: unknown): Result<NormalizedOptions, Diagnostic
   const known = Object.keys(DEFAULT_OPTIONS);
   const unknown = Object.keys(raw).find((key) => !known.includes(key));
   if (unknown !== undefined) return optionsError(`unknown option "${unknown}" in nx.json. Known options: ${known.join(', ')}.`);
-  const { pipelines } = raw as NxStepsPluginOptions;
+  const { pipelines, secretParams } = raw as NxStepsPluginOptions;
   if (pipelines !== undefined && (typeof pipelines !== 'string' || pipelines.length === 0)) {
     return optionsError('"pipelines" must be a non-empty glob string, e.g. "**/*.pipeline.ts".');
   }
-  return ok({ pipelines: pipelines ?? DEFAULT_OPTIONS.pipelines });
+  if (secretParams !== undefined && secretParams !== false && (typeof secretParams !== 'string' || !compiles(secretParams))) {
+    return optionsError(`"secretParams" must be a regular expression (a string) or false, e.g. "${DEFAULT_SECRET_PARAMS}".`);
+  }
+  return ok({ pipelines: pipelines ?? DEFAULT_OPTIONS.pipelines, secretParams: secretParams ?? DEFAULT_OPTIONS.secretParams });
+}
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'i');
+    return pattern.length > 0;
+  } catch {
+    return false;
+  }
 }
 
 function optionsError(what: string): Result<never, Diagnostic> {

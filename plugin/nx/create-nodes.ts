@@ -13,7 +13,8 @@ import type { Diagnostic } from '../core/diagnostics';
 import { formatDiagnostic, isError } from '../core/diagnostics';
 import { committedLock } from '../core/fingerprint/committed-lock';
 import { checkLock } from '../core/fingerprint/lock-check';
-import { LOCK_FILE, readLock } from '../core/fingerprint/lock-file';
+import * as fs from 'node:fs';
+import { LOCK_FILE, lockPath, readLock } from '../core/fingerprint/lock-file';
 import { KeyBuilder } from '../core/fingerprint/step-key';
 import type { StepModel, WorkspaceModel } from '../core/model/project-model';
 import type { Services } from '../core/workspace';
@@ -38,12 +39,14 @@ function printOnce(text: string): void {
 
 /**
  * Steps that the lock committed at HEAD does not describe, with the files
- * their targets read instead (see core/fingerprint/lock-check.ts).
+ * their targets read instead (see core/fingerprint/lock-check.ts), and
+ * whether the lock counts at all: not outside git, where `nx affected`
+ * cannot compare commits.
  */
-function staleLockFallback(services: Services, model: WorkspaceModel): Map<StepModel, readonly string[]> {
+function staleLockFallback(services: Services, model: WorkspaceModel): { stale: Map<StepModel, readonly string[]>; git: boolean } {
   const out = new Map<StepModel, readonly string[]>();
   const committed = committedLock(services.workspaceRoot);
-  if (committed.kind === 'no-git') return out;
+  if (committed.kind === 'no-git') return { stale: out, git: false };
   const keys = new KeyBuilder(services, Date.now());
   const onDisk = readLock(services.workspaceRoot)?.steps ?? {};
   let describedOnDisk = true;
@@ -59,7 +62,16 @@ function staleLockFallback(services: Services, model: WorkspaceModel): Map<StepM
     const names = [...out.keys()].map((s) => `${model.projects.find((p) => p.root === s.projectRoot)?.displayName ?? s.projectRoot}:${s.name}`);
     printOnce(`\n${staleLockWarning(names, describedOnDisk)}\n`);
   }
-  return out;
+  return { stale: out, git: true };
+}
+
+/** Whether the working-tree lock is a file now: Nx hashes only files in its file map, made before this ran. */
+function lockPresent(workspaceRoot: string): boolean {
+  try {
+    return fs.statSync(lockPath(workspaceRoot)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -94,11 +106,14 @@ export const createNodes: CreateNodes<NxStepsPluginOptions> = [
       const options = normalizeOptions(rawOptions);
       const files = await discoverPipelineFiles(context.workspaceRoot, options.pipelines);
       if (files.length === 0) return [];
-      const services = createServices(context.workspaceRoot);
+      const services = createServices(context.workspaceRoot, { secretParams: options.secretParams });
       const model = loadWorkspaceModel(services, files);
-      const stale = staleLockFallback(services, model);
+      const { stale, git } = staleLockFallback(services, model);
+      // The lock field is an input only where it is stable from one command to the next (lock-check.ts).
+      const present = lockPresent(context.workspaceRoot);
+      const targetContext = { fallbackFiles: (step: StepModel) => stale.get(step), lockField: (step: StepModel) => git && present && !stale.has(step) };
       const projects: NonNullable<CreateNodesResult['projects']> = {};
-      for (const project of model.projects) projects[project.root] = projectConfiguration(project, { fallbackFiles: (step) => stale.get(step) });
+      for (const project of model.projects) projects[project.root] = projectConfiguration(project, targetContext);
       services.flush();
 
       const errors = model.projects.flatMap((p) => p.diagnostics.filter(isError));

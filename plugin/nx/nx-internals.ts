@@ -141,6 +141,16 @@ export function nxDatabaseDir(workspaceRoot: string): string | undefined {
   }
 }
 
+/** Nx's cache folder, as Nx resolved it for this process (where it writes `run.json`). Undefined when Nx does not say. */
+export function nxCacheDirectory(workspaceRoot: string): string | undefined {
+  try {
+    const dirs = loadNx<{ cacheDir?: unknown }>(workspaceRoot, 'nx/src/utils/cache-directory');
+    return typeof dirs.cacheDir === 'string' ? dirs.cacheDir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export type WorkspaceGlob = (workspaceRoot: string, patterns: string[]) => Promise<string[]>;
 
 /**

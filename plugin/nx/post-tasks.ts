@@ -28,6 +28,7 @@ import { RUN_ID_ENV } from '../core/records/run-record';
 import { runSummaryLine } from '../core/records/run-summary';
 import { outputDir } from '../core/outputs/layout';
 import { nxCommandStart } from './command-start';
+import { maskNxRunFile } from './nx-run-file';
 import type { NxStepsPluginOptions } from '../core/plugin-options';
 
 type NxTaskResult = PostTasksExecutionContext['taskResults'][string];
@@ -54,8 +55,9 @@ function asStepTask(result: NxTaskResult): ObservedTask | undefined {
  * used again (see core/outputs/task-stamp.ts). Loud: this command used them.
  */
 async function dropMisfiled(options: NxStepsPluginOptions | undefined, workspaceRoot: string, misfiled: readonly MisfiledResult[]): Promise<void> {
-  const files = await discoverPipelineFiles(workspaceRoot, normalizeOptions(options).pipelines);
-  const services = createServices(workspaceRoot, { machineStateDir: machineStateDir(workspaceRoot) });
+  const normalized = normalizeOptions(options);
+  const files = await discoverPipelineFiles(workspaceRoot, normalized.pipelines);
+  const services = createServices(workspaceRoot, { machineStateDir: machineStateDir(workspaceRoot), secretParams: normalized.secretParams });
   try {
     const model = loadWorkspaceModel(services, files);
     for (const { task, madeFor } of misfiled) {
@@ -92,12 +94,14 @@ export async function postTasksExecution(options: NxStepsPluginOptions | undefin
       commandStartTime: nxCommandStart(),
       tasks,
     });
-    if (!record) return;
-    writeRunRecord(context.workspaceRoot, record);
-    // Beside Nx's "Cache: N/M hit", which counts a step kept on disk or restored by its own key as a miss.
-    // On stderr: stdout may be read by a tool.
-    const line = runSummaryLine(record);
-    if (line) pluginLog('warn', `\n${line}`);
+    if (record) {
+      writeRunRecord(context.workspaceRoot, record);
+      // Beside Nx's "Cache: N/M hit", which counts a step kept on disk or restored by its own key as a miss.
+      // On stderr: stdout may be read by a tool.
+      const line = runSummaryLine(record);
+      if (line) pluginLog('warn', `\n${line}`);
+    }
+    maskNxRunFile(context.workspaceRoot, context.argv);
   } catch (e) {
     pluginLog('warn', `nx-steps: could not record this run for \`nx-steps report\`: ${e instanceof Error ? e.message : String(e)}`);
   }

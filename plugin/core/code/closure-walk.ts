@@ -12,6 +12,7 @@
  * CommonJS module, `require()` in code) is taken whole.
  */
 import * as path from 'node:path';
+import { own } from '../util/own';
 import { hashParts } from '../util/xxhash';
 import type { CodeUnit, ModuleIndex } from './module-index';
 import type { ModuleFormat } from './module-format';
@@ -166,12 +167,12 @@ export class ClosureWalk {
     this.seenNames.add(key);
     this.visitFile(file);
     const idx = this.host.index(file);
-    const units = idx.decls[name];
+    const units = own(idx.decls, name);
     if (units) {
       for (const unit of units) this.addUnit(file, unit);
       return;
     }
-    const binding = idx.imports[name];
+    const binding = own(idx.imports, name);
     if (binding && !binding.typeOnly) this.useImport(file, binding.specifier, binding.imported);
   }
 
@@ -201,7 +202,7 @@ export class ClosureWalk {
     this.visitFile(file);
     const idx = this.host.index(file);
     if (exported === '*') return this.visitWhole(file);
-    const target = idx.exports[exported];
+    const target = own(idx.exports, exported);
     if (target?.kind === 'local') return this.visitName(file, target.local);
     if (target?.kind === 'reexport') return this.useImport(file, target.specifier, target.imported);
     if (idx.starExports.length > 0) {

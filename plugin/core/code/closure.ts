@@ -23,12 +23,13 @@ import { canonicalDigest } from '../hash/canonical';
 import type { FileHasher } from '../hash/file-hasher';
 import { hashBytes, hashParts } from '../util/xxhash';
 import type { DiskCache } from '../util/disk-cache';
+import { isStackOverflow } from '../util/nesting';
 import { relativePosix } from '../util/paths';
 import { parseSource } from '../util/typescript';
 import type { StepCode } from './closure-walk';
 import { ClosureWalk } from './closure-walk';
 import type { CodeUnit, ModuleIndex } from './module-index';
-import { buildModuleIndex, MODULE_INDEX_VERSION, opaqueModule } from './module-index';
+import { buildModuleIndex, MODULE_INDEX_VERSION, opaqueModule, unparsedModule } from './module-index';
 import { CODE_EXTENSIONS } from './module-format';
 import type { ObservationRecord } from './observations';
 import { Observations, stillObserved } from './observations';
@@ -131,11 +132,21 @@ export class CodeAnalyzer {
       // The file may have changed since it was digested: index what was read, under its own digest.
       digest = hashBytes(bytes);
       contents.set(file, digest);
-      idx = buildModuleIndex(parseSource(file, bytes.toString('utf8')));
+      idx = indexOf(file, bytes.toString('utf8'), digest);
       this.cache.set('modules', cacheKey(digest), idx);
     }
     this.indexes.set(`${file}\0${digest}`, idx);
     return idx;
+  }
+}
+
+/** A module's index; one too deeply nested for the parser is taken whole (module-index.ts `unparsedModule`). */
+function indexOf(file: string, text: string, digest: string): ModuleIndex {
+  try {
+    return buildModuleIndex(parseSource(file, text));
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    return unparsedModule(digest, text);
   }
 }
 

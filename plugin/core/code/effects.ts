@@ -29,7 +29,7 @@ export interface EffectScope {
 }
 
 /** The nx-steps API functions: calls of them only build descriptors (plugin/api). */
-export const API_FUNCTIONS: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir', 'range']);
+export const API_FUNCTIONS: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir', 'range', 'secret']);
 
 const SAFE_GLOBALS: ReadonlySet<string> = new Set(['undefined', 'NaN', 'Infinity']);
 

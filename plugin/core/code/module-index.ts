@@ -17,6 +17,7 @@ import { isErasedDeclaration } from './erasure';
 import type { RuntimeLoads } from './references';
 import { bindingNames, referencesOf } from './references';
 import { tokenDigest } from './tokens';
+import { emptyRecord } from '../util/own';
 
 export { feedTokens, tokenDigest } from './tokens';
 
@@ -65,7 +66,21 @@ export interface ModuleIndex {
 
 /** A module with nothing in it but its digest: JSON and other data files, unreadable files. */
 export function opaqueModule(whole: string): ModuleIndex {
-  return { decls: {}, load: [], imports: {}, exports: {}, starExports: [], whole };
+  return { decls: emptyRecord(), load: [], imports: emptyRecord(), exports: emptyRecord(), starExports: [], whole };
+}
+
+/**
+ * A code module too deeply nested to parse (util/nesting.ts): taken whole, conservatively. Loading it counts
+ * as an effect of its whole text (so every step that loads it changes with any edit of it), any use of it
+ * takes it whole, and every module its text names in an import, export or require() is loaded too.
+ */
+export function unparsedModule(whole: string, text: string): ModuleIndex {
+  const specifiers = new Set<string>();
+  for (const m of text.matchAll(/\b(?:from|import|require)\s*\(?\s*(['"])([^'"\n]+)\1/g)) if (m[2]) specifiers.add(m[2]);
+  const unit: CodeUnit = { digest: whole, refs: [], dynamicImports: [] };
+  const load: LoadItem[] = [{ kind: 'unit', unit }, ...[...specifiers].map((specifier): LoadItem => ({ kind: 'import', specifier }))];
+  // As star exports too: taking this module whole takes each of them whole (what its code may use of them is unknown).
+  return { ...opaqueModule(whole), load, starExports: [...specifiers] };
 }
 
 /** Top-level names of a module: declarations and import bindings. */
@@ -145,7 +160,8 @@ function scanImport(ts: typeof TS, s: TS.ImportDeclaration, into: ImportScan): v
 
 /** Pass 1: every top-level name (declared or imported), so that pass 2 knows what a reference is. */
 function scanTopLevel(ts: typeof TS, sf: TS.SourceFile): { topLevel: Set<string>; functions: Set<string>; scan: ImportScan } {
-  const scan: ImportScan = { imports: {}, api: new Set(), apiNames: new Map(), apiNamespaces: new Set() };
+  // Keyed by names the user chose (`export function toString`): maps without a prototype (util/own.ts).
+  const scan: ImportScan = { imports: emptyRecord(), api: new Set(), apiNames: new Map(), apiNamespaces: new Set() };
   const topLevel = new Set<string>();
   const functions = new Set<string>();
   for (const s of sf.statements) {
@@ -164,12 +180,12 @@ function scanTopLevel(ts: typeof TS, sf: TS.SourceFile): { topLevel: Set<string>
 export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
   const ts = typescript();
   const { topLevel, functions, scan } = scanTopLevel(ts, sf);
-  const exportsMap: Record<string, ExportTarget> = {};
+  const exportsMap = emptyRecord<ExportTarget>();
   const starExports: string[] = [];
   const load: LoadItem[] = [];
 
   // Pass 2, in source order: units, what runs at load, exports.
-  const decls: Record<string, CodeUnit[]> = {};
+  const decls = emptyRecord<CodeUnit[]>();
   const unitOf = (node: TS.Node): CodeUnit => codeUnitOf(node, sf, topLevel);
   const initialised = new Set<string>();
   const pipelines = new Set<string>();

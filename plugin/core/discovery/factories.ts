@@ -16,6 +16,7 @@ import type { Json } from '../../api/json';
 import type { CodeUnit, ModuleIndex } from '../code/module-index';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
+import { own } from '../util/own';
 import { hashParts } from '../util/xxhash';
 import type { StepDeclaration } from '../model/declarations';
 import type { TS } from '../util/typescript';
@@ -60,7 +61,7 @@ function factoryOf(r: FileReader, name: string, fn: TS.FunctionLikeDeclaration, 
     if (!ts.isIdentifier(p.name) || p.dotDotDotToken) return undefined;
     params.push({ name: p.name.text, ...(p.initializer ? { initializer: p.initializer } : {}) });
   }
-  return { name, params, stepCall, unit: factoryUnit(name, module.decls[name]) };
+  return { name, params, stepCall, unit: factoryUnit(name, own(module.decls, name)) };
 }
 
 /**

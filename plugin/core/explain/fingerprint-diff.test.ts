@@ -84,3 +84,15 @@ describe('diffFingerprints', () => {
     ]);
   });
 });
+
+describe('diffFingerprints and param values', () => {
+  it('shows values this machine knows, a secret as changed only, and digests alone as changed', () => {
+    const withParams = (params: FingerprintRecord['params']) => ({ ...base, params });
+    const diff = (before: FingerprintRecord['params'], after: FingerprintRecord['params']) =>
+      diffFingerprints(withParams(before), withParams(after)).map((c) => c.message);
+    expect(diff({ scale: { digest: 'p1', value: 1 } }, { scale: { digest: 'p2', value: 2 } })).toEqual(['param scale: 1 → 2']);
+    expect(diff({ token: { digest: 's1', value: '•••' } }, { token: { digest: 's2', value: '•••' } })).toEqual(['param token changed (a secret: not shown)']);
+    // A result made elsewhere: its values were never here.
+    expect(diff({ scale: { digest: 'p1' } }, { scale: { digest: 'p2', value: 2 } })).toEqual(['param scale changed']);
+  });
+});

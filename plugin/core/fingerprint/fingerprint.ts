@@ -46,7 +46,12 @@ export interface FingerprintRecord {
   /** Present for code_hash only: input_hash ignores code. */
   readonly code?: StepCode;
   readonly args: Readonly<Record<string, ArgPart>>;
-  readonly params: Readonly<Record<string, { readonly digest: string; readonly value: Json }>>;
+  /**
+   * Each param's digest (a secret's keyed: state/secrets.ts). No values: the record is stored in the step's
+   * outputs, so in every cache entry; values stay on this machine (records/param-values.ts). Records written
+   * before held `value` too, which is never read for a key.
+   */
+  readonly params: Readonly<Record<string, { readonly digest: string; readonly value?: Json }>>;
   readonly needs: Readonly<Record<string, { readonly step: string; readonly digest: string }>>;
   readonly version?: string;
   /** Digest of the custom cache key's value. */

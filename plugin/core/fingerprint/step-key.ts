@@ -24,6 +24,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { CanonicalValue } from '../hash/canonical';
 import { canonicalDigest } from '../hash/canonical';
 import type { ProjectModel, StepModel } from '../model/project-model';
+import { own } from '../util/own';
 import type { Result } from '../util/result';
 import { ok } from '../util/result';
 import { nxStepsVersion } from '../version';
@@ -64,6 +65,8 @@ export interface RunInputs {
   readonly customKey?: string;
   /** This machine's salt for the step's current live digest (state/salts.ts). */
   readonly salt?: string;
+  /** The keyed digest of each secret param's value (state/secrets.ts): it stands for the value in the record. */
+  readonly secretDigests?: Readonly<Record<string, string>>;
 }
 
 export interface FullKey {
@@ -164,7 +167,7 @@ export function fullKey(parts: KeyParts, inputs: RunInputs): FullKey {
     strategy: parts.strategy,
     ...(parts.code ? { code: parts.code } : {}),
     args: parts.args,
-    params: Object.fromEntries(Object.entries(inputs.params).map(([k, v]) => [k, { digest: valueDigest(v), value: v }])),
+    params: Object.fromEntries(Object.entries(inputs.params).map(([k, v]) => [k, { digest: own(inputs.secretDigests, k) ?? valueDigest(v) }])),
     needs: Object.fromEntries(Object.entries(inputs.needs).map(([k, digest]) => [k, { step: step.needs[k] ?? k, digest }])),
     ...(step.version !== undefined ? { version: step.version } : {}),
     ...(inputs.customKey !== undefined ? { key: inputs.customKey } : {}),

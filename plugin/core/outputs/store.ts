@@ -223,9 +223,14 @@ export function readOutputs(dir: string, options: ReadOptions = {}): ReadOutput 
     return { ok: false, problem: 'other', detail: `stored under fingerprint ${meta.fingerprint.digest}, not ${options.fingerprint}` };
   }
   const checks = [() => checkValue(dir, meta, options), () => checkDigestFile(dir, meta), () => checkFiles(path.join(dir, FILES_DIR), meta, options)];
-  for (const check of checks) {
-    const c = check();
-    if (!c.ok) return c;
+  try {
+    for (const check of checks) {
+      const c = check();
+      if (!c.ok) return c;
+    }
+  } catch (e) {
+    // A part that cannot be read (no permission, a folder in its place) is not a result: recomputed, like a corrupt one.
+    return { ok: false, problem: 'corrupt', detail: `it cannot be read (${(e as Error).message})` };
   }
   return { ok: true, meta };
 }
