@@ -112,7 +112,30 @@ export function fingerprintWorkspace(services: Services, model: WorkspaceModel, 
     for (const f of st.fresh) st.env[f.envName] = envValue(f.live, saltFor(salts, f.id, f.live));
   }
   const lockText = renderLock(st.lock);
+  if (!lockOnly) warnings.push(...unnamedLoadWarnings(model, st.keys));
   return { env: st.env, lockText, lockChanged: previous?.text !== lockText, warnings };
+}
+
+/**
+ * Loads nx-steps cannot name are never silent: each step whose code makes
+ * one is named in every run's output (once per declared step), with the
+ * loads and what its key takes instead.
+ */
+export function unnamedLoadWarnings(model: WorkspaceModel, keys: KeyBuilder): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const project of model.projects) {
+    for (const step of project.steps) {
+      const id = lockId(step);
+      const loads = seen.has(id) || step.errors.length > 0 ? undefined : keys.code(project, step)?.dynamic;
+      seen.add(id);
+      if (!loads?.length) continue;
+      out.push(
+        `${project.displayName}:${codeName(step)} loads modules nx-steps cannot name: ${loads.join('; ')}. Its key covers every file under the folder of the module that loads them instead, and its name and folder (it may see them); a module elsewhere (an npm package, ../) is not in it. Write the specifier as a literal ('./plugins/a'), or as a template under a folder (\`./plugins/\${name}\`).`,
+      );
+    }
+  }
+  return out;
 }
 
 /**
