@@ -104,6 +104,7 @@ export class ClosureWalk {
     this.record.entries.add(`unit\0${this.where(file)}\0${unit.digest}`);
     this.record.unit(rel, unit.digest);
     for (const use of unit.identity ?? []) this.record.identityUse(`${rel}:${use}`);
+    if (unit.selfExports) this.visitWhole(file);
     for (const ref of unit.refs) this.visitName(file, ref);
     for (const m of unit.members ?? []) this.visitMember(file, m.slice(0, m.indexOf('\0')), m.slice(m.indexOf('\0') + 1));
     if (unit.jsx) this.visitJsxFactory(file, unit.jsx);

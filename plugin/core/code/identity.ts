@@ -61,6 +61,21 @@ const PROCESS_OK: ReadonlySet<string> = new Set([
 ]);
 
 const GLOBALS = new Set(['globalThis', 'global', 'self', 'window']);
+
+/**
+ * The module's own exports read (`module.exports`, `exports`, top-level
+ * `this` in CommonJS): they name its steps, and reach its other exports'
+ * code by property. The walk then takes the whole module (closure-walk.ts).
+ */
+export const SELF_EXPORTS = "the module's own exports (module.exports, exports, top-level this)";
+
+/** `exports.x = ...`, `module.exports = ...`, `module.exports.x = ...`: written, not read. */
+function isWriteTarget(ts: typeof TS, n: TS.Node): boolean {
+  const { node, parent } = outer(ts, n);
+  if (!parent) return false;
+  if (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true;
+  return isMemberOf(ts, parent, node) && isWriteTarget(ts, parent);
+}
 const GLOBAL_DANGER = new Set(['process', 'require', 'module', 'exports', 'eval', 'Function']);
 const STACK = new Set(['stack', 'captureStackTrace', 'prepareStackTrace']);
 
@@ -108,6 +123,15 @@ function processUse(ts: typeof TS, id: TS.Identifier): string | undefined {
   return name !== undefined && !name.startsWith('NX_') ? undefined : `process.env${name ? `.${name}` : ''} (Nx's task variables name the step)`;
 }
 
+/** `module.require(...)`, `module.require.bind(...)`, `const r = module.require`. */
+function requireCalledOrBound(ts: typeof TS, access: TS.Node): boolean {
+  const { node, parent } = outer(ts, access);
+  if (!parent) return false;
+  if (ts.isCallExpression(parent) && parent.expression === node) return true;
+  if (ts.isVariableDeclaration(parent) && parent.initializer === node) return true;
+  return ts.isPropertyAccessExpression(parent) && parent.name.text === 'bind';
+}
+
 function requireUse(ts: typeof TS, id: TS.Identifier): string | undefined {
   const { node, parent } = outer(ts, id);
   if (parent && ts.isCallExpression(parent) && parent.expression === node) return undefined;
@@ -132,10 +156,14 @@ export function freeNameUse(ts: typeof TS, id: TS.Identifier, inFunction: boolea
     case '__dirname':
     case '__filename':
       return id.text;
-    case 'module':
-      return parent && staticName(ts, parent, node) === 'exports' ? undefined : 'module';
+    case 'module': {
+      const member = parent ? staticName(ts, parent, node) : undefined;
+      if (member === 'exports' && parent) return isWriteTarget(ts, parent) ? undefined : SELF_EXPORTS;
+      // module.require called, or bound to a name (an alias, followed: loads.ts), is a load; handed on, one nx-steps cannot follow.
+      return member === 'require' && parent && !requireCalledOrBound(ts, parent) ? 'require as a value' : 'module';
+    }
     case 'exports':
-      return isMemberOf(ts, parent, node) ? undefined : 'exports (as a value)';
+      return isWriteTarget(ts, node) ? undefined : SELF_EXPORTS;
     case 'require':
       return requireUse(ts, id);
     case 'arguments':
@@ -158,7 +186,7 @@ export function freeNameUse(ts: typeof TS, id: TS.Identifier, inFunction: boolea
 /** Other nodes that reveal the module's path: `import.meta`, top-level `this`, stack traces. */
 export function nodeUse(ts: typeof TS, n: TS.Node, inFunction: boolean): string | undefined {
   if (ts.isMetaProperty(n) && n.keywordToken === ts.SyntaxKind.ImportKeyword) return 'import.meta';
-  if (n.kind === ts.SyntaxKind.ThisKeyword && !inFunction) return 'this (at the top level of a CommonJS module: its exports)';
+  if (n.kind === ts.SyntaxKind.ThisKeyword && !inFunction) return SELF_EXPORTS;
   if (ts.isPropertyAccessExpression(n) && STACK.has(n.name.text)) return `.${n.name.text} (stack traces name this module's file)`;
   return undefined;
 }

@@ -35,10 +35,12 @@ export function unwrapExpression(ts: typeof TS, e: TS.Expression): TS.Expression
   }
 }
 
-/** `require` itself, or `module.require`. */
+/** `require` itself, `module.require`, or either bound (`module.require.bind(module)`). */
 function isRequireValue(ts: typeof TS, e: TS.Expression): boolean {
   const x = unwrapExpression(ts, e);
   if (ts.isIdentifier(x)) return x.text === 'require';
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'bind')
+    return isRequireValue(ts, x.expression.expression);
   return ts.isPropertyAccessExpression(x) && x.name.text === 'require' && ts.isIdentifier(x.expression) && x.expression.text === 'module';
 }
 

@@ -41,6 +41,8 @@ export interface CodeUnit extends Partial<RuntimeLoads> {
   /** JSX in the unit: calls of the JSX factory the compiler inserts. */
   readonly jsx?: References['jsx'];
   readonly usesThis?: true;
+  /** It reads its own module's exports: the whole module counts for it. */
+  readonly selfExports?: true;
   /** For a step's function: why it may learn who it is through its context parameter (identity.ts `stepContextReasons`). */
   readonly context?: readonly string[];
 }
@@ -139,6 +141,7 @@ export function codeUnitOf(node: TS.Node, sf: TS.SourceFile, topLevel: ReadonlyS
     ...(r.identity.length > 0 ? { identity: r.identity } : {}),
     ...(r.jsx.length > 0 ? { jsx: r.jsx } : {}),
     ...(r.usesThis ? { usesThis: true as const } : {}),
+    ...(r.selfExports ? { selfExports: true as const } : {}),
   };
 }
 

@@ -8,7 +8,7 @@
 import type { TS } from '../util/typescript';
 import { typescript } from '../util/typescript';
 import { isErasedChild } from './erasure';
-import { freeNameUse, nodeUse } from './identity';
+import { freeNameUse, nodeUse, SELF_EXPORTS } from './identity';
 import type { MutableLoads, RuntimeLoads } from './loads';
 import { describeAt, loadKind, recordLoad, requireAliasesOf, unwrapExpression } from './loads';
 
@@ -28,6 +28,8 @@ export interface References extends RuntimeLoads {
   readonly jsx: readonly ('element' | 'fragment' | 'key-after-spread')[];
   /** The code mentions `this`: called as `ns.f()`, a function sees the whole namespace. */
   readonly usesThis: boolean;
+  /** It reads its own module's exports (identity.ts SELF_EXPORTS): the whole module counts. */
+  readonly selfExports: boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ class ReferenceWalker {
   /** Depth of `function`s, methods and classes around the node: `arguments` and `this` are theirs there. */
   private ownThis = 0;
   private usesThis = false;
+  private selfExports = false;
 
   constructor(
     private readonly ts: typeof TS,
@@ -82,6 +85,7 @@ class ReferenceWalker {
       identity: sorted(this.identity),
       jsx: sorted(this.jsx) as References['jsx'],
       usesThis: this.usesThis,
+      selfExports: this.selfExports,
     };
   }
 
@@ -101,6 +105,7 @@ class ReferenceWalker {
     if (n.kind === ts.SyntaxKind.ThisKeyword) this.usesThis = true;
     const use = nodeUse(ts, n, this.ownThis > 0);
     if (use) this.identity.push(describeAt(this.sf, n, use));
+    if (use === SELF_EXPORTS) this.selfExports = true;
     this.visitChildren(n);
   }
 
@@ -180,6 +185,7 @@ class ReferenceWalker {
     const use = freeNameUse(this.ts, n, this.ownThis > 0);
     if (!use) return;
     this.identity.push(describeAt(this.sf, n, use));
+    if (use === SELF_EXPORTS) this.selfExports = true;
     // `require` handed on as a value, and a direct eval's string: modules may load through them that nx-steps cannot name.
     if (use === 'require as a value' || n.text === 'eval') this.loads.opaque.push(describeAt(this.sf, n.parent ?? n));
   }

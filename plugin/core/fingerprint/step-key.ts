@@ -7,7 +7,7 @@
  *   of a fan-out share their step's: `lockId`).
  * - live digest: lock entry + argument contents + the item (a fan-out
  *   item's value or file, a factory call's arguments) + nx-steps version + TTL
- *   window. The pre-task hook hands it to Nx as the step's `{env}` input
+ *   window + the step's identity where it is in the full key (below). The pre-task hook hands it to Nx as the step's `{env}` input
  *   (salted where this machine cleared the step), so it is part of Nx's task
  *   hash.
  * - full record: live parts + params with this run's overrides + upstream
@@ -154,6 +154,9 @@ export function liveDigest(parts: KeyParts): string {
     args: argMaterial(parts.args),
     ttl: parts.ttl?.window,
     ...(parts.item ? { item: itemMaterial(parts.item) } : {}),
+    // Nx's hash of a moved project folder may be the same (its name, its lock field's content, this value):
+    // a step that may see where it is must change this value too, or Nx restores the old folder's outputs.
+    ...(identityInKey(parts) ? { identity: { project: parts.identity.project, root: parts.identity.root, step: parts.identity.step } } : {}),
   });
 }
 
