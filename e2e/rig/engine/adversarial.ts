@@ -52,7 +52,7 @@ function projectRoots(c: AdversarialCase): string[] {
   return [...new Set([...caseTargets(c), ...caseTargets(c, 'after')].map((t) => `${CASE_ROOT}/${c.id}${t.dir ? `/${t.dir}` : ''}`))];
 }
 
-/** Runs every step of the cases on a machine, one process per tsconfig, two at a time. */
+/** Runs every step of the cases on a machine, one process per tsconfig, three at a time (runCommand bounds them). */
 async function runCases(m: Machine, cases: readonly AdversarialCase[], extra: Partial<RunOptions> = {}): Promise<CommandResult> {
   const groups = new Map<string, string[]>();
   for (const c of cases) for (const root of projectRoots(c)) groups.set(tsconfigOf(m.ws, root), [...(groups.get(tsconfigOf(m.ws, root)) ?? []), root]);
@@ -61,7 +61,7 @@ async function runCases(m: Machine, cases: readonly AdversarialCase[], extra: Pa
   const worker = async () => {
     for (let projects = queue.shift(); projects; projects = queue.shift()) results.push(await runCommand(m.ws, { ...options(m), projects, ...extra }));
   };
-  await Promise.all([worker(), worker()]);
+  await Promise.all([worker(), worker(), worker()]);
   return { tasks: results.flatMap((r) => r.tasks), warnings: results.flatMap((r) => r.warnings) };
 }
 
@@ -149,12 +149,11 @@ export async function runGroup(name: string, cases: readonly AdversarialCase[], 
   };
   try {
     for (const c of cases) writeCase(origin, c);
-    const truth0 = copy('truth0');
-    const truthBefore = digests(truth0, cases, await runCases({ ws: truth0, mode: 'plain' }, cases, { skipLookups: true }), 'before');
     const phases: Partial<Record<RigMode, Phase>> = {};
-    const plainLocal = store('plain-entries');
-    if (modes.includes('plain') || modes.includes('step-keyed')) {
-      const plain: Machine = { ws: copy('plain'), mode: 'plain', local: plainLocal, nx: store('plain-nx') };
+    // The modes and the recompute are independent: they run side by side (runCommand bounds the processes).
+    const plainChain = async () => {
+      if (!modes.includes('plain') && !modes.includes('step-keyed')) return;
+      const plain: Machine = { ws: copy('plain'), mode: 'plain', local: store('plain-entries'), nx: store('plain-nx') };
       phases.plain = await twoRuns(
         plain,
         async () => {
@@ -164,14 +163,19 @@ export async function runGroup(name: string, cases: readonly AdversarialCase[], 
         },
         cases,
       );
-    }
-    if (modes.includes('batch')) {
+    };
+    const batchChain = async () => {
+      if (!modes.includes('batch')) return;
       const batch: Machine = { ws: copy('batch'), mode: 'batch', local: store('batch-entries'), nx: store('batch-nx') };
       phases.batch = await twoRuns(batch, async () => (await editAll(batch, cases), batch), cases);
-    }
-    const truthWs = copy('truth');
-    await editAll({ ws: truthWs, mode: 'plain' }, cases);
-    const truth = digests(truthWs, cases, await runCases({ ws: truthWs, mode: 'plain' }, cases, { skipLookups: true }), 'after');
+    };
+    const truthRun = async () => {
+      const truthWs = copy('truth');
+      await editAll({ ws: truthWs, mode: 'plain' }, cases);
+      return digests(truthWs, cases, await runCases({ ws: truthWs, mode: 'plain' }, cases, { skipLookups: true }), 'after');
+    };
+    const [truth] = await Promise.all([truthRun(), plainChain(), batchChain()]);
+    const truthBefore = await firstRunTruth(cases, Object.values(phases), copy);
     const summaries = modes.flatMap((mode) => {
       const phase = phases[mode];
       return phase ? cases.map((c) => ({ ...judgeCase(c, phase, truth, truthBefore), mode })) : [];
@@ -186,6 +190,18 @@ export async function runGroup(name: string, cases: readonly AdversarialCase[], 
       for (const s of stores) removeStore(s);
     } else console.log(`engine rig workspaces kept: ${workspaces.map((w) => w.root).join(' ')}`);
   }
+}
+
+/**
+ * The recompute of the unedited checkout, for the cases where a step did not
+ * run on a first run (it was served something: was it its own?). When every
+ * step ran, its first result is its truth.
+ */
+async function firstRunTruth(cases: readonly AdversarialCase[], phases: readonly Phase[], copy: (n: string) => RigWorkspace): Promise<Digests> {
+  const served = cases.filter((c) => caseTargets(c).some((t) => phases.some((p) => (p.ranFirst[t.key] ?? 0) === 0)));
+  if (served.length === 0) return new Map();
+  const ws = copy('truth0');
+  return digests(ws, served, await runCases({ ws, mode: 'plain' }, served, { skipLookups: true }), 'before');
 }
 
 /**
@@ -218,7 +234,7 @@ function judgeCase(c: AdversarialCase, phase: Phase, truth: Digests, truthBefore
     served: phase.served.get(key(c, t)) ?? 'failed',
     truth: truth.get(key(c, t)) ?? 'failed',
     ran: (phase.ran[t.key] ?? 0) > 0,
-    truthBefore: truthBefore.get(key(c, t)) ?? 'failed',
+    ...(truthBefore.has(key(c, t)) ? { truthBefore: truthBefore.get(key(c, t)) ?? 'failed' } : {}),
     ranFirst: (phase.ranFirst[t.key] ?? 0) > 0,
   }));
   return judge(c, steps);

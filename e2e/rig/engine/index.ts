@@ -136,8 +136,28 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/** How many command processes run at once (NXS_RIG_PROCESSES, default 3): a shared two-core machine. */
+const MAX_PROCESSES = Number(process.env['NXS_RIG_PROCESSES'] ?? 3);
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function slot<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= MAX_PROCESSES) await new Promise<void>((resolve) => waiting.push(resolve));
+  running += 1;
+  try {
+    return await fn();
+  } finally {
+    running -= 1;
+    waiting.shift()?.();
+  }
+}
+
 /** Runs one command in its own process; rejects with the process's output when it fails as a whole. */
 export function runCommand(ws: RigWorkspace, options: RunOptions = {}): Promise<CommandResult> {
+  return slot(() => spawnCommand(ws, options));
+}
+
+function spawnCommand(ws: RigWorkspace, options: RunOptions): Promise<CommandResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nxs-rig-cmd-'));
   const cmd: RigCommand = {
     kind: options.kind ?? 'run',

@@ -13,11 +13,10 @@
  * value, a CommonJS module, `require()` in code) is taken whole; a load
  * nx-steps cannot name takes the whole folder of the module that makes it.
  *
- * Paths in the digest are relative to the step's pipeline file, so a
- * project folder moved as a whole keeps its code digest; a module outside
- * it moves relative to it and counts as changed (conservative). Whether the
- * code may see where it is decides whether the step's identity is in its
- * key (identity.ts).
+ * Paths in the digest are relative to the step's pipeline file inside its
+ * folder, workspace-relative outside it (`host.keyRel`), so a project folder
+ * moved as a whole keeps its code digest. Whether the code may see where it
+ * is decides whether the step's identity is in its key (identity.ts).
  */
 import * as path from 'node:path';
 import type { CodeUnit, ModuleIndex } from './module-index';

@@ -94,7 +94,7 @@ export class CodeAnalyzer {
       workspaceRoot: root,
       index: (f: string) => this.index(f, contents),
       rel,
-      keyRel: (f: string) => relativePosix(stepDir, f),
+      keyRel: (f: string) => keyPath(stepDir, f, rel),
       jsx: (f: string) => (tsconfig.appliesTo(f) ? tsconfig.jsx : DEFAULT_JSX),
       compiledWithTsconfig: (f: string) => tsconfig.appliesTo(f),
     };
@@ -156,6 +156,17 @@ export class CodeAnalyzer {
     this.indexes.set(`${file}\0${digest}`, idx);
     return idx;
   }
+}
+
+/**
+ * A file's path as the code digest holds it: relative to the step's pipeline
+ * file for a file in its folder, so a project folder moved as a whole keeps
+ * its digest, and workspace-relative for one outside it (`../libs/x` from a
+ * moved folder is the same file at the same place). The two never meet.
+ */
+function keyPath(stepDir: string, file: string, rel: (f: string) => string): string {
+  const inside = relativePosix(stepDir, file);
+  return inside.startsWith('..') || path.isAbsolute(inside) ? `workspace:${rel(file)}` : `./${inside}`;
 }
 
 /**

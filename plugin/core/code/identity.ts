@@ -233,7 +233,7 @@ function contextUses(ts: typeof TS, sf: TS.SourceFile, fn: FunctionNode, param: 
       const inType = !!parent && ts.isTypeReferenceNode(parent);
       if (property || inType || (member !== undefined && CONTEXT_OK.has(member))) return;
       if (parent && ts.isVariableDeclaration(parent) && parent.initializer === node) reasons.push(...patternReasons(ts, sf, parent.name));
-      else reasons.push(describeAt(sf, parent && member !== undefined ? parent : n));
+      else reasons.push(describeAt(sf, isMemberOf(ts, parent, node) && parent ? parent : n));
       return;
     }
     ts.forEachChild(n, visit);
