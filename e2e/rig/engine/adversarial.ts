@@ -16,8 +16,11 @@
  * recompute of the unedited checkout (a step served another step's result
  * on a first run, with no edit at all).
  *
- * Steps of one tsconfig share a process (the one tsconfig tsx reads per
- * process, as a step process of Nx reads the one nearest its pipeline file).
+ * Steps of one tsconfig share a process: tsx reads one tsconfig per process,
+ * as a step process of Nx reads the one nearest its pipeline file. (Nx's
+ * --batch today runs every step in one process and fails, NXS214, the steps
+ * whose nearest tsconfig is not the first one loaded: an engine matter, issue
+ * 23; the batch mode here is what a batch that keeps tsconfigs apart does.)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -24,7 +24,7 @@ import type { ProjectModel, StepModel, WorkspaceModel } from '../../../plugin/co
 import { evaluateKey } from '../../../plugin/core/run/key';
 import { importModule } from '../../../plugin/core/run/load-module';
 import type { RunLog } from '../../../plugin/core/run/log';
-import type { RunStepOutcome } from '../../../plugin/core/run/run-step';
+import type { RunStepDeps, RunStepOutcome, RunStepRequest } from '../../../plugin/core/run/run-step';
 import { runStep } from '../../../plugin/core/run/run-step';
 import type { Services } from '../../../plugin/core/workspace';
 import { createServices, loadWorkspaceModel } from '../../../plugin/core/workspace';
@@ -198,36 +198,54 @@ async function runTaskUnlabelled(ctx: Context, task: Task, failed: ReadonlySet<s
   });
   const cached = step.cache.enabled && step.errors.length === 0;
   if (cached && !cmd.skipLookups && ctx.nx?.restore(hash, out)) return { task: task.id, status: 'nx-cache', notes, errors: [] };
-  if (cmd.mode === 'plain') freshModules(cmd.root);
-  const services = cmd.mode === 'plain' ? createServices(cmd.root) : ctx.shared;
-  let outcome: RunStepOutcome;
+  const req: RunStepRequest = {
+    workspaceRoot: cmd.root,
+    project: project.displayName,
+    projectRoot: project.root,
+    step: step.name,
+    pipelineFiles: project.pipelineFiles,
+    overrides: {},
+    runSteps: undefined,
+    hashedAs: ctx.env[fingerprintEnvName(step.projectRoot, step.name)],
+    nxHash: hash,
+  };
+  const deps: RunStepDeps = { log: collectingLog(notes), runTime: cmd.now, env, skipLookups: cmd.skipLookups, ...entryCaches(cmd) };
   // What Nx puts in a task's environment (tasks-runner/task-env.js): a step can read who it is there.
   const restoreEnv = taskEnv({ NX_TASK_TARGET_PROJECT: project.displayName, NX_TASK_TARGET_TARGET: step.name, NX_TASK_HASH: hash });
+  let outcome: RunStepOutcome;
   try {
-    outcome = await runStep(
-      {
-        workspaceRoot: cmd.root,
-        project: project.displayName,
-        projectRoot: project.root,
-        step: step.name,
-        pipelineFiles: project.pipelineFiles,
-        overrides: {},
-        runSteps: undefined,
-        hashedAs: ctx.env[fingerprintEnvName(step.projectRoot, step.name)],
-        nxHash: hash,
-      },
-      { services, log: collectingLog(notes), runTime: cmd.now, env, skipLookups: cmd.skipLookups, ...entryCaches(cmd) },
-    );
+    outcome = await RUNNERS[cmd.mode](req, deps, ctx.shared);
   } catch (e) {
     outcome = { ok: false, diagnostics: [{ code: 'NXS900', severity: 'error', message: (e as Error).stack ?? String(e), hint: '' }] };
   } finally {
     restoreEnv();
-    if (cmd.mode === 'plain') services.flush();
   }
   if (!outcome.ok) return { task: task.id, status: 'failed', notes, errors: outcome.diagnostics.map((d) => `${d.code}: ${d.message}`) };
   if (cached) ctx.nx?.store(hash, out);
   return { task: task.id, status: outcome.status, notes, errors: [] };
 }
+
+/**
+ * How a step runs inside the command's process: the seam an engine that runs
+ * steps in workers, or in parallel, plugs into (a runner gets what runStep
+ * gets, and the command's shared services).
+ */
+export type StepRunner = (req: RunStepRequest, deps: RunStepDeps, shared: Services) => Promise<RunStepOutcome>;
+
+export const RUNNERS: Readonly<Record<RunnerMode, StepRunner>> = {
+  /** A process per step, as Nx without --batch: fresh services, the workspace's CommonJS modules loaded afresh. */
+  plain: async (req, deps) => {
+    freshModules(req.workspaceRoot);
+    const services = createServices(req.workspaceRoot);
+    try {
+      return await runStep(req, { ...deps, services });
+    } finally {
+      services.flush();
+    }
+  },
+  /** Today's batch executor: one set of services, each module loaded once, steps one after another. */
+  batch: (req, deps, shared) => runStep(req, { ...deps, services: shared }),
+};
 
 /** The local cache, and the remote behind it (read after a local miss; written too), as Nx's DbCache gives them. */
 function entryCaches(cmd: RigCommand): { entries?: FolderEntryCache | LayeredCache } {
