@@ -33,9 +33,11 @@ export function describeRecord(r: FingerprintRecord): string[] {
     lines.push(
       `  code          ${short(r.code.digest)}  ${files.join(', ')}${pkgs.length ? `; packages: ${pkgs.join(', ')}` : ''}${r.code.unresolved.length ? `; unresolved: ${r.code.unresolved.join(', ')}` : ''}`,
     );
+    for (const load of r.code.dynamic ?? []) lines.push(`  unnamed load  ${load} (the key covers the loading module's whole folder instead)`);
   } else {
     lines.push('  code          (not part of the key: input_hash)');
   }
+  lines.push(`  identity      ${identityLine(r)}`);
   for (const [name, a] of Object.entries(r.args)) {
     lines.push(
       `  arg ${name.padEnd(9)} ${short(a.digest)}  ${a.kind}${a.kind === 'value' ? '' : ` ${a.path}${a.kind === 'dir' && a.files !== undefined ? ` (${a.files} files)` : ''}`}`,
@@ -49,6 +51,16 @@ export function describeRecord(r: FingerprintRecord): string[] {
   if (r.ttl) lines.push(`  ttl           ${r.ttl.text} (window ${r.ttl.window})`);
   if (r.salt !== undefined) lines.push(`  salt          ${r.salt} (set by nx-steps clear or --fresh)`);
   return lines;
+}
+
+/** Whether the step's name, project and folder are in its key, and why. */
+function identityLine(r: FingerprintRecord): string {
+  const reasons = r.code?.identity?.reasons ?? [];
+  if (!r.identity) return 'not in the key: the code cannot see its name, project or folder (a renamed step or moved folder restores)';
+  const who = `${r.identity.project}:${r.identity.step} in ${r.identity.root}`;
+  if (r.strategy === 'input_hash') return `${who} (input_hash: the key has no code, so nothing proves the step cannot see it)`;
+  const shown = reasons.slice(0, 3).join('; ');
+  return `${who} (the code may see it: ${shown || 'not analysed'}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''})`;
 }
 
 /**

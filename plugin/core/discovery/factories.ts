@@ -125,7 +125,10 @@ export function readFactoryStep(
 ): StepDeclaration | undefined {
   const label = exportedAs ?? local;
   const { bindings, broken } = bindArguments(r, factory, call, label);
-  const fn = factory.unit ?? r.codeUnit(factory.stepCall);
+  // Its code is the whole factory; what its context parameter may reveal is the inner step function's.
+  const stepFn = factory.stepCall.arguments[factory.stepCall.arguments.length - 1];
+  const whole = factory.unit ?? r.codeUnit(factory.stepCall);
+  const fn = stepFn ? r.stepFunctionUnit(stepFn, whole) : whole;
   // Defaults included: the values the step is made with, in the factory's parameter order.
   const made = { factory: { name: factory.name, args: [...bindings.values()] }, fn };
   if (broken)

@@ -6,6 +6,7 @@
  */
 import type { Json } from '../../api/json';
 import type { CodeUnit, ModuleIndex } from '../code/module-index';
+import { stepContextReasons } from '../code/identity';
 import { codeUnitOf, topLevelNames } from '../code/module-index';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
@@ -258,5 +259,11 @@ export class FileReader {
   /** The code of a step function or key function (see module-index.ts). */
   codeUnit(node: TS.Expression): CodeUnit {
     return codeUnitOf(node, this.sf, this.topLevel);
+  }
+
+  /** A step function's unit, with what its context parameter may reveal (code/identity.ts). */
+  stepFunctionUnit(node: TS.Expression, unit: CodeUnit = this.codeUnit(node)): CodeUnit {
+    const context = stepContextReasons(this.ts, node, this.sf);
+    return context.length > 0 ? { ...unit, context } : unit;
   }
 }

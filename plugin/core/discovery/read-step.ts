@@ -42,7 +42,7 @@ export function readStep(
   const parts = stepCallParts(r, call, label);
   if (!parts) return undefined;
   // A factory's step closes over the factory's parameters: its code is the whole factory (its arguments join the key too).
-  const fn: CodeUnit = made?.fn ?? r.codeUnit(parts.fnExpr);
+  const fn: CodeUnit = made?.fn ?? r.stepFunctionUnit(parts.fnExpr);
   const options = parts.optionsExpr ? readStepOptions(r, parts.optionsExpr, label) : defaultOptions();
   if (!options) return undefined;
   checkStepFunction(r, parts.fnExpr, label);

@@ -3,7 +3,7 @@ import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import { diffFingerprints } from './fingerprint-diff';
 
 const base: FingerprintRecord = {
-  schema: 1,
+  schema: 2,
   nxSteps: '0.1.0',
   strategy: 'code_hash',
   code: {
@@ -12,10 +12,12 @@ const base: FingerprintRecord = {
     packages: { lodash: '4.17.20' },
     builtins: ['fs'],
     unresolved: [],
+    identity: { observable: false, reasons: [] },
   },
   args: { file_path: { kind: 'file', digest: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', path: 'etl/data/raw.csv' }, limit: { kind: 'value', digest: 'l1' } },
   params: { scale: { digest: 'p1', value: 1 } },
   needs: { raw: { step: 'load_data', digest: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' } },
+  inputs: ['file_path', 'limit', 'raw', 'scale'],
 };
 
 const messages = (after: unknown) => diffFingerprints(base, after as FingerprintRecord).map((c) => c.message);

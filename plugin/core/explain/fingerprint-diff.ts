@@ -39,6 +39,8 @@ const PART_NAMES: Readonly<Record<string, string>> = {
   key: 'custom cache key (it may read the environment)',
   ttl: 'TTL window',
   salt: 'salt (set by nx-steps clear)',
+  identity: "step's identity (project, folder, step name: its code may see them)",
+  inputs: "names of the step's inputs, in order",
 };
 
 type Fields = Readonly<Record<string, unknown>>;

@@ -117,6 +117,7 @@ export function fingerprintWorkspace(services: Services, model: WorkspaceModel, 
     if (st.fresh.length > 0) warnings.push(...saltFresh(services, st));
   }
   const lockText = renderLock(st.lock);
+  if (!lockOnly) warnings.push(...unnamedLoadWarnings(model, st.keys));
   return { env: st.env, lockText, lockChanged: previous?.text !== lockText, warnings };
 }
 
@@ -156,6 +157,28 @@ function rebuildSalts(services: Services, st: PassState, why: string): string {
   }
   for (const f of st.fresh) st.env[f.envName] = envValue(f.live, saltFor(salts, f.id, f.live));
   return `${damagedMessage(services.saltsFile, why)}. It was set aside (${path.basename(services.saltsFile)}.damaged) and rebuilt: so that no result cleared on this machine comes back, every step recomputes once here.`;
+}
+
+/**
+ * Loads nx-steps cannot name are never silent: each step whose code makes
+ * one is named in every run's output (once per declared step), with the
+ * loads and what its key takes instead.
+ */
+export function unnamedLoadWarnings(model: WorkspaceModel, keys: KeyBuilder): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const project of model.projects) {
+    for (const step of project.steps) {
+      const id = lockId(step);
+      const loads = seen.has(id) || step.errors.length > 0 ? undefined : keys.code(project, step)?.dynamic;
+      seen.add(id);
+      if (!loads?.length) continue;
+      out.push(
+        `${project.displayName}:${codeName(step)} loads modules nx-steps cannot name: ${loads.join('; ')}. Its key covers every file under the folder of the module that loads them instead, and its name and folder (it may see them); a module elsewhere (an npm package, ../) is not in it. Write the specifier as a literal ('./plugins/a'), or as a template under a folder (\`./plugins/\${name}\`).`,
+      );
+    }
+  }
+  return out;
 }
 
 /**

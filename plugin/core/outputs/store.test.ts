@@ -18,7 +18,7 @@ afterEach(() => {
 const info: WriteResultInfo = {
   project: 'p',
   step: 'step',
-  fingerprint: { digest: 'f'.repeat(32), record: { schema: 1, nxSteps: '0', strategy: 'code_hash', args: {}, params: {}, needs: {} } },
+  fingerprint: { digest: 'f'.repeat(32), record: { schema: 2, nxSteps: '0', strategy: 'code_hash', args: {}, params: {}, needs: {}, inputs: [] } },
   durationMs: 5,
   nxSteps: '0',
 };
