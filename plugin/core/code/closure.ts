@@ -38,7 +38,9 @@ import { chooseTsconfig, readTsconfig } from './tsconfig';
 
 export type { StepCode } from './closure-walk';
 
-const CLOSURE_VERSION = 4;
+// 5: tsconfig files are read by jsonc-parser (util/jsonc.ts); a closure cached from the old reader may hold
+// settings it misread (`"x,]"` inside a string became `"x]"`).
+const CLOSURE_VERSION = 5;
 
 interface ClosureRecord {
   readonly version: number;
