@@ -34,6 +34,14 @@ describe('parseArgs', () => {
     expect(() => parseArgs(argv, 'report', REPORT)).toThrow(new UsageError(message));
   });
 
+  it("keeps other long options as given when asked (why's param overrides), and still rejects short ones", () => {
+    expect(parseArgs(['etl:s', '--json', '--scale=3', '--dry'], 'why', { json: 'boolean' }, 'keep')).toEqual({
+      positionals: ['etl:s'],
+      flags: { json: true, scale: '3', dry: true },
+    });
+    expect(() => parseArgs(['etl:s', '-x'], 'why', { json: 'boolean' }, 'keep')).toThrow(new UsageError('nx-steps why: unknown option -x. Options: --json.'));
+  });
+
   it('names no options for a command that has none', () => {
     expect(() => parseArgs(['--json'], 'clear')).toThrow(new UsageError('nx-steps clear: unknown option --json. Options: (none).'));
   });
@@ -41,7 +49,8 @@ describe('parseArgs', () => {
 
 describe('every command', () => {
   // `key` is run by Nx while hashing and never fails (it prints a fresh key instead): it reads positionals only.
-  const commands = COMMANDS.filter((c) => c.name !== 'key');
+  // `why` takes any --<param>=<value> (checked against the step's params once the workspace is read).
+  const commands = COMMANDS.filter((c) => c.name !== 'key' && c.name !== 'why');
 
   it.each(commands.map((c) => [c.name]))('%s rejects an unknown option before reading the workspace, with exit code 1', async (name) => {
     const err: string[] = [];
