@@ -15,7 +15,7 @@ import { runTime } from '../../plugin/core/fingerprint/ttl';
 import { saltStep } from '../../plugin/core/fingerprint/workspace-pass';
 import type { StepModel } from '../../plugin/core/model/project-model';
 import { outputDir } from '../../plugin/core/outputs/layout';
-import { parseArgs, rejectUnknownFlags } from '../args';
+import { parseArgs } from '../args';
 import type { Command } from '../command';
 import { loadWorkspace, resolveTarget } from '../workspace';
 
@@ -29,8 +29,7 @@ export const clearCommand: Command = {
     'a remote cache holds their results. Clearing is local to this machine.',
   ].join('\n'),
   async run(argv, io) {
-    const args = parseArgs(argv);
-    rejectUnknownFlags(args, [], 'clear');
+    const args = parseArgs(argv, 'clear');
     const ws = await loadWorkspace(io.cwd);
     try {
       const selected: Array<{ project: string; step: StepModel }> = [];

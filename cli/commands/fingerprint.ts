@@ -18,7 +18,7 @@ import { readRunRecords } from '../../plugin/core/records/record-store';
 import type { ParamValues } from '../../plugin/core/records/param-values';
 import { withParamValues } from '../../plugin/core/records/param-values';
 import { shownParams } from '../../plugin/core/state/secrets';
-import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
+import { parseArgs, UsageError } from '../args';
 import type { Command } from '../command';
 import type { LoadedWorkspace } from '../workspace';
 import { loadWorkspace, resolveTarget } from '../workspace';
@@ -96,8 +96,7 @@ export const fingerprintCommand: Command = {
   usage:
     "nx-steps fingerprint <project>:<step> [--json]\n\nComputes the fingerprint the next run of the step will use (nothing runs) and compares it\nwith the one stored next to the step's outputs.",
   async run(argv, io) {
-    const args = parseArgs(argv);
-    rejectUnknownFlags(args, ['json'], 'fingerprint');
+    const args = parseArgs(argv, 'fingerprint', { json: 'boolean' });
     const spec = args.positionals[0];
     if (!spec || args.positionals.length > 1) throw new UsageError('nx-steps fingerprint: expected one <project>:<step>.');
     const ws = await loadWorkspace(io.cwd);

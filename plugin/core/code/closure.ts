@@ -41,8 +41,10 @@ import { chooseTsconfig, DEFAULT_JSX, readTsconfig } from './tsconfig';
 
 export type { StepCode } from './closure-walk';
 
-/** 5: identity, members, JSX factories, paths relative to the pipeline file, JSON by data. */
-const CLOSURE_VERSION = 5;
+// 5: identity, members, JSX factories, paths relative to the pipeline file, JSON by data.
+// 6: tsconfig files are read by jsonc-parser (util/jsonc.ts); a closure cached from the old reader may hold
+// settings it misread (`"x,]"` inside a string became `"x]"`).
+const CLOSURE_VERSION = 6;
 
 interface ClosureRecord {
   readonly version: number;
