@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS } from '../plugin/core/plugin-options';
 import { pluginOptions } from './workspace';
 
 const dirs: string[] = [];
@@ -21,10 +22,10 @@ describe('pluginOptions', () => {
     const root = workspaceWith(
       '{\n  // pipelines live under pipelines/\n  "plugins": [{ "plugin": "nx-steps/plugin", "options": { "pipelines": "pipelines/**/*.pipeline.ts" } },],\n}\n',
     );
-    expect(pluginOptions(root)).toMatchObject({ pipelines: 'pipelines/**/*.pipeline.ts' });
+    expect(pluginOptions(root)).toEqual({ ...DEFAULT_OPTIONS, pipelines: 'pipelines/**/*.pipeline.ts' });
   });
 
   it('gives the defaults for a plugin registered by name', () => {
-    expect(pluginOptions(workspaceWith('{ "plugins": ["nx-steps/plugin"] }'))).toMatchObject({ pipelines: '**/*.pipeline.ts' });
+    expect(pluginOptions(workspaceWith('{ "plugins": ["nx-steps/plugin"] }'))).toEqual(DEFAULT_OPTIONS);
   });
 });

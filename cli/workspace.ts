@@ -12,6 +12,7 @@ import { discoverPipelineFiles } from '../plugin/nx/discover';
 import type { NormalizedOptions } from '../plugin/core/plugin-options';
 import { optionsOfPlugins } from '../plugin/core/plugin-options';
 import { parseJsonc } from '../plugin/core/util/jsonc';
+import { own } from '../plugin/core/util/own';
 import { UsageError } from './args';
 
 export function findWorkspaceRoot(from: string): string {
@@ -38,8 +39,9 @@ export interface LoadedWorkspace {
 
 export async function loadWorkspace(cwd: string): Promise<LoadedWorkspace> {
   const root = findWorkspaceRoot(cwd);
-  const files = await discoverPipelineFiles(root, pluginOptions(root).pipelines);
-  const services = createServices(root, { machineStateDir: machineStateDir(root) });
+  const options = pluginOptions(root);
+  const files = await discoverPipelineFiles(root, options.pipelines);
+  const services = createServices(root, { machineStateDir: machineStateDir(root), secretParams: options.secretParams });
   return { root, services, model: loadWorkspaceModel(services, files) };
 }
 
@@ -58,7 +60,7 @@ export function resolveTarget(
   }
   if (stepName === undefined) return { project };
   const step = project.steps.find((s) => s.name === stepName);
-  const fanOut = project.fanOuts[stepName];
+  const fanOut = own(project.fanOuts, stepName);
   if (!step && fanOut) {
     throw new UsageError(
       `nx-steps: ${projectName}:${stepName} is a fan-out step of ${fanOut.items.length} item(s), one target each: name one, e.g. ${projectName}:${fanOut.items[0]?.target ?? `${stepName}.<item>`}.`,

@@ -12,9 +12,12 @@
  * second run is a cache hit, and that editing a helper re-runs only the step
  * that uses it.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
 import { workspacesPerTest } from './rig';
+import { REPO_ROOT } from './rig/template';
 
 const CHARTS_PIPELINE = `import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -91,6 +94,40 @@ describe('pipeline modules that import ES modules with top-level await (vega, ve
     const ws = workspace('vega-esm', CHART_FILES);
     makeEsm(ws);
     chartsRunAndCache(ws);
+  });
+});
+
+describe("the README's ES-module library example, in a CommonJS workspace", () => {
+  const example = path.join(REPO_ROOT, 'examples/snippets/esm-library');
+  const files = {
+    'charts/charts.pipeline.ts': fs.readFileSync(path.join(example, 'charts.pipeline.ts'), 'utf8'),
+    'charts/data/rain.csv': fs.readFileSync(path.join(example, 'data/rain.csv'), 'utf8'),
+    // Code written for CommonJS, in a module that imports vega (so it is loaded as an ES module too).
+    'charts/where.ts':
+      "import * as vega from 'vega';\nexport const where = (): string[] => [__dirname, __filename, require.resolve('vega'), typeof vega.View];\n",
+  };
+
+  it('type-checks as CommonJS (tsc --noEmit, module nodenext) and runs, __dirname, __filename and require included', () => {
+    const ws = workspace('esm-library-cjs', files);
+    expect(JSON.parse(ws.read('package.json')).type).toBeUndefined();
+    ws.edit('charts/charts.pipeline.ts', "import { compile } from 'vega-lite';", "import { compile } from 'vega-lite';\nimport { where } from './where';");
+    ws.edit('charts/charts.pipeline.ts', 'return { bytes: svg.length };', 'return { bytes: svg.length, where: where() };');
+    const tsc = ws.sh('npx tsc --noEmit -p tsconfig.base.json');
+    expect(tsc.output.trim()).toBe('');
+    expect(tsc.code).toBe(0);
+    // import.meta, the README's old advice, does not type-check there.
+    ws.write('charts/meta.ts', 'export const here = import.meta.dirname;\n');
+    expect(ws.sh('npx tsc --noEmit -p tsconfig.base.json').output).toContain('error TS1470');
+    ws.deleteFile('charts/meta.ts');
+
+    expect(ws.runSteps('charts:chart').statuses).toEqual({ 'charts:spec': 'run', 'charts:chart': 'run' });
+    expect(ws.read('charts/.nx-steps/out/chart/files/chart.svg').match(/<path aria-label="[^"]*"/g)).toEqual([
+      '<path aria-label="city: Lyon; rain: 830"',
+      '<path aria-label="city: Brest; rain: 1210"',
+    ]);
+    const result = ws.stored('charts/.nx-steps/out/chart') as { where: string[] };
+    expect(result.where).toEqual([ws.path('charts'), ws.path('charts/where.ts'), expect.stringContaining('/node_modules/vega/'), 'function']);
+    expect(ws.runSteps('charts:chart').statuses).toEqual({ 'charts:spec': 'local', 'charts:chart': 'local' });
   });
 });
 

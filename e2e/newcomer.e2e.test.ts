@@ -6,13 +6,15 @@
  *
  * Also: the packed package holds what users need and nothing else.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it, inject } from 'vitest';
 import type { NxResult, Workspace } from './rig';
 import { createBareWorkspace, taskStatuses } from './rig';
+import { checkTarball } from './rig/package-contents';
+import { REPO_ROOT } from './rig/template';
 
 /** The files `nx g` says it created or updated. */
 function written(output: string): string[] {
@@ -53,6 +55,8 @@ describe("a newcomer's first hour, as the README tells it", () => {
     // $ npx nx add nx-steps@file:../nx-steps/nx-steps-0.1.0.tgz
     const added = sh(`npx nx add nx-steps@file:../nx-steps/${path.basename(tarball)}`);
     expect(added.output).toContain('Package nx-steps added successfully.');
+    // npm 11 warns about install scripts it did not run: nx-steps says none of them is needed.
+    expect(added.output).toContain('There is nothing to approve for nx-steps.');
     expect(JSON.parse(ws.read('package.json')).devDependencies['nx-steps']).toBe(`file:../nx-steps/${path.basename(tarball)}`);
 
     // $ npx nx g nx-steps:pipeline etl
@@ -82,6 +86,10 @@ describe("a newcomer's first hour, as the README tells it", () => {
     const second = sh('npx nx run etl:summarize');
     expect(taskStatuses(second.output)).toEqual({ 'etl:load_data': 'local', 'etl:summarize': 'local' });
     expect(ws.calls()).toEqual({});
+    // Nx replays the output of the run that made each result: nx-steps says they were restored, and when they were made.
+    expect(readable(second.output)).toMatch(
+      /nx-steps: step functions called: 0 of 2\. Not called: 2 restored from the local cache \(results made <when>( to <when>)?\)\./,
+    );
 
     // $ npx nx g nx-steps:step report --pipeline etl --needs summarize
     expect(written(sh('npx nx g nx-steps:step report --pipeline etl --needs summarize').output)).toEqual(['etl/etl.pipeline.ts']);
@@ -92,6 +100,8 @@ describe("a newcomer's first hour, as the README tells it", () => {
     // A new step changes every task hash of the project (Nx hashes the list of targets): the executor keeps the outputs on disk.
     expect(taskStatuses(third.output)).toEqual({ 'etl:load_data': 'run', 'etl:summarize': 'run', 'etl:report': 'run' });
     expect(third.output).toContain('nx-steps ▸ etl:load_data outputs on disk already match this step');
+    // Nx's "Cache: 0/3 hit" counts those as misses; nx-steps counts the calls.
+    expect(third.output).toContain('nx-steps: step functions called: 1 of 3 (etl:report). Not called: 2 kept on disk.');
 
     // $ npx nx-steps report --last
     expect(readable(sh('npx nx-steps report --last').stdout)).toBe(
@@ -130,37 +140,20 @@ describe("a newcomer's first hour, as the README tells it", () => {
 
     // $ npx nx-steps --version
     expect(sh('npx nx-steps --version').stdout).toBe(`${JSON.parse(ws.read('node_modules/nx-steps/package.json')).version}\n`);
+
+    // A typo: the run fails with one diagnostic (the graph names it in a line, the step prints it in full once).
+    ws.edit('etl/etl.pipeline.ts', 'rows.length,', 'rows.length,,');
+    const typo = ws.sh('npx nx run etl:summarize');
+    expect(typo.code).not.toBe(0);
+    expect(typo.output.match(/etl\/etl\.pipeline\.ts:\d+:\d+ - error NXS100: /g)).toHaveLength(2);
+    expect(typo.output.match(/\^/g)).toHaveLength(1);
+    expect(typo.output).toContain('1 problem(s) in pipeline files; the steps they concern fail with them when run');
   });
 });
 
 describe('the packed package', () => {
-  it('holds every file its package.json, executors.json and generators.json point at, and no tests, maps or fixtures', () => {
-    const tarball = inject('tarball');
-    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map((f) => f.replace(/^package\//, ''));
-    const has = (rel: string) => files.includes(rel.replace(/^\.\//, ''));
-    const pkg = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })) as {
-      main: string;
-      types: string;
-      bin: Record<string, string>;
-      exports: Record<string, string | Record<string, string>>;
-    };
-    const pointed = [
-      pkg.main,
-      pkg.types,
-      ...Object.values(pkg.bin),
-      ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))),
-    ];
-    const nxJson = (name: string) =>
-      JSON.parse(execFileSync('tar', ['-xzOf', tarball, `package/${name}`], { encoding: 'utf8' })) as Record<string, Record<string, Record<string, string>>>;
-    for (const e of Object.values(nxJson('executors.json')['executors'] ?? {}))
-      pointed.push(e['implementation'] as string, e['schema'] as string, e['batchImplementation'] as string);
-    for (const g of Object.values(nxJson('generators.json')['generators'] ?? {})) pointed.push(`${g['factory'] as string}.js`, g['schema'] as string);
-    expect(pointed.filter((p) => !has(p))).toEqual([]);
-    expect(has('README.md')).toBe(true);
-    expect(files.filter((f) => /\.test\.|\.typetest\.|\.map$|fixtures|test-utils/.test(f))).toEqual([]);
+  it('holds every file its package.json, executors.json and generators.json point at, the templates, and no tests, maps or fixtures', () => {
+    expect(checkTarball(inject('tarball'), REPO_ROOT)).toEqual({ missing: [], unwanted: [] });
   });
 
   it('has types that resolve from CommonJS and ES modules (NodeNext, Bundler, node10), with no @types/node and no skipLibCheck', () => {

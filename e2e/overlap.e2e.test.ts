@@ -80,7 +80,7 @@ function entries(ws: Workspace): Array<{ key: string; dir: string }> {
 function entryProblem(ws: Workspace, entry: { key: string; dir: string }): string | undefined {
   const meta = JSON.parse(fs.readFileSync(path.join(entry.dir, 'step.json'), 'utf8')) as {
     step: string;
-    fingerprint: { digest: string; record: { params: Record<string, { value: unknown }> } };
+    fingerprint: { digest: string };
   };
   let value: { k?: number; fromK?: number };
   try {
@@ -95,7 +95,9 @@ function entryProblem(ws: Workspace, entry: { key: string; dir: string }): strin
   if (isStepKeyed && entryKeyOf(meta.fingerprint.digest) !== entry.key) return `step-keyed entry ${entry.key} holds fingerprint ${meta.fingerprint.digest}`;
   if (!isStepKeyed && stamp?.nxHash !== entry.key) return `Nx entry ${entry.key} holds a folder produced for ${stamp?.nxHash ?? 'an unknown task'}`;
   if (meta.step === 'up') {
-    const k = meta.fingerprint.record.params['k']?.value;
+    // The param's value is not in the entry (only its digest): this machine kept it beside the workspace.
+    const kept = JSON.parse(ws.read(`.nx-steps/params/${meta.fingerprint.digest}.json`)) as { params: { k?: number } };
+    const k = kept.params.k;
     if (value.k !== k) return `up: value k=${value.k} but key k=${String(k)}`;
     for (let part = 0; part < 4; part++) {
       const text = fs.readFileSync(path.join(entry.dir, 'files', `part-${part}.txt`), 'utf8');

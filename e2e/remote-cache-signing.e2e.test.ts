@@ -7,7 +7,7 @@
  * the step's own, and the step recomputes; a machine without the key reads
  * signed results and uploads nothing. Against a real cache server (nginx).
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -116,6 +116,20 @@ describe('signed results (issue 24)', () => {
     expect(r.code, r.output).toBe(0);
     expect(r.calls).toEqual({});
     expect(b.stored('sig/.nx-steps/out/report')).toBe('sum=12');
+  });
+
+  it('nx-steps signing-key prints a pair: the public key in the form nx.json takes, the private key that signs for it', () => {
+    const r = ci.cli(['signing-key']);
+    expect(r.code, r.output).toBe(0);
+    const pub = /"signing": \{ "publicKey": "([A-Za-z0-9+/=]+)" \}/.exec(r.stdout)?.[1];
+    const priv = /Private key:[^\n]*\n\n {2}([A-Za-z0-9+/=]+)\n/.exec(r.stdout)?.[1];
+    expect(pub, r.stdout).toBeDefined();
+    expect(priv, r.stdout).toBeDefined();
+    const publicKey = createPublicKey({ key: Buffer.from(pub!, 'base64'), format: 'der', type: 'spki' });
+    const privateKey = createPrivateKey({ key: Buffer.from(priv!, 'base64'), format: 'der', type: 'pkcs8' });
+    const message = Buffer.from('a result digest');
+    expect(verify(null, message, publicKey, sign(null, message, privateKey))).toBe(true);
+    expect(pub).not.toBe(PUBLIC);
   });
 
   it("a consistent forged entry under Nx's key is refused at the first step that reads it, and at the end of the command for a final step", async () => {

@@ -157,6 +157,61 @@ export const four = step({ needs: { total: three } }, ({ total }) => {
   });
 });
 
+/** Issue 22: who may restore an entry by a step's own key after a rename or a move (docs/hashing.md, the identity rule). */
+describe('renamed and moved, on a fresh machine: only code that cannot see the difference restores', () => {
+  const pipeline = (countFrom: string) => `import * as path from 'node:path';
+import { pipeline, step } from 'nx-steps';
+import { count } from '${countFrom}';
+
+export default pipeline({ name: 'lab' });
+
+export const plain = step(() => {
+  count('plain');
+  return 1;
+});
+
+export const named = step((_i: {}, ctx) => {
+  count('named');
+  return ctx.step;
+});
+
+export const located = step(() => {
+  count('located');
+  return path.basename(__dirname);
+});
+`;
+  const FILES = { 'lab/lab.pipeline.ts': pipeline('../tools/count') };
+  const labRun = (ws: Workspace, steps: readonly string[]) => {
+    ws.resetCalls();
+    ws.nxOk(['run-many', '-t', ...steps, '-p', 'lab', '--output-style=static'], { env: remote.server.nxEnv('read-write') });
+    return ws.calls();
+  };
+  let seeded = false;
+  function seed(): void {
+    if (seeded) return;
+    expect(labRun(machine('lab-a', FILES), ['plain', 'named', 'located'])).toEqual({ plain: 1, named: 1, located: 1 });
+    seeded = true;
+  }
+
+  it('steps renamed: the one that reads ctx.step runs, the others are restored by their own key', () => {
+    seed();
+    const b = machine('lab-renamed', FILES);
+    b.edit('lab/lab.pipeline.ts', 'export const plain =', 'export const plain2 =');
+    b.edit('lab/lab.pipeline.ts', 'export const named =', 'export const named2 =');
+    expect(labRun(b, ['plain2', 'named2', 'located'])).toEqual({ named: 1 });
+    expect(sources(b)).toEqual({ plain2: 'step-remote', named2: 'executed', located: 'step-remote' });
+    expect(b.stored('lab/.nx-steps/out/named2')).toBe('named2');
+  });
+
+  it('the folder moved (same project name): the steps that can see their folder run, the other is restored', () => {
+    seed();
+    const c = machine('lab-moved', { 'pipelines/lab/lab.pipeline.ts': pipeline('../../tools/count') });
+    expect(labRun(c, ['plain', 'named', 'located'])).toEqual({ named: 1, located: 1 });
+    expect(sources(c)).toEqual({ plain: 'step-remote', named: 'executed', located: 'executed' });
+    expect(c.stored('pipelines/lab/.nx-steps/out/located')).toBe('lab');
+  });
+});
+
 describe('step-keyed entries on one machine', () => {
   it('a branch that adds a step, git clean -fdx, and back: every unchanged step is a local hit, nothing is called', () => {
     // A user's machine: Nx keeps its cache and its index under ~/.nx/<workspace id>, outside the

@@ -52,7 +52,7 @@ function main(): void {
   for (const run of [1, 2]) {
     console.log(`━━━ Run ${run}: npx nx run etl:upload ━━━`);
     const started = Date.now();
-    const result = ws.nx(['run', 'etl:upload']);
+    const result = ws.sh('npx nx run etl:upload');
     const wall = (Date.now() - started) / 1000;
     process.stdout.write(result.stdout);
     if (result.code !== 0) {
@@ -60,6 +60,9 @@ function main(): void {
       process.exitCode = 1;
       return;
     }
+    // nx-steps' own count, beside Nx's "Cache: N/M hit" (the post-task hook writes it to stderr).
+    const called = /^nx-steps: step functions called: .*$/m.exec(result.stderr)?.[0];
+    if (called) console.log(`\n${called}`);
     const statuses = taskStatuses(result.output);
     console.log(`\nRun ${run} summary (${wall.toFixed(1)}s wall time):`);
     for (const step of steps) {

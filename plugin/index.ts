@@ -27,6 +27,7 @@ export type {
   StepResult,
 } from './api/step';
 export { file, dir, range } from './api/args';
+export { secret } from './api/secret';
 export type { DirArg, DirOptions, FileArg, FileOptions, RangeArg } from './api/args';
 export type { Json } from './api/json';
 export { registerType } from './api/types';

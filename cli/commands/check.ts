@@ -4,7 +4,7 @@
  * when there is an error: usable as a CI gate.
  */
 import { formatWorkspaceDiagnostics, isError } from '../../plugin/core/diagnostics';
-import { parseArgs, rejectUnknownFlags } from '../args';
+import { parseArgs } from '../args';
 import type { Command } from '../command';
 import { loadWorkspace } from '../workspace';
 
@@ -14,8 +14,7 @@ export const checkCommand: Command = {
   usage:
     'nx-steps check [--json]\n\nReads every pipeline file statically (no code runs) and prints each problem with file:line:col.\nExits 1 when there is an error.',
   async run(argv, io) {
-    const args = parseArgs(argv);
-    rejectUnknownFlags(args, ['json'], 'check');
+    const args = parseArgs(argv, 'check', { json: 'boolean' });
     const ws = await loadWorkspace(io.cwd);
     const diagnostics = ws.model.projects.flatMap((p) => p.diagnostics);
     const errors = diagnostics.filter(isError).length;

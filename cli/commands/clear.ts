@@ -15,7 +15,7 @@ import { runTime } from '../../plugin/core/fingerprint/ttl';
 import { saltStep } from '../../plugin/core/fingerprint/workspace-pass';
 import type { StepModel } from '../../plugin/core/model/project-model';
 import { outputDir } from '../../plugin/core/outputs/layout';
-import { parseArgs, rejectUnknownFlags } from '../args';
+import { parseArgs } from '../args';
 import type { Command } from '../command';
 import { loadWorkspace, resolveTarget } from '../workspace';
 
@@ -29,8 +29,7 @@ export const clearCommand: Command = {
     'a remote cache holds their results. Clearing is local to this machine.',
   ].join('\n'),
   async run(argv, io) {
-    const args = parseArgs(argv);
-    rejectUnknownFlags(args, [], 'clear');
+    const args = parseArgs(argv, 'clear');
     const ws = await loadWorkspace(io.cwd);
     try {
       const selected: Array<{ project: string; step: StepModel }> = [];
@@ -41,14 +40,15 @@ export const clearCommand: Command = {
       }
       const cached = selected.filter(({ step }) => step.cache.enabled); // never cached: nothing to clear
       const cleared: string[] = [];
-      const skipped: string[] = [];
+      const skipped: Array<{ step: string; why: string }> = [];
       const now = runTime(io.env);
       for (const { project, step } of cached) {
         // Salted before the outputs go: downstream fingerprints read them.
         const model = ws.model.projects.find((p) => p.root === step.projectRoot);
-        const salted = model ? saltStep(ws.services, model, step, 'clear', now) : { ok: false };
+        const salted = model ? saltStep(ws.services, model, step, 'clear', now) : { ok: false as const, error: 'its project is not in the workspace' };
         fs.rmSync(path.join(ws.root, outputDir(step.projectRoot, step.name)), { recursive: true, force: true });
-        (salted.ok ? cleared : skipped).push(`${project}:${step.name}`);
+        if (salted.ok) cleared.push(`${project}:${step.name}`);
+        else skipped.push({ step: `${project}:${step.name}`, why: salted.error });
       }
       io.out(
         cleared.length
@@ -56,8 +56,10 @@ export const clearCommand: Command = {
           : 'Nothing to clear.\n',
       );
       if (skipped.length) {
-        io.out(
-          `Outputs removed, but ${skipped.join(', ')} cannot be fingerprinted now (broken declaration or missing input); fix that first, then clear again.\n`,
+        // Loud: a step whose key is not salted can still be restored from a cache entry.
+        const lines = skipped.map(({ step, why }) => `  ${step}: ${why}`);
+        io.err(
+          `Outputs removed, but these steps were NOT cleared (their cache entries can still be restored); fix that first, then clear again:\n${lines.join('\n')}\n`,
         );
       }
       return skipped.length ? 1 : 0;

@@ -15,7 +15,10 @@ import { formatWorkspaceDiagnostics } from '../../plugin/core/diagnostics';
 import type { NextRunRequest, Verdict } from '../../plugin/core/explain/next-run';
 import { explainNextRun } from '../../plugin/core/explain/next-run';
 import { readRunRecords } from '../../plugin/core/records/record-store';
-import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
+import type { ParamValues } from '../../plugin/core/records/param-values';
+import { withParamValues } from '../../plugin/core/records/param-values';
+import { shownParams } from '../../plugin/core/state/secrets';
+import { parseArgs, UsageError } from '../args';
 import type { Command } from '../command';
 import type { LoadedWorkspace } from '../workspace';
 import { loadWorkspace, resolveTarget } from '../workspace';
@@ -30,21 +33,34 @@ export function describeRecord(r: FingerprintRecord): string[] {
     lines.push(
       `  code          ${short(r.code.digest)}  ${files.join(', ')}${pkgs.length ? `; packages: ${pkgs.join(', ')}` : ''}${r.code.unresolved.length ? `; unresolved: ${r.code.unresolved.join(', ')}` : ''}`,
     );
+    for (const load of r.code.dynamic ?? []) lines.push(`  unnamed load  ${load} (the key covers the loading module's whole folder instead)`);
   } else {
     lines.push('  code          (not part of the key: input_hash)');
   }
+  lines.push(`  identity      ${identityLine(r)}`);
   for (const [name, a] of Object.entries(r.args)) {
     lines.push(
       `  arg ${name.padEnd(9)} ${short(a.digest)}  ${a.kind}${a.kind === 'value' ? '' : ` ${a.path}${a.kind === 'dir' && a.files !== undefined ? ` (${a.files} files)` : ''}`}`,
     );
   }
-  for (const [name, p] of Object.entries(r.params)) lines.push(`  param ${name.padEnd(7)} ${short(p.digest)}  ${JSON.stringify(p.value)}`);
+  for (const [name, p] of Object.entries(r.params))
+    lines.push(`  param ${name.padEnd(7)} ${short(p.digest)}${p.value === undefined ? '' : `  ${JSON.stringify(p.value)}`}`);
   for (const [name, n] of Object.entries(r.needs)) lines.push(`  need ${name.padEnd(8)} ${short(n.digest)}  result of ${n.step}`);
   lines.push(`  strategy      ${r.strategy}`, `  version       ${r.version ?? '-'}`, `  nx-steps      ${r.nxSteps}`);
   if (r.key !== undefined) lines.push(`  custom key    ${short(r.key)}`);
   if (r.ttl) lines.push(`  ttl           ${r.ttl.text} (window ${r.ttl.window})`);
   if (r.salt !== undefined) lines.push(`  salt          ${r.salt} (set by nx-steps clear or --fresh)`);
   return lines;
+}
+
+/** Whether the step's name, project and folder are in its key, and why. */
+function identityLine(r: FingerprintRecord): string {
+  const reasons = r.code?.identity?.reasons ?? [];
+  if (!r.identity) return 'not in the key: the code cannot see its name, project or folder (a renamed step or moved folder restores)';
+  const who = `${r.identity.project}:${r.identity.step} in ${r.identity.root}`;
+  if (r.strategy === 'input_hash') return `${who} (input_hash: the key has no code, so nothing proves the step cannot see it)`;
+  const shown = reasons.slice(0, 3).join('; ');
+  return `${who} (the code may see it: ${shown || 'not analysed'}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''})`;
 }
 
 /**
@@ -80,8 +96,7 @@ export const fingerprintCommand: Command = {
   usage:
     "nx-steps fingerprint <project>:<step> [--json]\n\nComputes the fingerprint the next run of the step will use (nothing runs) and compares it\nwith the one stored next to the step's outputs.",
   async run(argv, io) {
-    const args = parseArgs(argv);
-    rejectUnknownFlags(args, ['json'], 'fingerprint');
+    const args = parseArgs(argv, 'fingerprint', { json: 'boolean' });
     const spec = args.positionals[0];
     if (!spec || args.positionals.length > 1) throw new UsageError('nx-steps fingerprint: expected one <project>:<step>.');
     const ws = await loadWorkspace(io.cwd);
@@ -102,6 +117,8 @@ export const fingerprintCommand: Command = {
         return 1;
       }
       const record = prepared.value.fingerprint;
+      // The values beside the digests, as this machine knows them (secrets masked): the record holds digests only.
+      const params = shownParams(prepared.value.key.params, step.secrets) as ParamValues;
       const digest = prepared.value.key.digest;
       const stored = readOutputs(path.join(ws.root, outputDir(project.root, step.name)));
       const storedDigest = stored.ok ? stored.meta.fingerprint.digest : null;
@@ -110,11 +127,11 @@ export const fingerprintCommand: Command = {
         // nextRun only when matching outputs will not be reused as they are: the shape stays as it was otherwise.
         const reused = !next || (next.kind === 'hit' && next.via === 'outputs-on-disk');
         const storedJson = storedDigest ? { digest: storedDigest, matches: storedDigest === digest, ...(reused ? {} : { nextRun: next }) } : null;
-        io.out(`${JSON.stringify({ project: project.displayName, step: step.name, digest, record, stored: storedJson }, null, 2)}\n`);
+        io.out(`${JSON.stringify({ project: project.displayName, step: step.name, digest, record, params, stored: storedJson }, null, 2)}\n`);
         return 0;
       }
       io.out(`${project.displayName}:${step.name}  fingerprint ${short(digest)}\n`);
-      io.out(`${describeRecord(record).join('\n')}\n`);
+      io.out(`${describeRecord(withParamValues(record, params)).join('\n')}\n`);
       io.out(`  on disk       ${storedDigest ? `${short(storedDigest)}  ${onDisk(storedDigest === digest, next)}` : '(no outputs)'}\n`);
       return 0;
     } finally {

@@ -27,8 +27,9 @@ export const keyCommand: Command = {
     try {
       if (!projectRoot || !stepName) throw new Error('expected <projectRoot> <step>');
       const root = findWorkspaceRoot(io.cwd);
-      const files = (await discoverPipelineFiles(root, pluginOptions(root).pipelines)).filter((f) => path.posix.dirname(f) === projectRoot);
-      const services = createServices(root);
+      const options = pluginOptions(root);
+      const files = (await discoverPipelineFiles(root, options.pipelines)).filter((f) => path.posix.dirname(f) === projectRoot);
+      const services = createServices(root, { secretParams: options.secretParams });
       const model = loadWorkspaceModel(services, files);
       const project = model.projects.find((p) => p.root === projectRoot);
       const step = project?.steps.find((s) => s.name === stepName);

@@ -9,7 +9,7 @@ import type { RunRecord } from '../../plugin/core/records/run-record';
 import { readRunRecords, runsDir } from '../../plugin/core/records/record-store';
 import { summarize } from '../../plugin/core/records/summarize';
 import { parseDuration } from '../../plugin/core/util/duration';
-import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
+import { parseArgs, UsageError } from '../args';
 import type { Command } from '../command';
 import type { LoadedWorkspace } from '../workspace';
 import { findWorkspaceRoot, loadWorkspace } from '../workspace';
@@ -100,8 +100,7 @@ export const reportCommand: Command = {
   summary: 'Lookups, hits, misses, hit rate and time saved, per step and in total',
   usage: USAGE,
   async run(argv, io) {
-    const args = parseArgs(argv, ['since', 'html']);
-    rejectUnknownFlags(args, ['last', 'since', 'json', 'html', 'experiments'], 'report');
+    const args = parseArgs(argv, 'report', { last: 'boolean', since: 'string', json: 'boolean', html: 'string', experiments: 'boolean' });
     if (args.positionals.length > 1) throw new UsageError(`nx-steps report: expected at most one project, got ${args.positionals.join(' ')}.`);
     const project = args.positionals[0];
     const html = args.flags['html'];

@@ -3,7 +3,7 @@
  * share of a fan-out's items, for `nx run-many` (plugin/core/model/shards.ts).
  */
 import { fanOutTargets, parseShard, shareOf } from '../../plugin/core/model/shards';
-import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
+import { parseArgs, UsageError } from '../args';
 import type { Command } from '../command';
 import { loadWorkspace } from '../workspace';
 
@@ -25,8 +25,7 @@ export const shardCommand: Command = {
   summary: "One machine's share of a fan-out's items, as targets for nx run-many",
   usage: USAGE,
   async run(argv, io) {
-    const args = parseArgs(argv);
-    rejectUnknownFlags(args, ['json'], 'shard');
+    const args = parseArgs(argv, 'shard', { json: 'boolean' });
     const [spec, share, extra] = args.positionals;
     if (!spec || !share || extra !== undefined)
       throw new UsageError('nx-steps shard: expected <project>[:<step>] <i>/<N>, e.g. nx-steps shard sims:simulate 2/4.');

@@ -10,7 +10,7 @@ import { outputDir } from '../../plugin/core/outputs/layout';
 import { renderValue } from '../../plugin/core/outputs/render-value';
 import { readResult } from '../../plugin/core/outputs/result';
 import { formatDuration } from '../../plugin/core/util/duration';
-import { parseArgs, rejectUnknownFlags, UsageError } from '../args';
+import { parseArgs, UsageError } from '../args';
 import type { Command } from '../command';
 import { loadWorkspace, resolveTarget } from '../workspace';
 
@@ -29,11 +29,12 @@ export const showCommand: Command = {
   usage:
     "nx-steps show <project>:<step> [--rows N]\n\nReads the step's outputs on disk (run it first: nx run <project>:<step>) and prints its result,\nthe files it wrote to ctx.outDir, and when and how it was made. Runs nothing.",
   async run(argv, io) {
-    const args = parseArgs(argv, ['rows']);
-    rejectUnknownFlags(args, ['rows'], 'show');
+    const args = parseArgs(argv, 'show', { rows: 'string' });
     const spec = args.positionals[0];
     if (!spec || args.positionals.length > 1) throw new UsageError('nx-steps show: expected one <project>:<step>.');
-    const rows = args.flags['rows'] === undefined ? 10 : Number(args.flags['rows']);
+    const given = args.flags['rows'];
+    // `--rows` with no number is not 1 row (Number(true)), nor `--rows=` 0 rows.
+    const rows = given === undefined ? 10 : typeof given === 'string' && /^\d+$/.test(given) ? Number(given) : NaN;
     if (!Number.isInteger(rows) || rows < 0) throw new UsageError('nx-steps show: --rows takes a whole number.');
     const ws = await loadWorkspace(io.cwd);
     try {

@@ -6,7 +6,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { keyId, SIGNING_KEY_VAR } from '../../plugin/core/outputs/trust';
-import { parseArgs, rejectUnknownFlags } from '../args';
+import { parseArgs, UsageError } from '../args';
 import type { Command } from '../command';
 
 export const signingKeyCommand: Command = {
@@ -20,7 +20,8 @@ export const signingKeyCommand: Command = {
     'Nothing is written to disk.',
   ].join('\n'),
   async run(argv, io) {
-    rejectUnknownFlags(parseArgs(argv), [], 'signing-key');
+    const args = parseArgs(argv, 'signing-key');
+    if (args.positionals.length > 0) throw new UsageError(`nx-steps signing-key takes no arguments, got "${args.positionals.join(' ')}".`);
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const pub = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
     const priv = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');

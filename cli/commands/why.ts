@@ -72,7 +72,7 @@ export const whyCommand: Command = {
   summary: 'Whether the next run of a step will hit, and what changed if not',
   usage: USAGE,
   async run(argv, io) {
-    const args = parseArgs(argv);
+    const args = parseArgs(argv, 'why', { json: 'boolean' }, 'keep');
     if (args.positionals.length !== 1) throw new UsageError(`nx-steps why: expected one <project>:<step>, e.g. nx-steps why etl:clean_data.`);
     const ws = await loadWorkspace(io.cwd);
     const spec = args.positionals[0] as string;

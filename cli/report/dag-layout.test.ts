@@ -93,6 +93,13 @@ function checkReadable(steps: readonly DagStep[]): DagLayout {
       expect(hit, `${e.from} -> ${e.to} passes through ${hit?.name} at ${Math.round(p.x)},${Math.round(p.y)}`).toBeUndefined();
     }
   }
+  // Every edge inside the drawing (dagre's own bounds leave out lanes beside the boxes).
+  for (const e of layout.edges) {
+    for (const p of e.points) {
+      expect(p.x, `${e.from} -> ${e.to}`).toBeGreaterThanOrEqual(0);
+      expect(p.x, `${e.from} -> ${e.to}`).toBeLessThanOrEqual(layout.width);
+    }
+  }
   // A fan-in ends in distinct arrowheads.
   const ends = layout.edges.map((e) => e.points[e.points.length - 1] as { x: number; y: number });
   expect(new Set(ends.map((p) => `${p.x},${p.y}`)).size).toBe(ends.length);
@@ -138,6 +145,22 @@ describe('DAG layout', () => {
       { name: 'd', needs: ['a', 'b'] },
     ]);
     expect(crossings(complete)).toHaveLength(1);
+  });
+
+  it('draws an edge that skips layers beside the boxes it passes, inside the drawing', () => {
+    const layout = checkReadable([
+      { name: 'load', needs: [] },
+      { name: 'clean', needs: ['load'] },
+      { name: 'summary', needs: ['clean'] },
+      { name: 'report', needs: ['summary', 'load'] },
+    ]);
+    const skip = layout.edges.find((e) => e.from === 'load' && e.to === 'report');
+    // Bottom of load, a straight pass through each of the two layers between, top of report.
+    expect(skip?.points).toHaveLength(6);
+  });
+
+  it('lays out an empty pipeline as an empty drawing', () => {
+    expect(layoutDag([])).toEqual({ nodes: [], edges: [], nodeWidth: NODE.minWidth, width: 2 * NODE.padding, height: 2 * NODE.padding });
   });
 
   it('widens boxes for long names, within limits, and survives a cycle', () => {

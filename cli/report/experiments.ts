@@ -1,6 +1,7 @@
 /** `nx-steps report --experiments`: runs side by side (params, metrics, what ran), as `dvc exp show` does. */
 import type { Json } from '../../plugin/api/json';
 import type { ExperimentTable } from '../../plugin/core/records/experiments';
+import { own } from '../../plugin/core/util/own';
 import { commandText, when } from './labels';
 
 /** Columns aligned right where `right[i]` (numbers), left elsewhere. */
@@ -31,8 +32,9 @@ export function renderExperiments(t: ExperimentTable, window: string, project: s
     ...t.rows.map((r, i) => [
       String(i + 1),
       when(r.startedAt).replace(' UTC', ''),
-      ...t.params.map((c) => shownParam(r.params[c])),
-      ...t.metrics.map((c) => shownMetric(r.metrics[c])),
+      // Own keys only: a param or metric may be named `constructor`.
+      ...t.params.map((c) => shownParam(own(r.params, c))),
+      ...t.metrics.map((c) => shownMetric(own(r.metrics, c))),
       list(r.failed.length ? [...r.ran, ...r.failed.map((f) => `${f} (failed)`)] : r.ran),
       list(r.cached),
       commandText(r.command),

@@ -30,9 +30,12 @@ function hardLinkCopy(from: string, to: string, skip: (rel: string) => boolean, 
   }
 }
 
-/** `root`: where to put it (a new temporary folder by default). */
-export function createBareWorkspace(name: string, files: Readonly<Record<string, string>> = {}, root?: string): Workspace {
-  const templateDir = inject('templateDir');
+/**
+ * `root`: where to put it (a new temporary folder by default); `templateDir`:
+ * the installed template to start from (the main one, Nx 24, by default; see
+ * `inject('nxTemplates')` for the others).
+ */
+export function createBareWorkspace(name: string, files: Readonly<Record<string, string>> = {}, root?: string, templateDir = inject('templateDir')): Workspace {
   const ws = createWorkspaceFrom(templateDir, name, files, root);
   // Removes the links only (rm does not follow them).
   fs.rmSync(ws.path('node_modules'), { recursive: true, force: true });
@@ -45,6 +48,6 @@ export function createBareWorkspace(name: string, files: Readonly<Record<string,
   ws.write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
   ws.write('nx.json', `${JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2)}\n`);
   ws.write('.gitignore', (TEMPLATE_FILES['.gitignore'] ?? '').replace(/^\.nx-steps\n/m, ''));
-  fs.rmSync(ws.path('nx-steps.lock.json'));
+  fs.rmSync(ws.path('nx-steps.lock.json'), { force: true });
   return ws;
 }

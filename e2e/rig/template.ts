@@ -2,6 +2,7 @@
  * The template workspace every e2e case copies: a fresh Nx 24 workspace
  * (not this repo) with the plugin installed from `npm pack`, as a user gets
  * it. Installed once per tarball; the copy per case symlinks node_modules.
+ * Also templates of the other Nx versions nx-steps supports, without it.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,12 +12,13 @@ import * as path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
+function repoPackage(): { dependencies: Record<string, string>; devDependencies: Record<string, string> } {
+  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as ReturnType<typeof repoPackage>;
+}
+
 /** Versions the template installs: the ones this repo builds and tests against. */
 function templateDependencies(tarball: string): Record<string, string> {
-  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
-    dependencies: Record<string, string>;
-    devDependencies: Record<string, string>;
-  };
+  const pkg = repoPackage();
   return {
     nx: pkg.devDependencies['nx'] ?? '24.0.6',
     '@nx/devkit': pkg.dependencies['@nx/devkit'] ?? '^24.0.0',
@@ -39,11 +41,14 @@ function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
 }
 
-/** Builds the plugin and packs it; returns the tarball path. */
-export function packPlugin(outDir: string): string {
+/**
+ * Packs the plugin as a user packs a clone of it (`npm pack`, whose `prepack`
+ * script builds dist/ from scratch); returns the tarball path. `repo`: the
+ * folder to pack (this repository by default).
+ */
+export function packPlugin(outDir: string, repo = REPO_ROOT): string {
   fs.mkdirSync(outDir, { recursive: true });
-  run(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], REPO_ROOT);
-  const out = run('npm', ['pack', '--silent', '--pack-destination', outDir], REPO_ROOT).trim().split('\n').pop() ?? '';
+  const out = run('npm', ['pack', '--silent', '--pack-destination', outDir], repo).trim().split('\n').pop() ?? '';
   return path.join(outDir, out.trim());
 }
 
@@ -68,9 +73,35 @@ export const TEMPLATE_FILES: Readonly<Record<string, string>> = {
  * Creates (or reuses) the installed template for this tarball. The cache key
  * is the tarball's digest and the template's own definition.
  */
-export function prepareTemplate(tarball: string, cacheRoot = path.join(os.tmpdir(), 'nx-steps-e2e-templates')): string {
-  const deps = templateDependencies(tarball);
-  const key = createHash('sha256').update(fs.readFileSync(tarball)).update(JSON.stringify({ deps, TEMPLATE_FILES })).digest('hex').slice(0, 16);
+export function prepareTemplate(tarball: string, cacheRoot = DEFAULT_CACHE_ROOT): string {
+  return installTemplate(templateDependencies(tarball), cacheRoot, fs.readFileSync(tarball));
+}
+
+/**
+ * The other Nx versions the e2e smoke path runs on (e2e/nx-versions.e2e.test.ts),
+ * each with the @nx/devkit a workspace of that version has; the main template
+ * is Nx 24 (package.json's devDependency).
+ */
+export const OTHER_NX_VERSIONS: readonly { readonly nx: string; readonly devkit: string }[] = [
+  { nx: '22.7.12', devkit: '22.7.12' },
+  { nx: '23.3.2', devkit: '23.3.2' },
+];
+
+/**
+ * A template of an Nx workspace of the given version without nx-steps (the
+ * smoke path adds it with `nx add`), so it does not depend on the tarball:
+ * installed once per machine.
+ */
+export function prepareNxTemplate(version: { readonly nx: string; readonly devkit: string }, cacheRoot = DEFAULT_CACHE_ROOT): string {
+  const typescript = repoPackage().dependencies['typescript'] ?? '~5.9.3';
+  return installTemplate({ nx: version.nx, '@nx/devkit': version.devkit, typescript }, cacheRoot);
+}
+
+const DEFAULT_CACHE_ROOT = path.join(os.tmpdir(), 'nx-steps-e2e-templates');
+
+/** Installs `deps` and TEMPLATE_FILES into a folder named by their digest (and `salt`'s), unless it is there. */
+function installTemplate(deps: Record<string, string>, cacheRoot: string, salt: Buffer = Buffer.alloc(0)): string {
+  const key = createHash('sha256').update(salt).update(JSON.stringify({ deps, TEMPLATE_FILES })).digest('hex').slice(0, 16);
   const dir = path.join(cacheRoot, key);
   if (fs.existsSync(path.join(dir, '.ready'))) return dir;
   // Built aside and renamed into place, so parallel runs (other worktrees,

@@ -259,7 +259,7 @@ export class Workspace {
 let counter = 0;
 
 /** Environment for nx: no daemon, no cloud, no TUI, no colours, own cache; nothing inherited from an outer Nx. */
-function cleanEnv(cacheDir: string): Record<string, string> {
+export function cleanEnv(cacheDir: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined || k.startsWith('NX_') || k.startsWith('VITEST') || k === 'CI' || k.startsWith('npm_')) continue;

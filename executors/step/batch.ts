@@ -26,10 +26,11 @@ import type { RunStepOutcome } from '../../plugin/core/run/run-step';
 import { runStep } from '../../plugin/core/run/run-step';
 import { createServices } from '../../plugin/core/workspace';
 import { lazyEntryCache, machineStateDir, openEntryCache } from '../../plugin/nx/nx-cache';
+import { dependencyIds } from '../../plugin/nx/nx-internals';
 import type { Engine } from './executor';
 import { remoteSetup, runGuarded } from './executor';
 import { captureOutput } from './capture';
-import { stepRequest } from './request';
+import { pluginOptionsOf, stepRequest } from './request';
 
 interface BatchTaskResult {
   readonly task: string;
@@ -58,12 +59,22 @@ function topologicalOrder(graph: TaskGraph): string[] {
   const visit = (id: string): void => {
     if (state.get(id) === 'done' || state.get(id) === 'visiting') return;
     state.set(id, 'visiting');
-    for (const dep of graph.dependencies[id] ?? []) if (graph.tasks[dep.id]) visit(dep.id);
+    for (const dep of dependencyIds(graph, id)) if (graph.tasks[dep]) visit(dep);
     state.set(id, 'done');
     order.push(id);
   };
   for (const id of Object.keys(graph.tasks).sort()) visit(id);
   return order;
+}
+
+/** The batch's services and remote-cache setup, once for all its steps. */
+function batchServices(context: ExecutorContext): { remote: ReturnType<typeof remoteSetup>; services: ReturnType<typeof createServices> } {
+  const options = pluginOptionsOf(context);
+  const remote = remoteSetup(context.root, options, process.env);
+  return {
+    remote,
+    services: createServices(context.root, { machineStateDir: machineStateDir(context.root), secretParams: options.secretParams, trust: remote.trust }),
+  };
 }
 
 export default async function* batchSteps(
@@ -73,15 +84,14 @@ export default async function* batchSteps(
   context: ExecutorContext,
   engine: Engine = runStep,
 ): AsyncIterableIterator<BatchTaskResult> {
-  const remote = remoteSetup(context, process.env);
-  const services = createServices(context.root, { machineStateDir: machineStateDir(context.root), trust: remote.trust });
+  const { remote, services } = batchServices(context);
   const failed = new Set<string>();
   try {
     for (const id of topologicalOrder(taskGraph)) {
       const task = taskGraph.tasks[id];
       if (!task) continue;
       const startTime = Date.now();
-      const blockedBy = (taskGraph.dependencies[id] ?? []).map((dep) => dep.id).filter((dep) => failed.has(dep));
+      const blockedBy = dependencyIds(taskGraph, id).filter((dep) => failed.has(dep));
       if (blockedBy.length > 0) {
         failed.add(id);
         yield {

@@ -13,9 +13,10 @@ import { createServices } from '../../plugin/core/workspace';
 import type { EntryCacheBounds } from '../../plugin/nx/nx-cache';
 import { lazyEntryCache, machineStateDir, openEntryCache } from '../../plugin/nx/nx-cache';
 import { workspaceTrust } from '../../plugin/nx/signing';
-import { optionsOfPlugins } from '../../plugin/core/plugin-options';
 import type { ResultTrust } from '../../plugin/core/outputs/trust';
-import { stepRequest } from './request';
+import { pluginOptionsOf, stepRequest } from './request';
+import type { NormalizedOptions } from '../../plugin/core/plugin-options';
+import { DEFAULT_OPTIONS } from '../../plugin/core/plugin-options';
 import type { StepExecutorOptions } from './schema';
 
 export type Engine = (req: RunStepRequest, deps: RunStepDeps) => Promise<RunStepOutcome>;
@@ -27,9 +28,8 @@ export interface RemoteSetup {
 }
 
 /** What the options in nx.json say about signing and the remote cache, for a task process; takes the signing key out of the environment. */
-export function remoteSetup(context: ExecutorContext, env: NodeJS.ProcessEnv): RemoteSetup {
-  const options = optionsOfPlugins(context.nxJsonConfiguration?.plugins);
-  return { trust: workspaceTrust(context.root, options.signing, env, { takeKey: true }), bounds: { timeoutMs: options.remoteCache.budgetMs } };
+export function remoteSetup(root: string, options: NormalizedOptions, env: NodeJS.ProcessEnv): RemoteSetup {
+  return { trust: workspaceTrust(root, options.signing, env, { takeKey: true }), bounds: { timeoutMs: options.remoteCache.budgetMs } };
 }
 
 /** The engine's dependencies for a step run by Nx: this workspace's services, Nx's cache, Nx's flags. */
@@ -38,10 +38,11 @@ export function nxDeps(
   req: RunStepRequest,
   log: RunStepDeps['log'] & object,
   env: NodeJS.ProcessEnv,
+  options: NormalizedOptions = DEFAULT_OPTIONS,
   remote: RemoteSetup = {},
 ): RunStepDeps & { services: ReturnType<typeof createServices> } {
   return {
-    services: createServices(root, { machineStateDir: machineStateDir(root), trust: remote.trust }),
+    services: createServices(root, { machineStateDir: machineStateDir(root), secretParams: options.secretParams, env, trust: remote.trust }),
     log,
     entries: lazyEntryCache(() => openEntryCache(root, { project: req.project, target: req.step }, env, (m) => log.note(m), remote.bounds)),
     // `--skip-nx-cache`: Nx looks nothing up; neither does the engine.
@@ -69,7 +70,8 @@ export default async function stepExecutor(options: StepExecutorOptions, context
     return { success: false };
   }
   const req = request.value;
-  const deps = nxDeps(context.root, req, consoleLog(`${req.project}:${req.step}`), process.env, remoteSetup(context, process.env));
+  const plugin = pluginOptionsOf(context);
+  const deps = nxDeps(context.root, req, consoleLog(`${req.project}:${req.step}`), process.env, plugin, remoteSetup(context.root, plugin, process.env));
   let outcome: RunStepOutcome;
   try {
     outcome = await runGuarded(engine, req, deps);

@@ -7,6 +7,8 @@ import type { RunStepRequest } from '../../plugin/core/run/run-step';
 import type { Result } from '../../plugin/core/util/result';
 import { fail, ok } from '../../plugin/core/util/result';
 import type { StepTargetMetadata } from '../../plugin/nx/targets';
+import type { NormalizedOptions } from '../../plugin/core/plugin-options';
+import { checkOptions, DEFAULT_OPTIONS, PLUGIN } from '../../plugin/core/plugin-options';
 
 export interface TaskIdentity {
   /** Nx's hash of the task, where Nx says. */
@@ -43,6 +45,20 @@ export function stepRequest(
     hashedAs: env[fingerprintEnvName(config.root, step)],
     nxHash: task.nxHash,
   });
+}
+
+/**
+ * The plugin's options as nx.json gives them (the secret params' pattern shapes the step's key). Options
+ * that do not check out failed the project graph already (NXS301), so this step never runs with them.
+ */
+export function pluginOptionsOf(context: Pick<ExecutorContext, 'nxJsonConfiguration'>): NormalizedOptions {
+  const checked = checkOptions(pluginEntryOptions(context.nxJsonConfiguration?.plugins));
+  return checked.ok ? checked.value : DEFAULT_OPTIONS;
+}
+
+function pluginEntryOptions(plugins: readonly unknown[] | undefined): unknown {
+  const entry = (plugins ?? []).find((p) => (typeof p === 'string' ? p : (p as { plugin?: unknown } | null)?.plugin) === PLUGIN);
+  return typeof entry === 'object' && entry !== null ? (entry as { options?: unknown }).options : undefined;
 }
 
 /** This project's targets in the run (Nx's task graph): the steps the command's overrides reach. */

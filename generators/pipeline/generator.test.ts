@@ -50,6 +50,14 @@ describe('nx-steps:pipeline', () => {
     expect(tree.read('etl/etl.pipeline.ts', 'utf-8')).toContain("from 'node:fs/promises'");
     expect(readJson(tree, 'package.json').devDependencies['@types/node']).toBe(`^${process.versions.node.split('.')[0]}.0.0`);
 
+    // Nothing else: no empty "dependencies" (devkit's addDependenciesToPackageJson writes one).
+    const devOnly = emptyWorkspace({ 'package.json': JSON.stringify({ name: 'ws', devDependencies: { nx: '24.0.6' } }) });
+    await pipelineGenerator(devOnly, { name: 'etl' });
+    expect(readJson(devOnly, 'package.json')).toEqual({
+      name: 'ws',
+      devDependencies: { '@types/node': `^${process.versions.node.split('.')[0]}.0.0`, nx: '24.0.6' },
+    });
+
     const declared = emptyWorkspace();
     declared.write('package.json', JSON.stringify({ name: 'ws', devDependencies: { '@types/node': '~22.1.0' } }));
     await pipelineGenerator(declared, { name: 'etl' });

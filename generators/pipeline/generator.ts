@@ -8,7 +8,7 @@
  * files are on disk (see shared/lock.ts).
  */
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { addDependenciesToPackageJson, formatFiles, generateFiles, getProjects, readJson, runTasksInSerial } from '@nx/devkit';
+import { formatFiles, generateFiles, getProjects, installPackagesTask, readJson, runTasksInSerial, updateJson } from '@nx/devkit';
 import type { Result } from '../../plugin/core/util/result';
 import { ok } from '../../plugin/core/util/result';
 import { escapesRoot, joinPosix, toPosix } from '../../plugin/core/util/paths';
@@ -96,14 +96,20 @@ export async function normalizeOptions(tree: Tree, options: PipelineGeneratorSch
 /**
  * The generated code reads its sample file with `node:fs/promises`: without
  * Node's types (not in a fresh Nx workspace) it does not type-check (TS2307).
- * Adds `@types/node` for the Node major that runs the generator, unless the
- * workspace declares it; the returned task installs it.
+ * Adds `@types/node` for the Node major that runs the generator to the
+ * devDependencies, unless the workspace declares it; the returned task
+ * installs it. (Not devkit's addDependenciesToPackageJson: it also writes an
+ * empty `"dependencies": {}` into a package.json that had none.)
  */
 function ensureNodeTypes(tree: Tree): GeneratorCallback | undefined {
   if (!tree.exists('package.json')) return undefined;
   const pkg = readJson<{ dependencies?: Record<string, string>; devDependencies?: Record<string, string> }>(tree, 'package.json');
   if (pkg.dependencies?.['@types/node'] || pkg.devDependencies?.['@types/node']) return undefined;
-  return addDependenciesToPackageJson(tree, {}, { '@types/node': `^${process.versions.node.split('.')[0]}.0.0` });
+  updateJson<{ devDependencies?: Record<string, string> }>(tree, 'package.json', (json) => {
+    const devDependencies = { ...json.devDependencies, '@types/node': `^${process.versions.node.split('.')[0]}.0.0` };
+    return { ...json, devDependencies: Object.fromEntries(Object.entries(devDependencies).sort(([a], [b]) => a.localeCompare(b))) };
+  });
+  return () => installPackagesTask(tree);
 }
 
 export async function pipelineGenerator(tree: Tree, options: PipelineGeneratorSchema): Promise<GeneratorCallback> {

@@ -15,7 +15,8 @@
  */
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import type { LockedStep } from '../../plugin/core/fingerprint/lock-file';
-import { LOCK_FILE, renderLock, writeLockIfChanged } from '../../plugin/core/fingerprint/lock-file';
+import { formatDiagnostic } from '../../plugin/core/diagnostics';
+import { LOCK_FILE, renderLock, updateLock } from '../../plugin/core/fingerprint/lock-file';
 import { fingerprintWorkspace } from '../../plugin/core/fingerprint/workspace-pass';
 import { createServices } from '../../plugin/core/workspace';
 import type { PipelineWorkspace } from './workspace';
@@ -57,6 +58,7 @@ export function updateLockAfterFlush(tree: Tree, ws: PipelineWorkspace): Generat
   return () => {
     const { text, warnings } = expectedLock(tree, ws);
     for (const w of warnings) console.warn(`nx-steps: ${w}`);
-    writeLockIfChanged(tree.root, text);
+    const written = updateLock(tree.root, text);
+    if (!written.ok) console.warn(`nx-steps: ${formatDiagnostic(written.error)}`);
   };
 }

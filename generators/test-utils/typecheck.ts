@@ -11,10 +11,14 @@ import { typescript } from '../../plugin/core/util/typescript';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
-/** `file:line: message` for every type error in the given files of the Tree (plus `extra` files). */
-export function typeErrors(tree: Tree, files: readonly string[], extra: Readonly<Record<string, string>> = {}): string[] {
+/**
+ * `file:line: message` for every type error in the given files of the Tree (plus `extra` files).
+ * `within`: the folder the files are written under (inside this repo, its node_modules resolve).
+ */
+export function typeErrors(tree: Tree, files: readonly string[], extra: Readonly<Record<string, string>> = {}, within = os.tmpdir()): string[] {
   const ts = typescript();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nxs-gen-typecheck-'));
+  fs.mkdirSync(within, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(within, 'nxs-gen-typecheck-'));
   try {
     const roots: string[] = [];
     const write = (rel: string, text: string): void => {

@@ -4,6 +4,7 @@
  * silently widen to `any`.
  */
 import { file } from './args';
+import { secret } from './secret';
 import { step } from './step';
 
 interface Row {
@@ -59,3 +60,11 @@ export const pending = step(() => [Promise.resolve(1)]);
 
 // @ts-expect-error a function cannot be stored
 export const fnResult = step({ params: { k: 1 } }, ({ k }) => ({ scale: (x: number) => x * k }));
+
+// A secret param is a string to the step function.
+export const send = step({ params: { token: secret(), retries: 2 } }, ({ token, retries }) => {
+  const t: string = token;
+  // @ts-expect-error a secret is a string, not a number
+  const n: number = token;
+  return `${t}${n}${retries}`.length;
+});

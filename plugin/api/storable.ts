@@ -11,12 +11,18 @@
  * types cannot see everything (a class with data fields only looks like a
  * plain object), and `any` or `unknown` pass here.
  *
+ * The values of the data libraries nx-steps stores are accepted by shape
+ * (library-types.ts): flechette and arquero tables, nodejs-polars
+ * DataFrames and Series, tfjs and onnxruntime Tensors, DuckDB values.
+ *
  * Classes registered with `registerType` are accepted once declared here:
  *
  *   declare module 'nx-steps' {
  *     interface StorableTypes { forest: RandomForestRegression }
  *   }
  */
+
+import type { IsDuckDBValue, LibraryProblem, LibraryValue } from './library-types';
 
 /** Augment to declare classes registered with `registerType` (the keys are free names). */
 export interface StorableTypes {}
@@ -73,29 +79,38 @@ export type StorableProblem<T, P extends string = 'result', D extends unknown[] 
           ? never
           : T extends ArrowTable
             ? never
-            : T extends (...args: never[]) => unknown
-              ? `${P} is a function: return plain data, or register its class with registerType() and declare it in StorableTypes`
-              : T extends symbol
-                ? `${P} is a symbol`
-                : T extends PromiseLike<unknown>
-                  ? `${P} is a Promise: await it before returning`
-                  : T extends Error
-                    ? `${P} is an Error: return plain data describing it`
-                    : T extends WeakMap<object, unknown> | WeakSet<object>
-                      ? `${P} is a weak collection`
-                      : T extends ReadonlyMap<infer K, infer V>
-                        ? StorableProblem<K, `${P}.<key>`, Deeper<D>> | StorableProblem<V, `${P}.get()`, Deeper<D>>
-                        : T extends ReadonlySet<infer V>
-                          ? StorableProblem<V, `${P}.<item>`, Deeper<D>>
-                          : T extends readonly unknown[]
-                            ? StorableProblem<T[number], `${P}[number]`, Deeper<D>>
-                            : T extends object
-                              ? {
-                                  [K in keyof T]-?: K extends symbol
-                                    ? `${P} has a symbol-keyed property`
-                                    : StorableProblem<T[K], `${P}.${K & (string | number)}`, Deeper<D>>;
-                                }[keyof T]
-                              : never;
+            : [LibraryProblem<T, P>] extends [never]
+              ? T extends LibraryValue
+                ? never
+                : IsDuckDBValue<T> extends true
+                  ? never
+                  : ObjectProblem<T, P, D>
+              : LibraryProblem<T, P>;
+
+/** The problem of anything else: a function, a symbol, a Promise, an Error, or what a container holds. */
+type ObjectProblem<T, P extends string, D extends unknown[]> = T extends (...args: never[]) => unknown
+  ? `${P} is a function: return plain data, or register its class with registerType() and declare it in StorableTypes`
+  : T extends symbol
+    ? `${P} is a symbol`
+    : T extends PromiseLike<unknown>
+      ? `${P} is a Promise: await it before returning`
+      : T extends Error
+        ? `${P} is an Error: return plain data describing it`
+        : T extends WeakMap<object, unknown> | WeakSet<object>
+          ? `${P} is a weak collection`
+          : T extends ReadonlyMap<infer K, infer V>
+            ? StorableProblem<K, `${P}.<key>`, Deeper<D>> | StorableProblem<V, `${P}.get()`, Deeper<D>>
+            : T extends ReadonlySet<infer V>
+              ? StorableProblem<V, `${P}.<item>`, Deeper<D>>
+              : T extends readonly unknown[]
+                ? StorableProblem<T[number], `${P}[number]`, Deeper<D>>
+                : T extends object
+                  ? {
+                      [K in keyof T]-?: K extends symbol
+                        ? `${P} has a symbol-keyed property`
+                        : StorableProblem<T[K], `${P}.${K & (string | number)}`, Deeper<D>>;
+                    }[keyof T]
+                  : never;
 
 /** What the type checker demands instead of an unstorable result: its message is the error users read. */
 export interface Unstorable<Problem> {

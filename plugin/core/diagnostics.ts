@@ -72,7 +72,8 @@ export const CODE_MEANINGS: { readonly [C in DiagnosticCode]: string } = {
   NXS105: 'Steps need each other in a cycle.',
   NXS106: "A step's `cache.strategy` is not one nx-steps knows.",
   NXS107: 'A declaration has a form nx-steps cannot read (a step function neither inline nor named, two declarations under one name).',
-  NXS108: 'A step name `nx run` reads as an alias of another target (`build`, `e`, `l`, `s`, `t`).',
+  NXS108:
+    'A step name Nx cannot run: `nx run` reads it as an alias of another target (`build`, `e`, `l`, `s`, `t`), or it is a property of Object.prototype (`constructor`, `toString`, ...).',
   NXS109: 'A file or folder argument leaves the workspace.',
   NXS110: 'Two names the step function receives in one object collide (an argument, a need, a param).',
   NXS111: 'A step needs a step of another project.',
@@ -93,7 +94,7 @@ export const CODE_MEANINGS: { readonly [C in DiagnosticCode]: string } = {
   NXS209: 'The pipeline module, or a module it imports, threw while loading.',
   NXS210: 'The custom cache key (`cache.key`) threw or returned something unusable.',
   NXS211: 'The file system refused while the result was stored or read (disk full, permissions).',
-  NXS212: 'A result holds an Arrow Table but apache-arrow cannot be loaded.',
+  NXS212: 'A result holds a value of an optional data library (an Arrow Table, a polars DataFrame, a tfjs Tensor...) that cannot be loaded.',
   NXS213: 'A result holds a registered type this process did not register.',
   NXS214: 'The code or data of a step changed after Nx computed its cache key.',
   NXS215: '`loadResult` or `runPipeline` ran `nx run` and it failed (its output follows).',
@@ -167,14 +168,33 @@ export function formatDiagnostic(d: Diagnostic, source?: string): string {
   return lines.join('\n');
 }
 
+/** A code frame shows at most this much of a line (a minified or generated file has lines of megabytes). */
+const FRAME_WIDTH = 160;
+
 function codeFrame(source: string, loc: SourceLocation): string | undefined {
-  const lines = source.split(/\r?\n/);
-  const text = lines[loc.line - 1];
+  const text = lineOf(source, loc.line);
   if (text === undefined) return undefined;
   const gutter = String(loc.line).length;
-  const length = Math.max(1, Math.min(loc.length ?? 1, text.length - loc.column + 1));
+  // The part of the line around the column, marked with … where it is cut.
+  const start = text.length <= FRAME_WIDTH ? 0 : Math.max(0, Math.min(loc.column - 1 - FRAME_WIDTH / 4, text.length - FRAME_WIDTH));
+  const end = Math.min(text.length, start + FRAME_WIDTH);
+  const shown = `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`;
+  const column = loc.column - start + (start > 0 ? 1 : 0);
+  const length = Math.max(1, Math.min(loc.length ?? 1, end - (loc.column - 1)));
   const pad = ' '.repeat(gutter);
-  return [`  ${String(loc.line)} | ${text}`, `  ${pad} | ${' '.repeat(Math.max(0, loc.column - 1))}${'^'.repeat(length)}`].join('\n');
+  return [`  ${String(loc.line)} | ${shown}`, `  ${pad} | ${' '.repeat(Math.max(0, column - 1))}${'^'.repeat(length)}`].join('\n');
+}
+
+/** Line `n` (1-based) of a text, found without splitting the whole text into lines. */
+function lineOf(source: string, n: number): string | undefined {
+  let start = 0;
+  for (let i = 1; i < n; i++) {
+    const next = source.indexOf('\n', start);
+    if (next < 0) return undefined;
+    start = next + 1;
+  }
+  const end = source.indexOf('\n', start);
+  return source.slice(start, end < 0 ? source.length : end).replace(/\r$/, '');
 }
 
 /** Several diagnostics, each with its frame when the reader can supply the source. */

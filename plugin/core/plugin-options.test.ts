@@ -6,6 +6,8 @@ describe('plugin options', () => {
   it('default when absent, and take a glob', () => {
     expect(checkOptions(undefined)).toEqual({ ok: true, value: DEFAULT_OPTIONS });
     expect(checkOptions({ pipelines: 'p/*.ts' })).toEqual({ ok: true, value: { ...DEFAULT_OPTIONS, pipelines: 'p/*.ts' } });
+    expect(checkOptions({ secretParams: false })).toEqual({ ok: true, value: { ...DEFAULT_OPTIONS, secretParams: false } });
+    expect(checkOptions({ secretParams: '^pw$' })).toEqual({ ok: true, value: { ...DEFAULT_OPTIONS, secretParams: '^pw$' } });
   });
 
   it('read the remote cache bounds and the signing key', () => {
@@ -13,7 +15,7 @@ describe('plugin options', () => {
     expect(r).toEqual({
       ok: true,
       value: {
-        pipelines: DEFAULT_OPTIONS.pipelines,
+        ...DEFAULT_OPTIONS,
         remoteCache: { requestTimeoutMs: 2000, budgetMs: 60_000, maxEntryBytes: 512 * 1024 ** 2, guard: false },
         signing: { publicKey: 'MCow' },
       },
@@ -29,6 +31,8 @@ describe('plugin options', () => {
     ['a bad size', { remoteCache: { maxEntrySize: 'big' } }, '"remoteCache.maxEntrySize" must be a size'],
     ['an unknown remote option', { remoteCache: { timeout: '1s' } }, 'unknown option "remoteCache.timeout"'],
     ['two keys', { signing: { publicKey: 'a', publicKeyFile: 'b' } }, 'takes one of "publicKey" or "publicKeyFile"'],
+    ['a pattern that is no regular expression', { secretParams: '(' }, '"secretParams" must be a regular expression'],
+    ['a pattern that is true', { secretParams: true }, '"secretParams" must be a regular expression'],
   ])('are an NXS301 diagnostic for %s', (_what, raw, text) => {
     const r = checkOptions(raw);
     expect(r.ok).toBe(false);

@@ -13,23 +13,18 @@
  * Why `nx/src/utils/workspace-context` before @nx/devkit's public `globAsync`
  * (which wraps the same function): Nx's plugin workers have that module
  * loaded already, while loading @nx/devkit costs about 0.75 s in every worker
- * of every command (measured). If the module moves, the public API is used.
+ * of every command (measured). If the module moves, the public API is used
+ * (nx-internals.ts loads it).
  */
-type Glob = (workspaceRoot: string, patterns: string[]) => Promise<string[]>;
+import type { WorkspaceGlob } from './nx-internals';
+import { workspaceContextGlob } from './nx-internals';
 
-let glob: Glob | undefined;
+let glob: WorkspaceGlob | undefined;
 
-function workspaceGlob(): Glob {
+function workspaceGlob(): WorkspaceGlob {
   if (glob) return glob;
-  try {
-    const wc = require('nx/src/utils/workspace-context') as { globWithWorkspaceContext?: Glob };
-    if (typeof wc.globWithWorkspaceContext === 'function') {
-      const fn = wc.globWithWorkspaceContext;
-      return (glob = (root, patterns) => fn(root, patterns));
-    }
-  } catch {
-    // fall through to the public API
-  }
+  const fromNx = workspaceContextGlob();
+  if (fromNx) return (glob = (root, patterns) => fromNx(root, patterns));
   const devkit = require('@nx/devkit') as typeof import('@nx/devkit');
   // A tree with no pending changes is the workspace as it is on disk.
   return (glob = (root, patterns) => devkit.globAsync({ root, listChanges: () => [] } as unknown as import('@nx/devkit').Tree, patterns));

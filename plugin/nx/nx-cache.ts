@@ -1,75 +1,23 @@
 /**
  * Nx's cache for step-keyed entries (core/run/step-entries.ts), and where
- * machine state that must live as long as that cache goes. The only code that
- * reaches into Nx's internals (`nx/src/...`, which has no compatibility
- * promise across majors): each is loaded here, once, and when its shape is
- * not what this file expects the feature is off (one note), never the run.
+ * machine state that must live as long as that cache goes. Both reach into
+ * Nx's internals through nx-internals.ts (the one file that loads them, and
+ * checks their shape for each supported Nx): when they are not usable, the
+ * feature is off (one note), never the run.
  *
  * Why Nx's cache classes and not the HTTP spec: `DbCache` is the one object
- * behind which Nx 24 keeps its local cache and whichever remote it is
+ * behind which Nx (22.7 to 24) keeps its local cache and whichever remote it is
  * configured with (Nx Cloud, the self-hosted HTTP spec, the bucket packages),
  * with Nx's entry format, its eviction (entries are indexed in its database,
  * so `maxCacheSize` and the 7-day sweep apply), its proxy and TLS handling,
  * and its treatment of 403 and 409. Speaking the HTTP spec ourselves would
  * cover one remote of several, duplicate the entry format, and leave local
- * entries outside Nx's eviction. Checked against nx 24.0.6.
+ * entries outside Nx's eviction.
  */
 import * as path from 'node:path';
 import type { EntryCache, EntrySource } from '../core/run/step-entries';
-
-interface NxTask {
-  readonly id: string;
-  readonly hash: string;
-  readonly outputs: string[];
-  readonly target: { readonly project: string; readonly target: string };
-  readonly overrides: Record<string, unknown>;
-  readonly projectRoot: string;
-  readonly cache: boolean;
-  readonly parallelism: boolean;
-  readonly continuous: boolean;
-}
-
-interface CachedResult {
-  readonly remote: boolean;
-}
-
-interface DbCacheLike {
-  remoteCache?: unknown | null;
-  getRemoteCache(): Promise<unknown>;
-  get(task: NxTask): Promise<(CachedResult & object) | null>;
-  put(task: NxTask, terminalOutput: string, outputs: string[], code: number): Promise<unknown>;
-  copyFilesFromCache(hash: string, cached: object, outputs: string[]): Promise<unknown>;
-}
-
-interface NxInternals {
-  readonly DbCache: new (options: { nxCloudRemoteCache: null; skipRemoteCache: boolean }) => DbCacheLike;
-  readonly recordTaskDetails: (tasks: Array<{ hash: string; project: string; target: string }>) => void;
-}
-
-function loadFrom<T>(workspaceRoot: string, request: string): T {
-  // The workspace's own nx: the one whose cache and database the run uses.
-  return require(require.resolve(request, { paths: [workspaceRoot, __dirname] })) as T;
-}
-
-function nxInternals(workspaceRoot: string): NxInternals | string {
-  try {
-    const cache = loadFrom<{ DbCache?: unknown }>(workspaceRoot, 'nx/src/tasks-runner/cache');
-    const hashTask = loadFrom<{ getTaskDetails?: () => { recordTaskDetails?: unknown } | null }>(workspaceRoot, 'nx/src/hasher/hash-task');
-    if (typeof cache.DbCache !== 'function' || typeof hashTask.getTaskDetails !== 'function')
-      return 'nx no longer exports DbCache and getTaskDetails where nx-steps expects them';
-    const getTaskDetails = hashTask.getTaskDetails;
-    return {
-      DbCache: cache.DbCache as NxInternals['DbCache'],
-      // Nx's database requires a task's details before it records an entry for its hash.
-      recordTaskDetails: (tasks) => {
-        const details = getTaskDetails();
-        if (details && typeof details.recordTaskDetails === 'function') (details.recordTaskDetails as (t: typeof tasks) => void).call(details, tasks);
-      },
-    };
-  } catch (e) {
-    return `nx's cache could not be loaded (${(e as Error).message.split('\n')[0]})`;
-  }
-}
+import type { DbCacheLike, NxTask } from './nx-internals';
+import { cacheInternals, nxDatabaseDir } from './nx-internals';
 
 /** Whether this command reads and writes the remote cache (Nx's flags, as the pre-task hook hands them down). */
 function remoteSkipped(env: NodeJS.ProcessEnv): boolean {
@@ -141,7 +89,7 @@ export async function openEntryCache(
   bounds?: EntryCacheBounds,
 ): Promise<EntryCache | undefined> {
   const limit = guarded(env) ? undefined : bounds;
-  const nx = nxInternals(workspaceRoot);
+  const nx = cacheInternals(workspaceRoot);
   if (typeof nx === 'string') {
     note(`step-keyed cache entries are off: ${nx}.`);
     return undefined;
@@ -203,12 +151,7 @@ export const MACHINE_STATE_ENV = 'NX_STEPS_MACHINE_STATE_DIR';
 export function machineStateDir(workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const given = env[MACHINE_STATE_ENV];
   if (given) return given;
-  try {
-    const db = loadFrom<{ sharedWorkspaceDataDirectory?: (root: string) => string }>(workspaceRoot, 'nx/src/utils/db-connection');
-    return typeof db.sharedWorkspaceDataDirectory === 'function' ? db.sharedWorkspaceDataDirectory(workspaceRoot) : undefined;
-  } catch {
-    return undefined;
-  }
+  return nxDatabaseDir(workspaceRoot);
 }
 
 /** An `EntryCache` opened on first use: a step kept on disk never loads Nx's cache. */

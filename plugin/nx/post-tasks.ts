@@ -1,8 +1,9 @@
 /**
  * Runs after Nx ran the tasks of a command: records, for each step task,
  * whether it executed, came from the local or remote cache, or was kept on
- * disk, with its duration (see core/records). `nx-steps report` reads the
- * records.
+ * disk, with its duration (see core/records), and prints how many step
+ * functions were called (core/records/run-summary.ts). `nx-steps report`
+ * reads the records.
  *
  * A step task is recognised by its output folder, which only nx-steps
  * targets declare, so no graph or pipeline file has to be read here. A
@@ -30,13 +31,16 @@ import type { UnusableRestore } from '../core/records/restored';
 import { confirmUnusable, RESTORED_STATUSES, unusableRestores } from '../core/records/restored';
 import { discoverPipelineFiles } from './discover';
 import { machineStateDir } from './nx-cache';
+import { pluginLog } from './nx-internals';
 import { normalizeOptions } from '../core/plugin-options';
 import { writeRunRecord } from '../core/records/record-store';
 import { RUN_ID_ENV } from '../core/records/run-record';
+import { runSummaryLine } from '../core/records/run-summary';
 import { outputDir } from '../core/outputs/layout';
 import { nxCommandStart } from './command-start';
 import { finishGuard, guardWarnings } from './remote-cache-guard';
 import { workspaceTrust } from './signing';
+import { maskNxRunFile } from './nx-run-file';
 import type { NxStepsPluginOptions } from '../core/plugin-options';
 
 type NxTaskResult = PostTasksExecutionContext['taskResults'][string];
@@ -76,7 +80,8 @@ function dropAndSalt(services: Services, model: WorkspaceModel, dropped: readonl
     const step = project?.steps.find((s) => s.name === task.step);
     const salted = project && step ? saltStep(services, project, step, 'recovery', runTime()) : { ok: false as const, error: 'the step is no longer declared' };
     fs.rmSync(path.join(services.workspaceRoot, outputDir(task.projectRoot, task.step)), { recursive: true, force: true });
-    console.warn(
+    pluginLog(
+      'warn',
       `nx-steps: the result Nx restored for ${task.project}:${task.step} ${why}. It was removed` +
         `${salted.ok ? ", and the step's key salted on this machine so that cache entry is never used again" : ` (the key could not be salted: ${salted.error})`}.`,
     );
@@ -88,7 +93,7 @@ function misfiledDrops(misfiled: readonly MisfiledResult[]): Dropped[] {
     task,
     why:
       `was produced for another task (Nx hash ${madeFor}, not ${task.nxHash ?? '?'}): an overlapping Nx command replaced its outputs while they were being cached. ` +
-      'Steps that used it in this command recompute when run again',
+      'Run the command again: steps that used it in this command recompute',
   }));
 }
 
@@ -101,15 +106,16 @@ async function checkResults(options: NxStepsPluginOptions | undefined, workspace
   const misfiled = misfiledResults(workspaceRoot, tasks);
   const restored = tasks.filter((t) => RESTORED_STATUSES.has(t.nxStatus) && !misfiled.some((m) => m.task === t));
   if (misfiled.length === 0 && restored.length === 0) return [];
-  const trust = workspaceTrust(workspaceRoot, normalizeOptions(options).signing, process.env);
-  const services = createServices(workspaceRoot, { machineStateDir: machineStateDir(workspaceRoot), trust });
+  const normalized = normalizeOptions(options);
+  const trust = workspaceTrust(workspaceRoot, normalized.signing, process.env);
+  const services = createServices(workspaceRoot, { machineStateDir: machineStateDir(workspaceRoot), secretParams: normalized.secretParams, trust });
   try {
     const read = { digestOf: (f: string) => services.hasher.digest(f), trust };
     const suspect = unusableRestores(workspaceRoot, restored, read);
     if (misfiled.length === 0 && suspect.length === 0) return [];
     const { confirmed, release } = await confirmUnusable(workspaceRoot, suspect, read);
     try {
-      const model = loadWorkspaceModel(services, await discoverPipelineFiles(workspaceRoot, normalizeOptions(options).pipelines));
+      const model = loadWorkspaceModel(services, await discoverPipelineFiles(workspaceRoot, normalized.pipelines));
       dropAndSalt(services, model, [...misfiledDrops(misfiled), ...confirmed.map((u) => ({ task: u.task, why: `is unusable (${u.detail})` }))]);
     } finally {
       release();
@@ -137,7 +143,7 @@ async function reportGuard(context: PostTasksExecutionContext): Promise<void> {
   const finished = await finishGuard(context.workspaceRoot, context.id);
   if (!finished) return;
   const byHash = new Map(Object.values(context.taskResults ?? {}).flatMap((r) => (r.task.hash ? [[r.task.hash, r.task.id] as const] : [])));
-  for (const w of guardWarnings(finished.status, finished.server, (hash) => byHash.get(hash))) console.warn(w);
+  for (const w of guardWarnings(finished.status, finished.server, (hash) => byHash.get(hash))) pluginLog('warn', w);
 }
 
 export async function postTasksExecution(options: NxStepsPluginOptions | undefined, context: PostTasksExecutionContext): Promise<void> {
@@ -145,7 +151,10 @@ export async function postTasksExecution(options: NxStepsPluginOptions | undefin
   let unusable: UnusableRestore[] = [];
   try {
     const tasks = Object.values(context.taskResults ?? {}).flatMap((r) => asStepTask(r) ?? []);
-    unusable = await checkResults(options, context.workspaceRoot, tasks);
+    unusable = await checkResults(options, context.workspaceRoot, tasks).catch((e: unknown) => {
+      pluginLog('warn', `nx-steps: could not check the results Nx restored: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    });
     const runId = process.env[RUN_ID_ENV];
     const record = buildRunRecord(context.workspaceRoot, {
       id: context.id,
@@ -156,9 +165,16 @@ export async function postTasksExecution(options: NxStepsPluginOptions | undefin
       commandStartTime: nxCommandStart(),
       tasks,
     });
-    if (record) writeRunRecord(context.workspaceRoot, record);
+    if (record) {
+      writeRunRecord(context.workspaceRoot, record);
+      // Beside Nx's "Cache: N/M hit", which counts a step kept on disk or restored by its own key as a miss.
+      // On stderr: stdout may be read by a tool.
+      const line = runSummaryLine(record);
+      if (line) pluginLog('warn', `\n${line}`);
+    }
+    maskNxRunFile(context.workspaceRoot, context.argv);
   } catch (e) {
-    console.warn(`nx-steps: could not record this run for \`nx-steps report\`: ${e instanceof Error ? e.message : String(e)}`);
+    pluginLog('warn', `nx-steps: could not record this run for \`nx-steps report\`: ${e instanceof Error ? e.message : String(e)}`);
   }
   // Thrown from the hook, so Nx ends the command with it (exit code 1).
   if (unusable.length > 0) throw unusableError(unusable, context.argv);

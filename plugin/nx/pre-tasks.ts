@@ -6,7 +6,8 @@
  * for this command (remote-cache-guard.ts).
  */
 import type { PreTasksExecutionContext } from '@nx/devkit';
-import { LOCK_FILE, writeLockIfChanged } from '../core/fingerprint/lock-file';
+import { formatDiagnostic } from '../core/diagnostics';
+import { LOCK_FILE, updateLock } from '../core/fingerprint/lock-file';
 import { RUN_TIME_ENV, runTime } from '../core/fingerprint/ttl';
 import { fingerprintWorkspace } from '../core/fingerprint/workspace-pass';
 import { isCI } from '../core/util/ci';
@@ -16,6 +17,7 @@ import { discoverPipelineFiles } from './discover';
 import type { NxStepsPluginOptions } from '../core/plugin-options';
 import { normalizeOptions } from '../core/plugin-options';
 import { MACHINE_STATE_ENV, machineStateDir } from './nx-cache';
+import { databaseDirUnknown } from './nx-internals';
 import { guardSelfHostedRemoteCache, rememberGuard, remoteCacheSkipped } from './remote-cache-guard';
 import { workspaceTrust } from './signing';
 import { uploadsOffReason } from '../core/outputs/trust';
@@ -39,7 +41,8 @@ async function prepareTasks(rawOptions: NxStepsPluginOptions | undefined, contex
   if (remoteCacheSkipped(process.env, context.argv)) process.env['NX_SKIP_REMOTE_CACHE'] = 'true';
   const stateDir = machineStateDir(context.workspaceRoot);
   if (stateDir) process.env[MACHINE_STATE_ENV] = stateDir;
-  const services = createServices(context.workspaceRoot, { machineStateDir: stateDir });
+  else console.warn(`nx-steps: ${databaseDirUnknown(context.workspaceRoot)}.`);
+  const services = createServices(context.workspaceRoot, { machineStateDir: stateDir, secretParams: options.secretParams });
   try {
     // One clock reading per run, handed to the step processes, so TTL windows
     // agree between the hash and the executor.
@@ -49,7 +52,8 @@ async function prepareTasks(rawOptions: NxStepsPluginOptions | undefined, contex
     for (const w of pass.warnings) console.warn(`nx-steps: ${w}`);
     if (!pass.lockChanged) return;
     if (!isCI()) {
-      writeLockIfChanged(context.workspaceRoot, pass.lockText);
+      const written = updateLock(context.workspaceRoot, pass.lockText);
+      if (!written.ok) console.warn(`\nnx-steps: ${formatDiagnostic(written.error)}\n`);
     } else {
       console.warn(
         `nx-steps: ${LOCK_FILE} is out of date. Runs stay correct, but \`nx affected\` reads this file: run \`nx sync\` locally and commit it; \`nx sync:check\` in CI catches this.`,

@@ -32,6 +32,19 @@ describe('inferred targets', () => {
     expect(t['clean']?.inputs).toContainEqual({ dependentTasksOutputFiles: '**/.nx-steps/out/*/result.xxh128', transitive: false });
   });
 
+  it("read the step's lock field only where the context says it is stable (lock-check.ts)", () => {
+    const model = analyzeWorkspace({
+      workspaceRoot: '/ws',
+      files: [parsePipelineFile('etl/etl.pipeline.ts', `${head}export const load = step(() => 1);\n`)],
+      existingProject: () => undefined,
+    });
+    const project = model.projects[0];
+    if (!project) throw new Error('no project');
+    const inputs = projectConfiguration(project, { lockField: () => false }).targets?.['load']?.inputs ?? [];
+    expect(inputs.some((i) => typeof i === 'object' && 'json' in i)).toBe(false);
+    expect(inputs[0]).toEqual({ env: expect.stringMatching(/^NX_STEPS_FP_etl_load_[0-9a-f]{8}$/) });
+  });
+
   it('turn `!` include patterns of a folder into Nx exclusions', () => {
     const t = targets(
       `${head}export const scan = step({ args: { data: dir('data', { include: ['*.csv', '!secret.csv'], exclude: ['tmp/**'] }) } }, ({ data }) => data);\n`,

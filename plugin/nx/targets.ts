@@ -21,6 +21,8 @@ import { splitPatterns } from '../core/hash/dir-selection';
 import { LOCK_FILE } from '../core/fingerprint/lock-file';
 import type { FanOutModel, ProjectModel, StepModel } from '../core/model/project-model';
 import { OUTPUT_ROOT, UPSTREAM_DIGEST_GLOB } from '../core/outputs/layout';
+import { shownParams } from '../core/state/secrets';
+import { OBJECT_PROTOTYPE_NAMES, own } from '../core/util/own';
 
 export const EXECUTOR = 'nx-steps:step';
 
@@ -42,7 +44,7 @@ function forward(target: string): Dependency {
 
 /** The targets a need runs: a fan-out step's items, or the step. */
 export function needTargets(project: ProjectModel, upstream: string): readonly string[] {
-  return project.fanOuts[upstream]?.items.map((i) => i.target) ?? [upstream];
+  return own(project.fanOuts, upstream)?.items.map((i) => i.target) ?? [upstream];
 }
 
 function dataInputs(step: StepModel): Input[] {
@@ -89,6 +91,13 @@ function keyCommand(step: StepModel): string {
 export interface TargetContext {
   /** Files the target reads because the committed lock does not describe the step (core/fingerprint/lock-check.ts). */
   readonly fallbackFiles?: (step: StepModel) => readonly string[] | undefined;
+  /**
+   * Whether the target reads the step's field of nx-steps.lock.json: only where the lock committed at HEAD
+   * describes the step (default: always). Nx hashes a file only when it was in its file map when the
+   * command started: a lock the pre-task hook creates or rewrites would make the next command's hashes
+   * differ from this one's (lock-check.ts).
+   */
+  readonly lockField?: (step: StepModel) => boolean;
 }
 
 export function stepTarget(project: ProjectModel, step: StepModel, context: TargetContext = {}): TargetConfiguration {
@@ -97,7 +106,8 @@ export function stepTarget(project: ProjectModel, step: StepModel, context: Targ
     technologies: ['nx-steps'],
     help: {
       command: `npx nx-steps why ${project.displayName}:${step.name}`,
-      example: { options: { ...step.params } },
+      // Nx keeps this in its project graph: a secret's default (if it has one) is not copied there.
+      example: { options: shownParams(step.params, step.secrets) },
     },
     nxSteps: { file: step.file, export: step.exportName, pipelineFiles: project.pipelineFiles } satisfies StepTargetMetadata,
   };
@@ -114,7 +124,7 @@ export function stepTarget(project: ProjectModel, step: StepModel, context: Targ
     ...base,
     cache: step.cache.enabled,
     inputs: [
-      { json: `{workspaceRoot}/${LOCK_FILE}`, fields: [`steps.${lockId(step)}`] },
+      ...((context.lockField?.(step) ?? true) ? [{ json: `{workspaceRoot}/${LOCK_FILE}`, fields: [`steps.${lockId(step)}`] }] : []),
       { env: fingerprintEnvName(step.projectRoot, step.name) },
       ...(context.fallbackFiles?.(step) ?? []).map((f) => `{workspaceRoot}/${f}`),
       ...dataInputs(step),
@@ -142,20 +152,24 @@ function fanOutTarget(project: ProjectModel, fanOut: FanOutModel): TargetConfigu
 
 export function projectConfiguration(project: ProjectModel, context: TargetContext = {}): Omit<ProjectConfiguration, 'root'> & { root?: string } {
   const targets: Record<string, TargetConfiguration> = {};
-  const groups: Record<string, string[]> = {};
+  const groups = new Map<string, string[]>();
+  const group = (file: string, target: string): void => {
+    const name = file.split('/').pop() ?? file;
+    groups.set(name, [...(groups.get(name) ?? []), target]);
+  };
   for (const step of project.steps) {
+    // Nx cannot run a target named like a property of Object.prototype: such a step is only its diagnostic (NXS108).
+    if (OBJECT_PROTOTYPE_NAMES.has(step.name)) continue;
     targets[step.name] = stepTarget(project, step, context);
-    const group = step.file.split('/').pop() ?? step.file;
-    if (!step.item?.fanOut) (groups[group] ??= []).push(step.name);
+    if (!step.item?.fanOut) group(step.file, step.name);
   }
   for (const fanOut of Object.values(project.fanOuts)) {
     targets[fanOut.name] = fanOutTarget(project, fanOut);
-    const group = fanOut.file.split('/').pop() ?? fanOut.file;
-    (groups[group] ??= []).push(fanOut.name);
+    group(fanOut.file, fanOut.name);
   }
   return {
     ...(project.name !== undefined ? { name: project.name } : {}),
     targets,
-    metadata: { technologies: ['nx-steps'], targetGroups: groups },
+    metadata: { technologies: ['nx-steps'], targetGroups: Object.fromEntries(groups) },
   };
 }

@@ -61,6 +61,8 @@ export interface LocatedStep {
   readonly project: ProjectModel;
   readonly step: StepModel;
   readonly dir: string;
+  /** The plugin's `secretParams` option: the key of the next run is computed with it. */
+  readonly secretParams: string | false;
 }
 
 export function workspaceRootOf(from: string): string | undefined {
@@ -83,9 +85,10 @@ export async function locateStep(target: string, cwd: string): Promise<LocatedSt
   const [projectName, stepName, extra] = target.split(':');
   if (!projectName || !stepName || extra !== undefined)
     throw new ResultError('NXS206', `Expected <project>:<step>, got "${target}".`, "Name the step as in nx run: loadResult('etl:clean_data').");
-  const services = createServices(root);
+  const options = pluginOptionsAt(root);
+  const services = createServices(root, { secretParams: options.secretParams });
   try {
-    const model = loadWorkspaceModel(services, await discoverPipelineFiles(root, pluginOptionsAt(root).pipelines));
+    const model = loadWorkspaceModel(services, await discoverPipelineFiles(root, options.pipelines));
     const project = model.projects.find((p) => p.displayName === projectName);
     const step = project?.steps.find((s) => s.name === stepName);
     if (!project || !step) {
@@ -94,7 +97,7 @@ export async function locateStep(target: string, cwd: string): Promise<LocatedSt
         : `Pipeline projects: ${model.projects.map((p) => p.displayName).join(', ') || '(none)'}.`;
       throw new ResultError('NXS206', `No step ${target} in ${root}.`, known);
     }
-    return { root, project, step, dir: path.join(root, outputDir(project.root, step.name)) };
+    return { root, project, step, dir: path.join(root, outputDir(project.root, step.name)), secretParams: options.secretParams };
   } finally {
     services.flush();
   }
@@ -102,7 +105,7 @@ export async function locateStep(target: string, cwd: string): Promise<LocatedSt
 
 /** The fingerprint the next run of the step would use, or undefined when it cannot be computed now (an upstream result is missing...). */
 async function currentFingerprint(located: LocatedStep): Promise<string | undefined> {
-  const services = createServices(located.root, { machineStateDir: machineStateDir(located.root) });
+  const services = createServices(located.root, { machineStateDir: machineStateDir(located.root), secretParams: located.secretParams });
   try {
     const req = {
       workspaceRoot: located.root,
@@ -146,7 +149,7 @@ function runFailed(target: string, run: ReturnType<typeof nxRun>): ResultError {
 
 /** Salts the step's key on this machine and removes its outputs: the next `nx run` recomputes it instead of restoring the same entry. */
 function forgetResult(located: LocatedStep): void {
-  const services = createServices(located.root, { machineStateDir: machineStateDir(located.root) });
+  const services = createServices(located.root, { machineStateDir: machineStateDir(located.root), secretParams: located.secretParams });
   try {
     saltStep(services, located.project, located.step, 'recovery', runTime());
     fs.rmSync(located.dir, { recursive: true, force: true });

@@ -61,9 +61,9 @@ export const sample = step({ args: { data: file('data.txt') } }, async ({ data }
 }
 
 /** Changes the data file, runs the step with it, and changes it back: the key is the one of the first run again. */
-function changeAndChangeBack(c: EditContext, id: string): void {
+async function changeAndChangeBack(c: EditContext, id: string): Promise<void> {
   c.apply({ 'data.txt': ['one', 'two'] });
-  c.ws.nxOk(['run', `${id}:sample`, '--output-style=static']);
+  await c.run([`${id}:sample`]);
   c.apply({ 'data.txt': ['two', 'one'] });
 }
 
@@ -111,9 +111,9 @@ export const UPSTREAM_CASES: readonly AdversarialCase[] = [
     category: C,
     title: 'nx-steps clear, then an input changed and changed back: the cleared result does not come back',
     files: { 'main.pipeline.ts': tokenCase('c10-clear-then-revert'), 'data.txt': 'one\n' },
-    edit: (c) => {
-      c.ws.cli(['clear', 'c10-clear-then-revert:sample']);
-      changeAndChangeBack(c, 'c10-clear-then-revert');
+    edit: async (c) => {
+      await c.clear('c10-clear-then-revert:sample');
+      await changeAndChangeBack(c, 'c10-clear-then-revert');
     },
     changes: true,
     impure: true,

@@ -130,3 +130,21 @@ describe('the code digest', { timeout: 30_000 }, () => {
     }
   });
 });
+
+describe('a helper module nested too deeply to parse', () => {
+  it('is taken whole: loading it, using it, an edit of it or of what it imports changes the key; no exception', () => {
+    const deep = (n: number) => `import { base } from './base';\nexport const deep = ${'('.repeat(10_000)}${n}${')'.repeat(10_000)} + base;\n`;
+    const root = workspace({
+      [PIPELINE]: pipeline("import { deep } from './deep';", 'return deep;'),
+      'p/deep.ts': deep(1),
+      'p/base.ts': 'export const base = 1;\n',
+    });
+    const first = codes(root)['subject'];
+    expect(Object.keys(first?.files ?? {}).sort()).toEqual(['p/base.ts', 'p/deep.ts', 'p/main.pipeline.ts']);
+    fs.writeFileSync(path.join(root, 'p/deep.ts'), deep(2));
+    const second = codes(root)['subject'];
+    expect(second?.digest).not.toBe(first?.digest);
+    fs.writeFileSync(path.join(root, 'p/base.ts'), 'export const base = 2;\n');
+    expect(codes(root)['subject']?.digest).not.toBe(second?.digest);
+  });
+});

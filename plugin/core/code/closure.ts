@@ -23,22 +23,28 @@ import { canonicalDigest } from '../hash/canonical';
 import type { FileHasher } from '../hash/file-hasher';
 import { hashBytes, hashParts } from '../util/xxhash';
 import type { DiskCache } from '../util/disk-cache';
+import { isStackOverflow } from '../util/nesting';
 import { relativePosix } from '../util/paths';
 import { parseSource } from '../util/typescript';
 import type { StepCode } from './closure-walk';
 import { ClosureWalk } from './closure-walk';
+import { orderedDigest } from '../hash/canonical';
+import type { CanonicalValue } from '../hash/canonical';
 import type { CodeUnit, ModuleIndex } from './module-index';
-import { buildModuleIndex, MODULE_INDEX_VERSION, opaqueModule } from './module-index';
+import { buildModuleIndex, MODULE_INDEX_VERSION, opaqueModule, unparsedModule } from './module-index';
 import { CODE_EXTENSIONS } from './module-format';
 import type { ObservationRecord } from './observations';
 import { Observations, stillObserved } from './observations';
 import { Resolver } from './resolve';
 import { emitterVersions } from './runtime';
-import { chooseTsconfig, readTsconfig } from './tsconfig';
+import { chooseTsconfig, DEFAULT_JSX, readTsconfig } from './tsconfig';
 
 export type { StepCode } from './closure-walk';
 
-const CLOSURE_VERSION = 4;
+// 5: identity, members, JSX factories, paths relative to the pipeline file, JSON by data.
+// 6: tsconfig files are read by jsonc-parser (util/jsonc.ts); a closure cached from the old reader may hold
+// settings it misread (`"x,]"` inside a string became `"x]"`).
+const CLOSURE_VERSION = 6;
 
 interface ClosureRecord {
   readonly version: number;
@@ -66,7 +72,8 @@ export class CodeAnalyzer {
   stepCodes(pipelineFile: string, steps: readonly StepFunctionRef[]): Record<string, StepCode> {
     // tsx reads TSX_TSCONFIG_PATH when the user sets it (load-module.ts sets it otherwise).
     const envTsconfig = process.env['TSX_TSCONFIG_PATH'] ?? '';
-    const key = hashParts([String(CLOSURE_VERSION), String(MODULE_INDEX_VERSION), pipelineFile, envTsconfig, emitterVersions()]);
+    // The workspace's own path too: observations are absolute, and a copy of the workspace (its caches included) must not read the original's.
+    const key = hashParts([String(CLOSURE_VERSION), String(MODULE_INDEX_VERSION), this.workspaceRoot, pipelineFile, envTsconfig, emitterVersions()]);
     const cached = this.cache.get<ClosureRecord>('closures', key);
     const wanted = steps.map((s) => s.name).sort();
     if (cached && cached.version === CLOSURE_VERSION && sameKeys(cached.steps, wanted) && this.stillValid(cached)) {
@@ -81,14 +88,24 @@ export class CodeAnalyzer {
     };
     const pipelineAbs = obs.real(path.join(root, pipelineFile)) ?? path.join(root, pipelineFile);
     const tsconfigFile = chooseTsconfig(pipelineAbs, root, obs, envTsconfig || undefined);
-    const tsconfig = readTsconfig(tsconfigFile, root, obs);
+    const tsconfig = readTsconfig(tsconfigFile, obs);
     const compiler = hashParts([canonicalDigest(tsconfig.emit), emitterVersions()]);
-    const host = { obs, resolver: new Resolver(obs, tsconfig), workspaceRoot: root, index: (f: string) => this.index(f, contents), rel };
+    const stepDir = path.dirname(pipelineAbs);
+    const host = {
+      obs,
+      resolver: new Resolver(obs, tsconfig),
+      workspaceRoot: root,
+      index: (f: string) => this.index(f, contents),
+      rel,
+      keyRel: (f: string) => keyPath(stepDir, f, rel),
+      jsx: (f: string) => (tsconfig.appliesTo(f) ? tsconfig.jsx : DEFAULT_JSX),
+      compiledWithTsconfig: (f: string) => tsconfig.appliesTo(f),
+    };
     const out: Record<string, StepCode> = {};
     for (const s of steps) {
       const walk = new ClosureWalk(host, tsconfigFile ? rel(tsconfigFile) : null, compiler);
       walk.visitFile(pipelineAbs);
-      walk.addUnit(pipelineAbs, s.fn);
+      walk.addStepFunction(pipelineAbs, s.fn);
       out[s.name] = walk.result();
     }
     for (const f of obs.contents) if (!contents.has(f)) contents.set(f, this.digestOf(f));
@@ -120,9 +137,14 @@ export class CodeAnalyzer {
   index(file: string, contents: Map<string, string>): ModuleIndex {
     let digest = this.digestOf(file);
     contents.set(file, digest);
-    if (!CODE_EXTENSIONS.test(file) || digest === 'missing') return opaqueModule(digest);
     const known = this.indexes.get(`${file}\0${digest}`);
     if (known) return known;
+    if (digest !== 'missing' && file.endsWith('.json')) {
+      const data = opaqueModule(jsonDigest(file, digest));
+      this.indexes.set(`${file}\0${digest}`, data);
+      return data;
+    }
+    if (!CODE_EXTENSIONS.test(file) || digest === 'missing') return opaqueModule(digest);
     // The extension decides how the text parses (`<T>x` in .ts, JSX in .tsx).
     const cacheKey = (d: string) => `${MODULE_INDEX_VERSION}-${path.extname(file)}-${d}`;
     let idx = this.cache.get<ModuleIndex>('modules', cacheKey(digest));
@@ -131,11 +153,46 @@ export class CodeAnalyzer {
       // The file may have changed since it was digested: index what was read, under its own digest.
       digest = hashBytes(bytes);
       contents.set(file, digest);
-      idx = buildModuleIndex(parseSource(file, bytes.toString('utf8')));
+      idx = indexOf(file, bytes.toString('utf8'), digest);
       this.cache.set('modules', cacheKey(digest), idx);
     }
     this.indexes.set(`${file}\0${digest}`, idx);
     return idx;
+  }
+}
+
+/** A module's index; one too deeply nested for the parser is taken whole (module-index.ts `unparsedModule`). */
+function indexOf(file: string, text: string, digest: string): ModuleIndex {
+  try {
+    return buildModuleIndex(parseSource(file, text));
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    return unparsedModule(digest, text);
+  }
+}
+
+/**
+ * A file's path as the code digest holds it: relative to the step's pipeline
+ * file for a file in its folder, so a project folder moved as a whole keeps
+ * its digest, and workspace-relative for one outside it (`../libs/x` from a
+ * moved folder is the same file at the same place). The two never meet.
+ */
+function keyPath(stepDir: string, file: string, rel: (f: string) => string): string {
+  const inside = relativePosix(stepDir, file);
+  return inside.startsWith('..') || path.isAbsolute(inside) ? `workspace:${rel(file)}` : `./${inside}`;
+}
+
+/**
+ * A JSON module by the data it parses to (key order kept: `Object.keys` sees
+ * it), as Node's JSON loader reads it: reformatting it changes nothing. A
+ * file that does not parse counts by its bytes.
+ */
+function jsonDigest(file: string, bytesDigest: string): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    return `json:${orderedDigest(JSON.parse(text) as CanonicalValue)}`;
+  } catch {
+    return bytesDigest;
   }
 }
 

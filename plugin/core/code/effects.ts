@@ -26,10 +26,17 @@ export interface EffectScope {
   readonly initialised: ReadonlySet<string>;
   /** Top-level consts made by `pipeline({...})` of plain data: `ml.params.lr` reads plain data. */
   readonly pipelines?: ReadonlySet<string>;
+  /**
+   * Step factories: top-level functions whose body only returns `step(...)`
+   * of inert arguments (`factoryNames`). Calling one with inert arguments
+   * only builds a step, like `step(...)` itself: `export const b = mk(2)` is
+   * no effect, so a sibling's factory argument is not every step's code.
+   */
+  readonly factories?: ReadonlySet<string>;
 }
 
 /** The nx-steps API functions: calls of them only build descriptors (plugin/api). */
-export const API_FUNCTIONS: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir', 'range']);
+export const API_FUNCTIONS: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir', 'range', 'secret']);
 
 const SAFE_GLOBALS: ReadonlySet<string> = new Set(['undefined', 'NaN', 'Infinity']);
 
@@ -122,9 +129,83 @@ export function isInert(ts: typeof TS, e: TS.Expression, scope: EffectScope): bo
   if (ts.isVoidExpression(e)) return isInert(ts, e.expression, scope);
   if (ts.isConditionalExpression(e)) return isInert(ts, e.condition, scope) && isInert(ts, e.whenTrue, scope) && isInert(ts, e.whenFalse, scope);
   if (ts.isBinaryExpression(e)) return binaryIsInert(ts, e, scope);
-  if (ts.isCallExpression(e)) return isApiCall(ts, e, scope) && e.arguments.every((a) => !ts.isSpreadElement(a) && isInert(ts, a, scope));
+  if (ts.isCallExpression(e))
+    return (isApiCall(ts, e, scope) || isFactoryCall(ts, e, scope)) && e.arguments.every((a) => !ts.isSpreadElement(a) && isInert(ts, a, scope));
   if (ts.isPropertyAccessExpression(e)) return isPipelineParam(ts, e, scope);
   return false;
+}
+
+/** A call of a step factory already initialised (a function declaration is hoisted; a const must come first). */
+function isFactoryCall(ts: typeof TS, call: TS.CallExpression, scope: EffectScope): boolean {
+  const callee = call.expression;
+  if (!ts.isIdentifier(callee) || !scope.factories?.has(callee.text)) return false;
+  return scope.safeNames.has(callee.text) || scope.initialised.has(callee.text);
+}
+
+type FactoryFunction = TS.FunctionDeclaration | TS.ArrowFunction | TS.FunctionExpression;
+
+/** The one `step(...)` call a function returns, when that is all it does. */
+function returnedApiCall(ts: typeof TS, fn: FactoryFunction, scope: EffectScope): TS.CallExpression | undefined {
+  const body = fn.body;
+  if (!body) return undefined;
+  let expr: TS.Expression | undefined = ts.isBlock(body) ? undefined : body;
+  if (ts.isBlock(body)) {
+    const [only] = body.statements;
+    if (body.statements.length === 1 && only && ts.isReturnStatement(only)) expr = only.expression;
+  }
+  const operand = expr && unwrapped(ts, expr);
+  return operand && ts.isCallExpression(operand) && isApiCall(ts, operand, scope) ? operand : undefined;
+}
+
+function unwrapped(ts: typeof TS, e: TS.Expression): TS.Expression {
+  const operand = erasedWrapperOperand(ts, e);
+  if (operand) return unwrapped(ts, operand);
+  return ts.isParenthesizedExpression(e) ? unwrapped(ts, e.expression) : e;
+}
+
+/**
+ * Top-level step factories: `function mk(n) { return step(...) }` or
+ * `const mk = (n) => step(...)`, whose parameter defaults and step arguments
+ * are inert with nothing but its parameters, the module's imports and its
+ * function declarations in scope (a call may come before any other
+ * top-level value is initialised).
+ */
+export function factoryNames(ts: typeof TS, sf: TS.SourceFile, scope: EffectScope): Set<string> {
+  const out = new Set<string>();
+  const check = (name: string, fn: FactoryFunction): void => {
+    const params = new Set<string>();
+    for (const p of fn.parameters) {
+      if (!ts.isIdentifier(p.name) || p.dotDotDotToken) return;
+      params.add(p.name.text);
+    }
+    const inner: EffectScope = {
+      ...scope,
+      safeNames: new Set([...scope.safeNames, ...params]),
+      initialised: new Set(),
+      pipelines: new Set(),
+      factories: new Set(),
+    };
+    const call = returnedApiCall(ts, fn, inner);
+    if (!call || !fn.parameters.every((p) => !p.initializer || isInert(ts, p.initializer, inner))) return;
+    if (call.arguments.every((a) => !ts.isSpreadElement(a) && isInert(ts, a, inner))) out.add(name);
+  };
+  for (const s of sf.statements) {
+    if (ts.isFunctionDeclaration(s) && s.name && !s.asteriskToken && !ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword))
+      check(s.name.text, s);
+    if (!ts.isVariableStatement(s) || !(s.declarationList.flags & ts.NodeFlags.Const)) continue;
+    for (const d of s.declarationList.declarations) {
+      const init = d.initializer && unwrapped(ts, d.initializer);
+      if (
+        ts.isIdentifier(d.name) &&
+        init &&
+        (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) &&
+        !init.asteriskToken &&
+        !ts.getModifiers(init)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)
+      )
+        check(d.name.text, init);
+    }
+  }
+  return out;
 }
 
 /** `ml.params.lr`, where `ml` is a pipeline of plain data: a read of a data property (pipeline() copies nothing and defines no getter). */

@@ -12,16 +12,18 @@
 import type { TS } from '../util/typescript';
 import { typescript } from '../util/typescript';
 import type { EffectScope } from './effects';
-import { API_FUNCTIONS, mayHaveEffects, pipelineConsts } from './effects';
+import { API_FUNCTIONS, factoryNames, mayHaveEffects, pipelineConsts } from './effects';
 import { isErasedDeclaration } from './erasure';
-import type { RuntimeLoads } from './references';
+import type { RuntimeLoads } from './loads';
+import type { References } from './references';
 import { bindingNames, referencesOf } from './references';
 import { tokenDigest } from './tokens';
+import { emptyRecord } from '../util/own';
 
 export { feedTokens, tokenDigest } from './tokens';
 
 /** Bump when the shape or meaning of a ModuleIndex or CodeUnit changes: it keys the module cache. */
-export const MODULE_INDEX_VERSION = 4;
+export const MODULE_INDEX_VERSION = 6;
 
 /** The nx-steps API module, whose calls `step(...)`, `pipeline(...)`, `file(...)`, `dir(...)` only build descriptors. */
 const API_MODULE = 'nx-steps';
@@ -33,6 +35,17 @@ export interface CodeUnit extends Partial<RuntimeLoads> {
   readonly refs: readonly string[];
   /** Literal specifiers of modules the unit loads while it runs (`import('x')`, `require('x')`, ...). */
   readonly dynamicImports: readonly string[];
+  /** Top-level names used only as `ns.member`, as `ns\0member` (references.ts). */
+  readonly members?: readonly string[];
+  /** What in the unit may reveal who the step is, as `line:col text` (identity.ts). */
+  readonly identity?: readonly string[];
+  /** JSX in the unit: calls of the JSX factory the compiler inserts. */
+  readonly jsx?: References['jsx'];
+  readonly usesThis?: true;
+  /** It reads its own module's exports: the whole module counts for it. */
+  readonly selfExports?: true;
+  /** For a step's function: why it may learn who it is through its context parameter (identity.ts `stepContextReasons`). */
+  readonly context?: readonly string[];
 }
 
 export interface ImportBinding {
@@ -59,13 +72,71 @@ export interface ModuleIndex {
   readonly imports: Readonly<Record<string, ImportBinding>>;
   readonly exports: Readonly<Record<string, ExportTarget>>;
   readonly starExports: readonly string[];
+  /** Too deeply nested to parse (`unparsedModule`): any use of it takes it, and each module it names, whole. */
+  readonly unparsed?: true;
   /** Digest of every token of the module. */
   readonly whole: string;
+  /**
+   * Its exports are exactly `exports` and what `starExports` give: ES module
+   * syntax, no `export =` and no `module`/`exports` of CommonJS. A name it
+   * does not export then comes from nowhere, instead of from the whole module.
+   */
+  readonly closedExports?: true;
+  /** JSX pragmas in its comments (`@jsx h`, `@jsxFrag F`, `@jsxRuntime classic`, `@jsxImportSource x`): they change what JSX compiles to. */
+  readonly jsxPragmas?: readonly string[];
+  /** It holds JSX somewhere: the automatic runtime then imports `<source>/jsx-runtime` when it loads. */
+  readonly hasJsx?: true;
 }
 
 /** A module with nothing in it but its digest: JSON and other data files, unreadable files. */
 export function opaqueModule(whole: string): ModuleIndex {
-  return { decls: {}, load: [], imports: {}, exports: {}, starExports: [], whole };
+  return { decls: emptyRecord(), load: [], imports: emptyRecord(), exports: emptyRecord(), starExports: [], whole };
+}
+
+/**
+ * A code module too deeply nested to parse (util/nesting.ts): taken whole, conservatively. Loading it counts
+ * as an effect of its whole text (so every step that loads it changes with any edit of it), any use of it
+ * takes it whole, and every module its text names in an import, export or require() is loaded too.
+ */
+export function unparsedModule(whole: string, text: string): ModuleIndex {
+  const specifiers = new Set<string>();
+  for (const m of text.matchAll(/\b(?:from|import|require)\s*\(?\s*(['"])([^'"\n]+)\1/g)) if (m[2]) specifiers.add(m[2]);
+  const unit: CodeUnit = { digest: whole, refs: [], dynamicImports: [] };
+  const load: LoadItem[] = [{ kind: 'unit', unit }, ...[...specifiers].map((specifier): LoadItem => ({ kind: 'import', specifier }))];
+  // As star exports too: taking this module whole takes each of them whole (what its code may use of them is unknown).
+  return { ...opaqueModule(whole), load, starExports: [...specifiers], unparsed: true };
+}
+
+const JSX_PRAGMA = /@jsx(?:Frag|Runtime|ImportSource)?\s+[^\s*]+/g;
+
+/** The JSX pragmas esbuild reads from a file's comments (every match: over-reading only adds to keys). */
+function jsxPragmas(sf: TS.SourceFile): string[] {
+  const found = new Set<string>();
+  for (const m of sf.text.matchAll(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g)) for (const p of m[0].matchAll(JSX_PRAGMA)) found.add(p[0]);
+  return [...found].sort();
+}
+
+/** Whether the module's exports are exactly its static ones (see ModuleIndex.closedExports). */
+function hasClosedExports(ts: typeof TS, sf: TS.SourceFile): boolean {
+  let esm = false;
+  let cjs = false;
+  const walk = (n: TS.Node): void => {
+    if (cjs) return;
+    if (ts.isExportAssignment(n) && n.isExportEquals) cjs = true;
+    else if (ts.isIdentifier(n) && (n.text === 'module' || n.text === 'exports' || n.text === 'require')) cjs = true;
+    else ts.forEachChild(n, walk);
+  };
+  for (const s of sf.statements) {
+    if (
+      ts.isImportDeclaration(s) ||
+      ts.isExportDeclaration(s) ||
+      ts.isExportAssignment(s) ||
+      (ts.canHaveModifiers(s) && ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword))
+    )
+      esm = true;
+    walk(s);
+  }
+  return esm && !cjs;
 }
 
 /** Top-level names of a module: declarations and import bindings. */
@@ -83,6 +154,11 @@ export function codeUnitOf(node: TS.Node, sf: TS.SourceFile, topLevel: ReadonlyS
     ...(r.dynamicPrefixes.length > 0 ? { dynamicPrefixes: r.dynamicPrefixes } : {}),
     ...(r.cwdModules.length > 0 ? { cwdModules: r.cwdModules } : {}),
     ...(r.opaque.length > 0 ? { opaque: r.opaque } : {}),
+    ...(r.members.length > 0 ? { members: r.members } : {}),
+    ...(r.identity.length > 0 ? { identity: r.identity } : {}),
+    ...(r.jsx.length > 0 ? { jsx: r.jsx } : {}),
+    ...(r.usesThis ? { usesThis: true as const } : {}),
+    ...(r.selfExports ? { selfExports: true as const } : {}),
   };
 }
 
@@ -145,7 +221,8 @@ function scanImport(ts: typeof TS, s: TS.ImportDeclaration, into: ImportScan): v
 
 /** Pass 1: every top-level name (declared or imported), so that pass 2 knows what a reference is. */
 function scanTopLevel(ts: typeof TS, sf: TS.SourceFile): { topLevel: Set<string>; functions: Set<string>; scan: ImportScan } {
-  const scan: ImportScan = { imports: {}, api: new Set(), apiNames: new Map(), apiNamespaces: new Set() };
+  // Keyed by names the user chose (`export function toString`): maps without a prototype (util/own.ts).
+  const scan: ImportScan = { imports: emptyRecord(), api: new Set(), apiNames: new Map(), apiNamespaces: new Set() };
   const topLevel = new Set<string>();
   const functions = new Set<string>();
   for (const s of sf.statements) {
@@ -164,16 +241,16 @@ function scanTopLevel(ts: typeof TS, sf: TS.SourceFile): { topLevel: Set<string>
 export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
   const ts = typescript();
   const { topLevel, functions, scan } = scanTopLevel(ts, sf);
-  const exportsMap: Record<string, ExportTarget> = {};
+  const exportsMap = emptyRecord<ExportTarget>();
   const starExports: string[] = [];
   const load: LoadItem[] = [];
 
   // Pass 2, in source order: units, what runs at load, exports.
-  const decls: Record<string, CodeUnit[]> = {};
+  const decls = emptyRecord<CodeUnit[]>();
   const unitOf = (node: TS.Node): CodeUnit => codeUnitOf(node, sf, topLevel);
   const initialised = new Set<string>();
   const pipelines = new Set<string>();
-  const scope: EffectScope = {
+  const base: EffectScope = {
     api: scan.api,
     apiNames: scan.apiNames,
     apiNamespaces: scan.apiNamespaces,
@@ -181,6 +258,7 @@ export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
     initialised,
     pipelines,
   };
+  const scope: EffectScope = { ...base, factories: factoryNames(ts, sf, base) };
 
   for (const s of sf.statements) {
     if (ts.isImportDeclaration(s)) {
@@ -213,7 +291,18 @@ export function buildModuleIndex(sf: TS.SourceFile): ModuleIndex {
     recordExports(ts, s, names, exportsMap);
   }
 
-  return { decls, load, imports: scan.imports, exports: exportsMap, starExports, whole: tokenDigest(sf, sf) };
+  return { decls, load, imports: scan.imports, exports: exportsMap, starExports, whole: tokenDigest(sf, sf), ...moduleFacts(ts, sf, decls, load) };
+}
+
+/** What the compiler and Node decide for the module as a whole: closed exports, JSX pragmas, JSX anywhere. */
+function moduleFacts(ts: typeof TS, sf: TS.SourceFile, decls: Record<string, CodeUnit[]>, load: readonly LoadItem[]): Partial<ModuleIndex> {
+  const pragmas = /\.[jt]sx$/.test(sf.fileName) ? jsxPragmas(sf) : [];
+  const hasJsx = Object.values(decls).some((us) => us.some((u) => u.jsx)) || load.some((l) => l.kind === 'unit' && l.unit.jsx);
+  return {
+    ...(hasClosedExports(ts, sf) ? { closedExports: true as const } : {}),
+    ...(pragmas.length > 0 ? { jsxPragmas: pragmas } : {}),
+    ...(hasJsx ? { hasJsx: true as const } : {}),
+  };
 }
 
 function readExportDeclaration(

@@ -1,153 +1,35 @@
 /**
  * What a piece of code refers to: the top-level names of its module it
- * mentions (lexical scope respected, types excluded), and the modules it
- * loads while it runs (`require`, `import()`, `createRequire`, workers).
+ * mentions (lexical scope respected, types excluded), the modules it loads
+ * while it runs (`require`, `import()`, `createRequire`, workers: loads.ts),
+ * what in it may reveal who the step is (identity.ts), and the JSX the
+ * compiler turns into factory calls.
  */
 import type { TS } from '../util/typescript';
 import { typescript } from '../util/typescript';
 import { isErasedChild } from './erasure';
+import { freeNameUse, nodeUse, SELF_EXPORTS } from './identity';
+import type { MutableLoads, RuntimeLoads } from './loads';
+import { describeAt, loadKind, recordLoad, requireAliasesOf, unwrapExpression } from './loads';
 
-/** Modules a piece of code loads when it runs. */
-export interface RuntimeLoads {
-  /** Literal specifiers, resolved from the file: `require('x')`, `import('x')`, `require.resolve('x')`, ... */
-  readonly dynamicImports: readonly string[];
-  /** Relative prefixes of specifiers built at run time: import(`./plugins/${name}`) gives './plugins/'. */
-  readonly dynamicPrefixes: readonly string[];
-  /** Paths relative to the process's working folder: `new Worker('./w.js')`. */
-  readonly cwdModules: readonly string[];
-  /** Loads whose target cannot be known statically, as `line:col text` (reported, not followed). */
-  readonly opaque: readonly string[];
-}
-
-type MutableLoads = { -readonly [K in keyof RuntimeLoads]: string[] };
+export type { RuntimeLoads } from './loads';
 
 export interface References extends RuntimeLoads {
   readonly refs: readonly string[];
-}
-
-const requireAliases = new WeakMap<TS.SourceFile, ReadonlySet<string>>();
-
-/** Names bound to `createRequire(...)` anywhere in the file. */
-function createRequireNames(ts: typeof TS, sf: TS.SourceFile): ReadonlySet<string> {
-  const known = requireAliases.get(sf);
-  if (known) return known;
-  const names = new Set<string>();
-  const walk = (n: TS.Node): void => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && isCreateRequireCall(ts, n.initializer)) names.add(n.name.text);
-    ts.forEachChild(n, walk);
-  };
-  walk(sf);
-  requireAliases.set(sf, names);
-  return names;
-}
-
-function calleeName(ts: typeof TS, e: TS.Expression): string | undefined {
-  if (ts.isIdentifier(e)) return e.text;
-  if (ts.isPropertyAccessExpression(e)) return e.name.text;
-  return undefined;
-}
-
-function isCreateRequireCall(ts: typeof TS, e: TS.Expression): e is TS.CallExpression {
-  return ts.isCallExpression(e) && calleeName(ts, e.expression) === 'createRequire';
-}
-
-/** `__filename`, `import.meta.url`, `import.meta.filename`: createRequire relative to this file. */
-function isThisFile(ts: typeof TS, e: TS.Expression | undefined): boolean {
-  if (!e) return false;
-  if (ts.isIdentifier(e)) return e.text === '__filename';
-  if (ts.isPropertyAccessExpression(e) && ts.isMetaProperty(e.expression)) return e.name.text === 'url' || e.name.text === 'filename';
-  if (ts.isCallExpression(e) && calleeName(ts, e.expression) === 'pathToFileURL') return isThisFile(ts, e.arguments[0]);
-  return false;
-}
-
-function isImportMeta(ts: typeof TS, e: TS.Expression): boolean {
-  return ts.isMetaProperty(e) && e.keywordToken === ts.SyntaxKind.ImportKeyword;
-}
-
-/**
- * How a call loads a module, if it does: 'file' (resolved from this file),
- * 'cwd' (a worker path), or undefined.
- */
-function loadKind(ts: typeof TS, call: TS.CallExpression | TS.NewExpression, aliases: ReadonlySet<string>): 'file' | 'cwd' | 'opaque' | undefined {
-  const callee = call.expression;
-  if (ts.isNewExpression(call)) return calleeName(ts, callee) === 'Worker' ? 'cwd' : undefined;
-  if (callee.kind === ts.SyntaxKind.ImportKeyword) return 'file';
-  if (ts.isIdentifier(callee)) return callee.text === 'require' || aliases.has(callee.text) ? 'file' : undefined;
-  if (isCreateRequireCall(ts, callee)) return isThisFile(ts, callee.arguments[0]) ? 'file' : 'opaque';
-  if (ts.isPropertyAccessExpression(callee)) {
-    const method = callee.name.text;
-    const target = callee.expression;
-    // require.resolve('x'), module.require('x'), req.resolve('x'), import.meta.resolve('x')
-    if (method === 'require') return 'file';
-    if (method === 'resolve' && (isImportMeta(ts, target) || (ts.isIdentifier(target) && (target.text === 'require' || aliases.has(target.text)))))
-      return 'file';
-  }
-  return undefined;
-}
-
-/** `__dirname` or `import.meta.dirname`: this file's folder. */
-function isThisFolder(ts: typeof TS, e: TS.Expression | undefined): boolean {
-  if (!e) return false;
-  if (ts.isIdentifier(e)) return e.text === '__dirname';
-  return ts.isPropertyAccessExpression(e) && ts.isMetaProperty(e.expression) && e.name.text === 'dirname';
-}
-
-/** path.join(__dirname, 'a', 'b') / path.resolve(__dirname, ...): the same as './a/b'. */
-function folderJoin(ts: typeof TS, e: TS.Expression): { literal?: string; prefix?: string } | undefined {
-  if (!ts.isCallExpression(e) || !['join', 'resolve'].includes(calleeName(ts, e.expression) ?? '') || !isThisFolder(ts, e.arguments[0])) return undefined;
-  const parts: string[] = [];
-  for (const a of e.arguments.slice(1)) {
-    if (!ts.isStringLiteralLike(a)) return { prefix: `./${[...parts, ''].join('/')}` };
-    parts.push(a.text);
-  }
-  return { literal: `./${parts.join('/')}` };
-}
-
-/** The literal text of a specifier, or the static prefix of one built from a template, a `+` or a join from this folder. */
-function specifierOf(ts: typeof TS, e: TS.Expression): { literal?: string; prefix?: string; fromFolder?: true } {
-  if (ts.isStringLiteralLike(e)) return { literal: e.text };
-  const joined = folderJoin(ts, e);
-  if (joined) return { ...joined, fromFolder: true };
-  if (ts.isTemplateExpression(e)) return { prefix: e.head.text };
-  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-    const left = specifierOf(ts, e.left);
-    return { prefix: left.literal ?? left.prefix ?? '' };
-  }
-  if (ts.isParenthesizedExpression(e)) return specifierOf(ts, e.expression);
-  // new URL('./w.js', import.meta.url): relative to this file.
-  if (ts.isNewExpression(e) && calleeName(ts, e.expression) === 'URL' && e.arguments?.[0] && isThisFile(ts, e.arguments[1])) {
-    const inner = specifierOf(ts, e.arguments[0]);
-    return inner.literal !== undefined ? { literal: inner.literal } : inner;
-  }
-  return {};
-}
-
-function isRelative(spec: string): boolean {
-  return spec.startsWith('./') || spec.startsWith('../');
-}
-
-function recordLoad(ts: typeof TS, sf: TS.SourceFile, call: TS.CallExpression | TS.NewExpression, kind: 'file' | 'cwd' | 'opaque', out: MutableLoads): void {
-  const first = call.arguments?.[0];
-  const where = (): string => {
-    const { line, character } = sf.getLineAndCharacterOfPosition(call.getStart(sf));
-    const text = call.getText(sf).replace(/\s+/g, ' ');
-    return `${line + 1}:${character + 1} ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`;
-  };
-  if (!first || kind === 'opaque') {
-    out.opaque.push(where());
-    return;
-  }
-  const spec = specifierOf(ts, first);
-  // A URL relative to import.meta.url, or a path joined to __dirname, is relative to this file, not to the working folder.
-  const urlArg = ts.isNewExpression(first) || spec.fromFolder === true;
-  if (spec.literal !== undefined) {
-    if (kind === 'cwd' && !urlArg) out.cwdModules.push(spec.literal);
-    else out.dynamicImports.push(spec.literal);
-  } else if (spec.prefix !== undefined && isRelative(spec.prefix) && (kind === 'file' || urlArg)) {
-    out.dynamicPrefixes.push(spec.prefix);
-  } else {
-    out.opaque.push(where());
-  }
+  /**
+   * Top-level names used only as `name.member` (a namespace import's
+   * member, `ns.f`), as `name\0member`: the walk follows that export alone.
+   * A name also used any other way is in `refs` instead.
+   */
+  readonly members: readonly string[];
+  /** What in the code may reveal who the step is (its module's path, Nx's task variables), as `line:col text` (identity.ts). */
+  readonly identity: readonly string[];
+  /** Kinds of JSX in the code: the compiler turns them into calls of the JSX factory (closure-walk.ts follows it). */
+  readonly jsx: readonly ('element' | 'fragment' | 'key-after-spread')[];
+  /** The code mentions `this`: called as `ns.f()`, a function sees the whole namespace. */
+  readonly usesThis: boolean;
+  /** It reads its own module's exports (identity.ts SELF_EXPORTS): the whole module counts. */
+  readonly selfExports: boolean;
 }
 
 /**
@@ -173,25 +55,37 @@ const BLOCK_SCOPED = (ts: typeof TS): number => ts.NodeFlags.Let | ts.NodeFlags.
 class ReferenceWalker {
   private readonly aliases: ReadonlySet<string>;
   private readonly refs = new Set<string>();
+  private readonly members = new Set<string>();
+  private readonly identity: string[] = [];
+  private readonly jsx = new Set<References['jsx'][number]>();
   private readonly loads: MutableLoads = { dynamicImports: [], dynamicPrefixes: [], cwdModules: [], opaque: [] };
   private readonly scopes: Array<ReadonlySet<string>> = [];
+  /** Depth of `function`s, methods and classes around the node: `arguments` and `this` are theirs there. */
+  private ownThis = 0;
+  private usesThis = false;
+  private selfExports = false;
 
   constructor(
     private readonly ts: typeof TS,
     private readonly sf: TS.SourceFile,
     private readonly topLevel: ReadonlySet<string>,
   ) {
-    this.aliases = createRequireNames(ts, sf);
+    this.aliases = requireAliasesOf(ts, sf);
   }
 
   result(): References {
-    const sorted = (xs: string[]) => [...new Set(xs)].sort();
+    const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
     return {
-      refs: [...this.refs].sort(),
+      refs: sorted(this.refs),
+      members: sorted([...this.members].filter((m) => !this.refs.has(m.slice(0, m.indexOf('\0'))))),
       dynamicImports: sorted(this.loads.dynamicImports),
       dynamicPrefixes: sorted(this.loads.dynamicPrefixes),
       cwdModules: sorted(this.loads.cwdModules),
       opaque: sorted(this.loads.opaque),
+      identity: sorted(this.identity),
+      jsx: sorted(this.jsx) as References['jsx'],
+      usesThis: this.usesThis,
+      selfExports: this.selfExports,
     };
   }
 
@@ -204,13 +98,48 @@ class ReferenceWalker {
       if (n.initializer && ts.isVariableDeclarationList(n.initializer) && n.initializer.flags & BLOCK_SCOPED(ts)) return this.visitLoop(n, n.initializer);
     }
     if (ts.isCatchClause(n)) return this.within(this.bound(n.variableDeclaration?.name), n);
-    if (ts.isClassExpression(n) && n.name) return this.within(new Set([n.name.text]), n);
+    if (ts.isClassLike(n)) return this.withOwnThis(() => (ts.isClassExpression(n) && n.name ? this.within(new Set([n.name.text]), n) : this.visitChildren(n)));
     if (ts.isIdentifier(n)) return this.visitIdentifier(n);
     if (ts.isCallExpression(n) || ts.isNewExpression(n)) this.visitCall(n);
+    this.visitJsx(n);
+    if (n.kind === ts.SyntaxKind.ThisKeyword) this.usesThis = true;
+    const use = nodeUse(ts, n, this.ownThis > 0);
+    if (use) this.identity.push(describeAt(this.sf, n, use));
+    if (use === SELF_EXPORTS) this.selfExports = true;
+    this.visitChildren(n);
+  }
+
+  private visitChildren(n: TS.Node): void {
     this.children(n, (c) => this.visit(c));
   }
 
+  private withOwnThis(fn: () => void): void {
+    this.ownThis += 1;
+    try {
+      fn();
+    } finally {
+      this.ownThis -= 1;
+    }
+  }
+
+  /** JSX compiles to calls of a factory the source does not name (closure-walk.ts follows it). */
+  private visitJsx(n: TS.Node): void {
+    const ts = this.ts;
+    if (ts.isJsxElement(n) || ts.isJsxSelfClosingElement(n)) this.jsx.add('element');
+    else if (ts.isJsxFragment(n)) this.jsx.add('fragment');
+    else if (ts.isJsxAttributes(n)) {
+      // <div {...p} key="k" />: esbuild's automatic runtime calls createElement from the import source itself.
+      const spread = n.properties.findIndex((p) => ts.isJsxSpreadAttribute(p));
+      if (spread >= 0 && n.properties.some((p, i) => i > spread && ts.isJsxAttribute(p) && p.name.getText(this.sf) === 'key')) this.jsx.add('key-after-spread');
+    }
+  }
+
   private visitFunction(fn: TS.SignatureDeclarationBase & { body?: TS.Node }): void {
+    if (!this.ts.isArrowFunction(fn)) return this.withOwnThis(() => this.visitFunctionScope(fn));
+    this.visitFunctionScope(fn);
+  }
+
+  private visitFunctionScope(fn: TS.SignatureDeclarationBase & { body?: TS.Node }): void {
     const ts = this.ts;
     const names = new Set<string>();
     if (ts.isFunctionExpression(fn) && fn.name) names.add(fn.name.text);
@@ -246,7 +175,19 @@ class ReferenceWalker {
   }
 
   private visitIdentifier(n: TS.Identifier): void {
-    if (this.topLevel.has(n.text) && isReferencePosition(this.ts, n) && !this.isLocal(n.text)) this.refs.add(n.text);
+    if (!isReferencePosition(this.ts, n) || this.isLocal(n.text)) return;
+    if (this.topLevel.has(n.text)) {
+      const member = memberOf(this.ts, n);
+      if (member !== undefined) this.members.add(`${n.text}\0${member}`);
+      else this.refs.add(n.text);
+      return;
+    }
+    const use = freeNameUse(this.ts, n, this.ownThis > 0);
+    if (!use) return;
+    this.identity.push(describeAt(this.sf, n, use));
+    if (use === SELF_EXPORTS) this.selfExports = true;
+    // `require` handed on as a value, and a direct eval's string: modules may load through them that nx-steps cannot name.
+    if (use === 'require as a value' || n.text === 'eval') this.loads.opaque.push(describeAt(this.sf, n.parent ?? n));
   }
 
   private visitCall(n: TS.CallExpression | TS.NewExpression): void {
@@ -256,7 +197,12 @@ class ReferenceWalker {
       for (const name of this.topLevel) this.refs.add(name);
     }
     const kind = loadKind(ts, n, this.aliases);
-    if (kind) recordLoad(ts, this.sf, n, kind, this.loads);
+    if (!kind) return;
+    recordLoad(ts, this.sf, n, kind, this.loads);
+    const callee = unwrapExpression(ts, n.expression);
+    // require.resolve('./x') and import.meta.resolve('./x') return the absolute path of a module beside this one.
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve')
+      this.identity.push(describeAt(this.sf, n, `${callee.getText(this.sf)}(...) (an absolute path)`));
   }
 
   private isLocal(name: string): boolean {
@@ -319,6 +265,17 @@ class ReferenceWalker {
       }
     }
   }
+}
+
+/** `ns.f` or `ns['f']` for a top-level name `ns`: the member read, else undefined (any other use of `ns`). */
+function memberOf(ts: typeof TS, id: TS.Identifier): string | undefined {
+  let node: TS.Node = id;
+  while (node.parent && (ts.isParenthesizedExpression(node.parent) || unwrapExpression(ts, node.parent as TS.Expression) !== node.parent)) node = node.parent;
+  const p = node.parent;
+  if (!p) return undefined;
+  if (ts.isPropertyAccessExpression(p) && p.expression === node) return p.name.text;
+  if (ts.isElementAccessExpression(p) && p.expression === node && ts.isStringLiteralLike(p.argumentExpression)) return p.argumentExpression.text;
+  return undefined;
 }
 
 export function isFunctionLike(ts: typeof TS, n: TS.Node): boolean {

@@ -43,7 +43,7 @@ function resolveWithNxSteps(root: string, queries: ReadonlyArray<readonly [strin
   return queries.map(([from, spec]) => {
     const obs = new Observations();
     const fromAbs = path.join(root, from);
-    const tsconfig = readTsconfig(chooseTsconfig(fromAbs, root, obs, undefined), root, obs);
+    const tsconfig = readTsconfig(chooseTsconfig(fromAbs, root, obs, undefined), obs);
     const r = new Resolver(obs, tsconfig).resolve(spec, fromAbs, ['require']);
     switch (r.kind) {
       case 'local':

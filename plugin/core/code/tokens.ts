@@ -71,7 +71,12 @@ function erasedIndexes(ts: typeof TS, parent: TS.Node, children: readonly TS.Nod
  *   not the comments esbuild keeps (starting with `/*!` or `//!`, or
  *   holding `@license` or `@preserve`);
  * - semicolons ending statements, and trailing commas in lists;
- * - redundant parentheses (the tree already says how operands group);
+ * - redundant parentheses (the tree already says how operands group), the
+ *   parentheses around an arrow function's parameters among them;
+ * - TypeScript-only modifiers (`public`, `private`, `protected`,
+ *   `readonly`, `override`): erased on class members; on a constructor
+ *   parameter any of them makes a parameter property, so they count as one
+ *   mark there;
  * - the quote style of strings (their value is used), except in directive
  *   position (`'use strict'` is a directive only when written without escapes);
  * - everything TypeScript's emit erases (erasure.ts): types never run.
@@ -99,21 +104,60 @@ export function feedTokens(node: TS.Node, sf: TS.SourceFile, emit: (text: string
     }
     const children = n.getChildren(sf);
     if (children.length === 0) {
+      const modifier = typeScriptModifier(ts, n);
+      if (modifier !== undefined) {
+        if (modifier) emit('parameter-property');
+        return;
+      }
       emitLeaf(ts, n, sf, emit);
       return;
     }
-    emit(`<${n.kind}`);
     const erased = erasedIndexes(ts, n, children);
     const last = children.length - 1;
-    children.forEach((child, i) => {
-      if (erased.has(i)) return;
-      // A trailing comma: the last token of a list.
-      if (n.kind === ts.SyntaxKind.SyntaxList && i === last && child.kind === ts.SyntaxKind.CommaToken) return;
-      visit(child);
+    const kept = children.filter((child, i) => {
+      if (erased.has(i)) return false;
+      // A trailing comma: the last token of a list; the parentheses around an arrow's parameters.
+      if (n.kind === ts.SyntaxKind.SyntaxList && i === last && child.kind === ts.SyntaxKind.CommaToken) return false;
+      if (ts.isArrowFunction(n) && (child.kind === ts.SyntaxKind.OpenParenToken || child.kind === ts.SyntaxKind.CloseParenToken)) return false;
+      return !(n.kind === ts.SyntaxKind.SyntaxList && typeScriptModifier(ts, child) === false);
     });
+    // A list left with nothing once types are erased (`implements I`, `private`) is no list at all.
+    if (n.kind === ts.SyntaxKind.SyntaxList && kept.length === 0 && children.length > 0) return;
+    emit(`<${n.kind}`);
+    kept.forEach(visit);
     emit('>');
   };
   visit(node);
+}
+
+/**
+ * For a TypeScript-only modifier token: true for the first of a parameter's
+ * (it makes a parameter property: one mark), false otherwise (erased);
+ * undefined for any other token.
+ */
+function typeScriptModifier(ts: typeof TS, n: TS.Node): boolean | undefined {
+  const k = n.kind;
+  const tsOnly =
+    k === ts.SyntaxKind.PublicKeyword ||
+    k === ts.SyntaxKind.PrivateKeyword ||
+    k === ts.SyntaxKind.ProtectedKeyword ||
+    k === ts.SyntaxKind.ReadonlyKeyword ||
+    k === ts.SyntaxKind.OverrideKeyword;
+  const owner = n.parent;
+  if (!tsOnly || !owner || !ts.canHaveModifiers(owner) || !ts.getModifiers(owner)?.some((m) => m === n)) return undefined;
+  if (!ts.isParameter(owner)) return false;
+  const first = ts
+    .getModifiers(owner)
+    ?.find((m) =>
+      [
+        ts.SyntaxKind.PublicKeyword,
+        ts.SyntaxKind.PrivateKeyword,
+        ts.SyntaxKind.ProtectedKeyword,
+        ts.SyntaxKind.ReadonlyKeyword,
+        ts.SyntaxKind.OverrideKeyword,
+      ].includes(m.kind),
+    );
+  return first === n;
 }
 
 function emitLeaf(ts: typeof TS, n: TS.Node, sf: TS.SourceFile, emit: (text: string) => void): void {

@@ -22,13 +22,46 @@ export interface PathsMatcher {
   readonly hasBaseUrl: boolean;
 }
 
+/**
+ * What esbuild compiles JSX to, from the tsconfig (a file's `@jsx...`
+ * pragmas override it: closure-walk.ts). `jsx: react-jsx` and
+ * `react-jsxdev` select the automatic runtime (`<importSource>/jsx-runtime`,
+ * `jsx-dev-runtime`); anything else, `preserve` included (tsx compiles it
+ * anyway), the classic one (`jsxFactory`, `jsxFragmentFactory`).
+ */
+export interface JsxSettings {
+  readonly runtime: 'classic' | 'automatic';
+  readonly dev: boolean;
+  readonly factory: string;
+  readonly fragment: string;
+  readonly importSource: string;
+}
+
 export interface TsconfigView {
   /** The file tsx reads, absolute; undefined when there is none. */
   readonly file: string | undefined;
   readonly paths: PathsMatcher | undefined;
   readonly allowJs: boolean;
-  /** What of the config changes emitted code, for the key (paths relative to the workspace). */
+  /** What of the config changes emitted code, for the key: its options, wherever it sits. */
   readonly emit: CanonicalValue;
+  readonly jsx: JsxSettings;
+  /** Whether tsx compiles `file` (absolute) with this config: its files, include and exclude (get-tsconfig's isFileIncluded). */
+  appliesTo(file: string): boolean;
+}
+
+/** esbuild's JSX defaults: what a file gets when no tsconfig applies to it. */
+export const DEFAULT_JSX: JsxSettings = { runtime: 'classic', dev: false, factory: 'React.createElement', fragment: 'React.Fragment', importSource: 'react' };
+
+function jsxSettings(options: Readonly<Record<string, unknown>>): JsxSettings {
+  const str = (k: string, fallback: string) => (typeof options[k] === 'string' && options[k] !== '' ? (options[k] as string) : fallback);
+  const mode = typeof options['jsx'] === 'string' ? options['jsx'].toLowerCase() : '';
+  return {
+    runtime: mode === 'react-jsx' || mode === 'react-jsxdev' ? 'automatic' : 'classic',
+    dev: mode === 'react-jsxdev',
+    factory: str('jsxFactory', DEFAULT_JSX.factory),
+    fragment: str('jsxFragmentFactory', DEFAULT_JSX.fragment),
+    importSource: str('jsxImportSource', DEFAULT_JSX.importSource),
+  };
 }
 
 /**
@@ -156,15 +189,14 @@ export function chooseTsconfig(pipelineAbs: string, workspaceRoot: string, obs: 
   }
 }
 
-export function readTsconfig(file: string | undefined, workspaceRoot: string, obs: Observations): TsconfigView {
-  if (!file) return { file, paths: undefined, allowJs: false, emit: { tsconfig: null } };
+/**
+ * The config as tsx reads it. Which files it applies to is a question per
+ * file (`appliesTo`), not part of `emit`, so a project folder moved as a
+ * whole, under the same config, keeps its digest.
+ */
+export function readTsconfig(file: string | undefined, obs: Observations): TsconfigView {
+  if (!file) return { file, paths: undefined, allowJs: false, emit: { tsconfig: null }, jsx: DEFAULT_JSX, appliesTo: () => false };
   const merged = withConfigDir(readChain(file, obs, new Set()), path.dirname(file));
-  const rel = (p: string) => path.relative(workspaceRoot, p).split(path.sep).join('/');
-  const lists = Object.fromEntries(
-    (['files', 'include', 'exclude'] as const)
-      .filter((k) => merged[k])
-      .map((k) => [k, (merged[k] ?? []).map((p) => rel(path.resolve(merged.listsBase ?? path.dirname(file), p)))]),
-  );
   const options = Object.fromEntries(
     Object.entries(merged.options)
       .filter(([k]) => !NOT_EMITTED.has(k))
@@ -174,7 +206,49 @@ export function readTsconfig(file: string | undefined, workspaceRoot: string, ob
     file,
     paths: pathsMatcher(merged, file),
     allowJs: merged.options['allowJs'] === true || merged.options['checkJs'] === true,
-    emit: { tsconfig: rel(file), error: merged.error ?? null, options: options as CanonicalValue, ...lists } as CanonicalValue,
+    emit: { tsconfig: 'found', error: merged.error ?? null, options: options as CanonicalValue } as CanonicalValue,
+    jsx: jsxSettings(merged.options),
+    appliesTo: filesMatcher(merged, file),
+  };
+}
+
+const IGNORED_FOLDERS = `(?!(node_modules|bower_components|jspm_packages)(/|$))`;
+const ANY = '[^/]';
+const NOT_DOT = '[^./]';
+const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const posix = (p: string) => p.split(path.sep).join('/');
+
+/** get-tsconfig's compilePatterns and isFileIncluded, as tsx calls them (case-sensitive, as on Linux). */
+function filesMatcher(merged: Merged, file: string): (abs: string) => boolean {
+  const dir = merged.listsBase ?? path.dirname(file);
+  const resolve = (p: string) => posix(path.isAbsolute(p) ? p : path.join(dir, p));
+  const flags = process.platform === 'darwin' || process.platform === 'win32' ? 'i' : '';
+  const files = merged.files ? new Set(merged.files.map(resolve)) : undefined;
+  const extensions = ['.ts', '.tsx', '.d.ts', '.cts', '.d.cts', '.mts', '.d.mts'];
+  if (merged.options['allowJs'] === true) extensions.push('.js', '.jsx', '.cjs', '.mjs');
+  const defaultExclude = ['outDir', 'declarationDir'].flatMap((k) => (typeof merged.options[k] === 'string' ? [merged.options[k] as string] : []));
+  const exclude = (merged.exclude ?? defaultExclude).map((p) => {
+    const e = escapeRegExp(resolve(p)).replaceAll('\\*\\*/', '(.+/)?').replaceAll('\\*', `${ANY}*`).replaceAll('\\?', ANY);
+    return new RegExp(`^${e}($|/)`, flags);
+  });
+  const includeList = merged.files || merged.include ? merged.include : ['**/*'];
+  const include = includeList?.map((p) => {
+    let y = resolve(p);
+    if (/(?:^|\/)[^.*?]+$/.test(y)) y = posix(path.join(y, '**/*'));
+    const e = escapeRegExp(y)
+      .replaceAll('/\\*\\*', `(/${IGNORED_FOLDERS}${NOT_DOT}${ANY}*)*?`)
+      .replace(/(\/)?\\\*/g, (_m, slash?: string) => {
+        const v = `(${NOT_DOT}|(\\.(?!min\\.js$))?)*`;
+        return slash ? `/${IGNORED_FOLDERS}${NOT_DOT}${v}` : v;
+      })
+      .replace(/(\/)?\\\?/g, (_m, slash?: string) => (slash ? `/${IGNORED_FOLDERS}${ANY}` : ANY));
+    return new RegExp(`^${e}$`, flags);
+  });
+  return (abs) => {
+    const f = posix(abs);
+    if (files?.has(f)) return true;
+    if (!extensions.some((x) => f.endsWith(x)) || exclude.some((r) => r.test(f))) return false;
+    return !!include?.some((r) => r.test(f));
   };
 }
 

@@ -16,6 +16,7 @@ import type { Json } from '../../api/json';
 import type { CodeUnit, ModuleIndex } from '../code/module-index';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
+import { own } from '../util/own';
 import { hashParts } from '../util/xxhash';
 import type { StepDeclaration } from '../model/declarations';
 import type { TS } from '../util/typescript';
@@ -60,7 +61,7 @@ function factoryOf(r: FileReader, name: string, fn: TS.FunctionLikeDeclaration, 
     if (!ts.isIdentifier(p.name) || p.dotDotDotToken) return undefined;
     params.push({ name: p.name.text, ...(p.initializer ? { initializer: p.initializer } : {}) });
   }
-  return { name, params, stepCall, unit: factoryUnit(name, module.decls[name]) };
+  return { name, params, stepCall, unit: factoryUnit(name, own(module.decls, name)) };
 }
 
 /**
@@ -124,7 +125,10 @@ export function readFactoryStep(
 ): StepDeclaration | undefined {
   const label = exportedAs ?? local;
   const { bindings, broken } = bindArguments(r, factory, call, label);
-  const fn = factory.unit ?? r.codeUnit(factory.stepCall);
+  // Its code is the whole factory; what its context parameter may reveal is the inner step function's.
+  const stepFn = factory.stepCall.arguments[factory.stepCall.arguments.length - 1];
+  const whole = factory.unit ?? r.codeUnit(factory.stepCall);
+  const fn = stepFn ? r.stepFunctionUnit(stepFn, whole) : whole;
   // Defaults included: the values the step is made with, in the factory's parameter order.
   const made = { factory: { name: factory.name, args: [...bindings.values()] }, fn };
   if (broken)

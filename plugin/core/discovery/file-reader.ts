@@ -6,23 +6,32 @@
  */
 import type { Json } from '../../api/json';
 import type { CodeUnit, ModuleIndex } from '../code/module-index';
+import { stepContextReasons } from '../code/identity';
 import { codeUnitOf, topLevelNames } from '../code/module-index';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import type { FactoryCall, Loc } from '../model/declarations';
 import type { TS } from '../util/typescript';
+import { own } from '../util/own';
 import { locationOf, typescript } from '../util/typescript';
 import type { StaticScope, StaticValue } from './static-value';
 import { evaluateStatic, formatValuePath, staticPropertyName, unbound, unwrap } from './static-value';
 
 export const API_MODULE = 'nx-steps';
-type ApiName = 'step' | 'pipeline' | 'file' | 'dir' | 'range';
-const API_NAMES: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir', 'range']);
+type ApiName = 'step' | 'pipeline' | 'file' | 'dir' | 'range' | 'secret';
+const API_NAMES: ReadonlySet<string> = new Set(['step', 'pipeline', 'file', 'dir', 'range', 'secret']);
 
 /** A step made by a factory call: the call's arguments and the factory's code. */
 export interface MadeBy {
   readonly factory: FactoryCall;
   readonly fn: CodeUnit;
+}
+
+const PROTO = '__proto__';
+
+/** `__proto__: x` in an object literal sets the object's prototype: the module would not have that key. */
+function protoMessage(what: string): string {
+  return `\`__proto__\` cannot be a key of ${what}: in an object literal it sets the object's prototype, so the step would never receive it.`;
 }
 
 export class FileReader {
@@ -107,6 +116,33 @@ export class FileReader {
     return api?.name === 'pipeline' ? { pipeline: inner.expression.text, param: u.name.text, call: api.call } : undefined;
   }
 
+  /**
+   * Whether a param's value declares a secret: `secret()`, or a pipeline's shared param declared with it
+   * (`ml.params.token`). A `secret(...)` with arguments is reported (it takes none) and still a secret.
+   */
+  isSecret(value: TS.Expression, step?: string): boolean {
+    const ref = this.pipelineParamRef(value);
+    if (ref) {
+      const options = ref.call.arguments[0] && this.objectLiteral(ref.call.arguments[0]);
+      const params = options && this.propertyValue(options, 'params');
+      const obj = params && this.objectLiteral(params);
+      const entry = obj && this.propertyValue(obj, ref.param);
+      return entry !== undefined && this.apiCall(entry)?.name === 'secret';
+    }
+    const api = this.apiCall(value);
+    if (api?.name !== 'secret') return false;
+    if (api.call.arguments.length > 0) {
+      this.report(
+        DiagnosticCodes.badOption,
+        api.call,
+        'secret() takes no arguments: its value is given on the command line.',
+        'Write token: secret(), and run nx run <project>:<step> --token=...',
+        step,
+      );
+    }
+    return true;
+  }
+
   /** An error at `node`; the step it belongs to, where there is one. */
   report(code: DiagnosticCode, node: TS.Node, message: string, hint?: string, step?: string): void {
     this.add('error', code, node, message, hint, step);
@@ -140,11 +176,11 @@ export class FileReader {
     const ts = this.ts;
     const e = unwrap(ts, expr);
     if (ts.isIdentifier(e)) {
-      const b = this.module.imports[e.text];
+      const b = own(this.module.imports, e.text);
       return b && b.specifier === API_MODULE && API_NAMES.has(b.imported) ? (b.imported as ApiName) : undefined;
     }
     if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression)) {
-      const b = this.module.imports[e.expression.text];
+      const b = own(this.module.imports, e.expression.text);
       return b && b.specifier === API_MODULE && b.imported === '*' && API_NAMES.has(e.name.text) ? (e.name.text as ApiName) : undefined;
     }
     return undefined;
@@ -187,9 +223,11 @@ export class FileReader {
           );
           continue;
         }
-        out.push({ key, keyNode: p.name, value: p.initializer });
+        if (key === PROTO) this.report(DiagnosticCodes.badOption, p.name, protoMessage(what), 'Rename it.', step);
+        else out.push({ key, keyNode: p.name, value: p.initializer });
       } else if (ts.isShorthandPropertyAssignment(p)) {
-        out.push({ key: p.name.text, keyNode: p.name, value: p.name });
+        if (p.name.text === PROTO) this.report(DiagnosticCodes.badOption, p.name, protoMessage(what), 'Rename it.', step);
+        else out.push({ key: p.name.text, keyNode: p.name, value: p.name });
       } else {
         this.report(
           DiagnosticCodes.notStatic,
@@ -221,5 +259,11 @@ export class FileReader {
   /** The code of a step function or key function (see module-index.ts). */
   codeUnit(node: TS.Expression): CodeUnit {
     return codeUnitOf(node, this.sf, this.topLevel);
+  }
+
+  /** A step function's unit, with what its context parameter may reveal (code/identity.ts). */
+  stepFunctionUnit(node: TS.Expression, unit: CodeUnit = this.codeUnit(node)): CodeUnit {
+    const context = stepContextReasons(this.ts, node, this.sf);
+    return context.length > 0 ? { ...unit, context } : unit;
   }
 }

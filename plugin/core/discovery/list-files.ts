@@ -1,52 +1,40 @@
 /**
  * The files of a folder a fan-out runs over (`each: { x: dir(...) }`): one
  * item each. Read when the graph is built, names only (contents are hashed
- * per item when the item runs). The selection is the one a `dir` argument
- * uses (hash/dir-selection.ts: include, exclude, pruning, `.nx-steps`
- * never counts), and links are followed as the hasher follows them; a link
- * back to a folder being listed is not followed again.
+ * per item when the item runs). The walk is the one a `dir` argument's
+ * manifest is (hash/dir-walk.ts: the same selection, links followed, loops
+ * not followed, `.nx-steps` never counts), so an item is exactly a file the
+ * folder's digest would cover. A selected entry that cannot be read as a
+ * file (a broken link, a pipe) is an item all the same: it fails with the
+ * hasher's reason when it runs, and the other items still run. Items are in
+ * code-unit order of their whole paths.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { compareCodePoints } from '../hash/canonical';
 import type { DirSelection } from '../hash/dir-selection';
 import { Selection } from '../hash/dir-selection';
+import { diskFolders, walkFolder } from '../hash/dir-walk';
+import { HashError } from '../hash/hash-failure';
 import type { ListFiles } from '../model/fan-out';
 
 export const listFiles: ListFiles = (absDir, sel: DirSelection) => {
+  let st: fs.BigIntStats;
   try {
-    if (!fs.statSync(absDir).isDirectory()) return { ok: false, message: 'it is a file, not a folder' };
+    st = fs.statSync(absDir, { bigint: true });
   } catch (e) {
     return { ok: false, message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message };
   }
-  const selection = new Selection(sel);
+  if (!st.isDirectory()) return { ok: false, message: 'it is a file, not a folder' };
   const out: string[] = [];
-  const walking = new Set<string>();
-  const walk = (abs: string, rel: string): void => {
-    const real = fs.realpathSync(abs);
-    if (walking.has(real)) return;
-    walking.add(real);
-    for (const entry of fs.readdirSync(abs, { withFileTypes: true })) {
-      const childRel = rel ? `${rel}/${entry.name}` : entry.name;
-      if (selection.prunes(entry.name, childRel)) continue;
-      const childAbs = path.join(abs, entry.name);
-      let isDir = entry.isDirectory();
-      if (entry.isSymbolicLink()) {
-        try {
-          isDir = fs.statSync(childAbs).isDirectory();
-        } catch {
-          isDir = false; // a broken link is an item; hashing it fails with a clear message when it runs
-        }
-      }
-      if (isDir) walk(childAbs, childRel);
-      else if (selection.selects(childRel)) out.push(childRel);
-    }
-    walking.delete(real);
-  };
   try {
-    walk(absDir, '');
+    walkFolder(absDir, st, new Selection(sel), diskFolders, {
+      file: (rel) => out.push(rel),
+      loop: () => undefined, // a link back to a folder being listed holds no file of its own
+      unreadable: (rel) => out.push(rel),
+    });
   } catch (e) {
-    return { ok: false, message: (e as Error).message };
+    if (!(e instanceof HashError)) throw e;
+    return { ok: false, message: e.message };
   }
   return { ok: true, files: out.sort(compareCodePoints) };
 };

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../hash/test-utils/tree';
+import type { Diagnostic } from '../diagnostics';
+import { formatDiagnostic } from '../diagnostics';
 import { DiskCache } from '../util/disk-cache';
 import { loadPipelineFile } from './load';
 
@@ -57,5 +59,32 @@ describe('loadPipelineFile: the last good version of a file with a syntax error'
     const before = cacheFiles(ws.root);
     ws.load(valid('a'));
     expect(cacheFiles(ws.root)).toEqual(before);
+  });
+});
+
+describe('loadPipelineFile: files no parser can follow', () => {
+  it('10,000 nested parentheses: NXS100 where the nesting is deepest, and the last good steps stay', () => {
+    const ws = workspace();
+    ws.load(valid('a'));
+    const line = `export const deep = ${'('.repeat(10_000)}1${')'.repeat(10_000)};`;
+    const parsed = ws.load(`${head}${line}\n`);
+    expect(stepNames(parsed)).toEqual(['a']);
+    const [d] = parsed.diagnostics;
+    expect(d).toMatchObject({ code: 'NXS100', location: { file: FILE, line: 3, column: 'export const deep = '.length + 10_000 } });
+    expect(d?.message).toContain('10000 levels');
+  });
+
+  it('the code frame of a 1 MB one-line file shows a bounded excerpt around the error', () => {
+    const ws = workspace();
+    const text = `${head}export const x = [${'1,'.repeat(500_000)} oops oops];\n`;
+    const parsed = ws.load(text);
+    const d = parsed.diagnostics.find((x) => x.code === 'NXS100');
+    expect(d?.location?.line).toBe(3);
+    const shown = formatDiagnostic(d as Diagnostic, text);
+    expect(shown.length).toBeLessThan(1_000);
+    const [frame, caret] = shown.split('\n\n')[1]?.split('\n') ?? [];
+    expect(frame).toContain('oops');
+    // The caret stands under the error's first character.
+    expect(frame?.[caret?.indexOf('^') ?? -1]).toBe(text.split('\n')[2]?.[(d?.location?.column ?? 0) - 1]);
   });
 });

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { opaqueModule } from '../code/module-index';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes, internalError } from '../diagnostics';
+import { deepestNesting, isStackOverflow, lineAndColumn } from '../util/nesting';
 import { hashBytes, hashParts } from '../util/xxhash';
 import type { ParsedPipelineFile } from '../model/declarations';
 import type { DiskCache } from '../util/disk-cache';
@@ -36,7 +37,10 @@ export function loadPipelineFile(workspaceRoot: string, file: string, cache: Dis
       parsed = parsePipelineFile(file, text);
     } catch (e) {
       // A bug of ours must not take the whole project graph down: report it on this file.
-      return unreadable(file, internalError(e, { location: { file, line: 1, column: 1 } }));
+      if (!isStackOverflow(e)) return unreadable(file, internalError(e, { location: { file, line: 1, column: 1 } }));
+      // Too deep to parse: a syntax error of its own, so the file keeps its last good steps (below).
+      const digest = hashBytes(text);
+      parsed = { file, digest, steps: [], module: opaqueModule(digest), diagnostics: [tooDeep(file, text)] };
     }
     cache.set('parse', key, parsed);
   }
@@ -49,14 +53,27 @@ export function loadPipelineFile(workspaceRoot: string, file: string, cache: Dis
     if (parsed.steps.length > 0 && cache.get<{ key: string }>('parse', lastGoodKey)?.key !== key) cache.set('parse', lastGoodKey, { key });
     return parsed;
   }
+  // Verified like any entry (each names its key, disk-cache.ts), and it must be a parse of this very file.
   const pointer = cache.get<{ key: string }>('parse', lastGoodKey);
-  const lastGood = pointer ? cache.get<ParsedPipelineFile>('parse', pointer.key) : undefined;
-  if (!lastGood) return parsed;
+  const lastGood = typeof pointer?.key === 'string' ? cache.get<ParsedPipelineFile>('parse', pointer.key) : undefined;
+  if (!lastGood || lastGood.file !== file || !Array.isArray(lastGood.steps)) return parsed;
   const first = syntax[0] as Diagnostic;
   return {
     ...lastGood,
     digest: parsed.digest,
     diagnostics: [...parsed.diagnostics, ...lastGood.steps.map((s): Diagnostic => ({ ...first, step: s.exportedAs ?? s.local }))],
+  };
+}
+
+/** The parser (or a walk over its tree) ran out of stack: located where the file nests deepest. */
+function tooDeep(file: string, text: string): Diagnostic {
+  const deepest = deepestNesting(text);
+  return {
+    code: DiagnosticCodes.syntax,
+    severity: 'error',
+    message: `The file nests too deeply to be read (${deepest.depth} levels of parentheses, brackets or braces): the parser ran out of stack here.`,
+    hint: 'Break the expression up (name its parts with consts); until then the steps of this file keep their last known targets and fail when run.',
+    location: { file, ...lineAndColumn(text, deepest.offset), length: 1 },
   };
 }
 

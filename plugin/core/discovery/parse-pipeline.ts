@@ -9,6 +9,7 @@ import type { ModuleIndex } from '../code/module-index';
 import { buildModuleIndex, MODULE_INDEX_VERSION, opaqueModule } from '../code/module-index';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
+import { own } from '../util/own';
 import { hashBytes } from '../util/xxhash';
 import type { ParsedPipelineFile, PipelineDeclaration, StepDeclaration } from '../model/declarations';
 import type { TS } from '../util/typescript';
@@ -16,13 +17,13 @@ import { parseSource, syntaxErrors, typescript } from '../util/typescript';
 import type { Factory } from './factories';
 import { factoryCallOf, findFactories, readFactoryStep, reportStrayCalls } from './factories';
 import { API_MODULE, FileReader } from './file-reader';
-import { readStep } from './read-step';
+import { readParamValues, readStep } from './read-step';
 
 export { API_MODULE, FileReader } from './file-reader';
 export type { MadeBy } from './file-reader';
 
 /** Bump when the shape of ParsedPipelineFile changes: it keys the parse cache (with the code index's version, whose units it holds). */
-export const PARSER_VERSION = 6 * 1000 + MODULE_INDEX_VERSION;
+export const PARSER_VERSION = 7 * 1000 + MODULE_INDEX_VERSION;
 
 const PIPELINE_OPTION_KEYS = ['name', 'cache', 'description', 'params'] as const;
 
@@ -159,7 +160,7 @@ function readVariable(reader: FileReader, c: StatementContext, d: TS.VariableDec
 }
 
 function readPipeline(r: FileReader, call: TS.CallExpression): PipelineDeclaration {
-  const decl: { name?: string; cache?: boolean; description?: string; params?: Record<string, Json> } = {};
+  const decl: { name?: string; cache?: boolean; description?: string; params?: Record<string, Json>; secrets?: string[] } = {};
   const [arg] = call.arguments;
   if (arg) {
     const obj = r.objectLiteral(arg);
@@ -171,18 +172,15 @@ function readPipeline(r: FileReader, call: TS.CallExpression): PipelineDeclarati
           r.report(DiagnosticCodes.badOption, keyNode, `Unknown pipeline option \`${key}\`.`, `Known options: ${PIPELINE_OPTION_KEYS.join(', ')}.`);
           continue;
         }
+        if (key === 'params') {
+          const params = readParamValues(r, value, '`params` of a pipeline', undefined, "Write pipeline({ name: 'ml', params: { lr: 0.1 } }).");
+          if (params) decl.params = params.values;
+          if (params?.secrets.length) decl.secrets = params.secrets;
+          continue;
+        }
         const v = r.staticJson(value, `pipeline option \`${key}\``);
         if (v === undefined) continue;
-        if (key === 'params') {
-          if (typeof v === 'object' && v !== null && !Array.isArray(v)) decl.params = v as Record<string, Json>;
-          else
-            r.report(
-              DiagnosticCodes.badOption,
-              value,
-              '`params` of a pipeline must be an object of named values.',
-              "Write pipeline({ name: 'ml', params: { lr: 0.1 } }).",
-            );
-        } else if (key === 'cache') {
+        if (key === 'cache') {
           if (typeof v === 'boolean') decl.cache = v;
           else
             r.report(
@@ -212,10 +210,8 @@ function readPipeline(r: FileReader, call: TS.CallExpression): PipelineDeclarati
 }
 
 function exportNameOf(module: ModuleIndex, local: string): string | undefined {
-  if (module.exports[local]?.kind === 'local') {
-    const t = module.exports[local];
-    if (t.kind === 'local' && t.local === local) return local;
-  }
+  const same = own(module.exports, local);
+  if (same?.kind === 'local' && same.local === local) return local;
   for (const [exported, target] of Object.entries(module.exports)) {
     if (target.kind === 'local' && target.local === local) return exported;
   }

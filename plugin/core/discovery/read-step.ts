@@ -11,7 +11,7 @@ import { parseDuration } from '../util/duration';
 import type { TS } from '../util/typescript';
 import { readEach } from './each';
 import type { FileReader, MadeBy } from './file-reader';
-import { unwrap } from './static-value';
+import { formatValuePath, unwrap } from './static-value';
 
 const STEP_OPTION_KEYS = ['args', 'needs', 'params', 'each', 'cache', 'version', 'description'] as const;
 const CACHE_OPTION_KEYS = ['strategy', 'ttl', 'key'] as const;
@@ -21,6 +21,7 @@ interface StepOptionsRead {
   args: Record<string, ArgDeclaration>;
   needs: Record<string, NeedDeclaration>;
   params: Record<string, Json>;
+  secrets?: string[];
   paramLocs: Record<string, Loc>;
   cache: CacheDeclaration;
   cacheExplicit: boolean;
@@ -41,7 +42,7 @@ export function readStep(
   const parts = stepCallParts(r, call, label);
   if (!parts) return undefined;
   // A factory's step closes over the factory's parameters: its code is the whole factory (its arguments join the key too).
-  const fn: CodeUnit = made?.fn ?? r.codeUnit(parts.fnExpr);
+  const fn: CodeUnit = made?.fn ?? r.stepFunctionUnit(parts.fnExpr);
   const options = parts.optionsExpr ? readStepOptions(r, parts.optionsExpr, label) : defaultOptions();
   if (!options) return undefined;
   checkStepFunction(r, parts.fnExpr, label);
@@ -132,18 +133,46 @@ function readStepOption(r: FileReader, read: StepOptionsRead, key: string, keyNo
 }
 
 function readParams(r: FileReader, read: StepOptionsRead, value: TS.Expression, label: string): void {
-  const v = r.staticJson(value, '`params`', label);
-  if (v === undefined) return;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    r.report(DiagnosticCodes.badOption, value, '`params` must be an object of named values.', "Write params: { table: 'clean', limit: 10 }.", label);
-    return;
-  }
-  read.params = v as Record<string, Json>;
-  const obj = r.objectLiteral(value);
-  for (const p of obj ? r.properties(obj, '`params`', label) : []) {
+  const params = readParamValues(r, value, '`params`', label, "Write params: { table: 'clean', limit: 10 }.");
+  if (!params) return;
+  read.params = params.values;
+  if (params.secrets.length > 0) read.secrets = params.secrets;
+  for (const p of params.properties) {
     read.paramLocs[p.key] = r.loc(p.keyNode);
     checkSharedName(r, p.key, p.value, label);
   }
+}
+
+/**
+ * An object of params, each value read on its own: a literal, or `secret()` (its default is null and its
+ * name is listed in `secrets`). Shared by a step's `params` and a pipeline's.
+ */
+export function readParamValues(
+  r: FileReader,
+  value: TS.Expression,
+  what: string,
+  step: string | undefined,
+  hint: string,
+): { values: Record<string, Json>; secrets: string[]; properties: ReturnType<FileReader['properties']> } | undefined {
+  const obj = r.objectLiteral(value);
+  if (!obj) {
+    const v = r.staticJson(value, what, step);
+    if (v !== undefined) r.report(DiagnosticCodes.badOption, value, `${what} must be an object of named values.`, hint, step);
+    return undefined;
+  }
+  const values: Record<string, Json> = {};
+  const secrets: string[] = [];
+  const properties = r.properties(obj, what, step);
+  for (const p of properties) {
+    if (r.isSecret(p.value, step)) {
+      values[p.key] = null;
+      secrets.push(p.key);
+      continue;
+    }
+    const v = r.staticJson(p.value, `\`${formatValuePath('params', [p.key])}\``, step);
+    if (v !== undefined) values[p.key] = v;
+  }
+  return { values, secrets, properties };
 }
 
 /** A shared param keeps its name, so an override by that name reaches every step that uses it. */

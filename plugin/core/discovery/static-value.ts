@@ -111,16 +111,21 @@ function evaluateArray(ts: typeof TS, e: TS.ArrayLiteralExpression, scope: Stati
   return { ok: true, value: items };
 }
 
+const PROTO_REASON = "`__proto__: x` sets the object's prototype instead of a key (JSON.parse would make it a key): use another name";
+
 function evaluateObject(ts: typeof TS, e: TS.ObjectLiteralExpression, scope: StaticScope, depth: number): StaticValue {
+  // Values users receive: a plain object, each key its own (a `toString` key included).
   const out: Record<string, Json> = {};
   for (const p of e.properties) {
     if (ts.isPropertyAssignment(p)) {
       const key = staticPropertyName(ts, p.name);
       if (key === undefined) return { ok: false, node: p.name, reason: 'computed keys cannot be read statically', path: [] };
+      if (key === '__proto__') return { ok: false, node: p.name, reason: PROTO_REASON, path: [] };
       const v = within(key, evaluateStatic(p.initializer, scope, depth + 1));
       if (!v.ok) return v;
       out[key] = v.value;
     } else if (ts.isShorthandPropertyAssignment(p)) {
+      if (p.name.text === '__proto__') return { ok: false, node: p.name, reason: PROTO_REASON, path: [] };
       const v = within(p.name.text, evaluateStatic(p.name, scope, depth + 1));
       if (!v.ok) return v;
       out[p.name.text] = v.value;

@@ -3,7 +3,7 @@ import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import { diffFingerprints } from './fingerprint-diff';
 
 const base: FingerprintRecord = {
-  schema: 1,
+  schema: 2,
   nxSteps: '0.1.0',
   strategy: 'code_hash',
   code: {
@@ -12,10 +12,12 @@ const base: FingerprintRecord = {
     packages: { lodash: '4.17.20' },
     builtins: ['fs'],
     unresolved: [],
+    identity: { observable: false, reasons: [] },
   },
   args: { file_path: { kind: 'file', digest: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', path: 'etl/data/raw.csv' }, limit: { kind: 'value', digest: 'l1' } },
   params: { scale: { digest: 'p1', value: 1 } },
   needs: { raw: { step: 'load_data', digest: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' } },
+  inputs: ['file_path', 'limit', 'raw', 'scale'],
 };
 
 const messages = (after: unknown) => diffFingerprints(base, after as FingerprintRecord).map((c) => c.message);
@@ -82,5 +84,17 @@ describe('diffFingerprints', () => {
       'color is new: blue',
       'region eu is new',
     ]);
+  });
+});
+
+describe('diffFingerprints and param values', () => {
+  it('shows values this machine knows, a secret as changed only, and digests alone as changed', () => {
+    const withParams = (params: FingerprintRecord['params']) => ({ ...base, params });
+    const diff = (before: FingerprintRecord['params'], after: FingerprintRecord['params']) =>
+      diffFingerprints(withParams(before), withParams(after)).map((c) => c.message);
+    expect(diff({ scale: { digest: 'p1', value: 1 } }, { scale: { digest: 'p2', value: 2 } })).toEqual(['param scale: 1 → 2']);
+    expect(diff({ token: { digest: 's1', value: '•••' } }, { token: { digest: 's2', value: '•••' } })).toEqual(['param token changed (a secret: not shown)']);
+    // A result made elsewhere: its values were never here.
+    expect(diff({ scale: { digest: 'p1' } }, { scale: { digest: 'p2', value: 2 } })).toEqual(['param scale changed']);
   });
 });

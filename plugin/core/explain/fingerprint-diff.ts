@@ -11,6 +11,7 @@
 import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import type { CanonicalValue } from '../hash/canonical';
 import { canonicalEncode } from '../hash/canonical';
+import { SECRET_MASK } from '../state/secrets';
 
 export interface KeyChange {
   /** The record's field: 'code', 'args', 'params', 'needs', 'strategy', 'version', 'nxSteps', or one added later. */
@@ -38,6 +39,8 @@ const PART_NAMES: Readonly<Record<string, string>> = {
   key: 'custom cache key (it may read the environment)',
   ttl: 'TTL window',
   salt: 'salt (set by nx-steps clear)',
+  identity: "step's identity (project, folder, step name: its code may see them)",
+  inputs: "names of the step's inputs, in order",
 };
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -78,7 +81,9 @@ function describeEntry(part: string, name: string, before: Fields | undefined, a
   if (kind === 'removed') return { ...base, before: show(before?.['value'] ?? before?.['path'] ?? before?.['digest']), message: `${label} was removed` };
   const b = before as Fields;
   const a = after as Fields;
-  if (part === 'params' && 'value' in a)
+  if (part === 'params' && (a['value'] === SECRET_MASK || b['value'] === SECRET_MASK)) return { ...base, message: `${label} changed (a secret: not shown)` };
+  // Values where this machine knows both (records/param-values.ts); a result made elsewhere has only digests.
+  if (part === 'params' && 'value' in a && 'value' in b)
     return { ...base, before: show(b['value']), after: show(a['value']), message: `${label}: ${show(b['value'])} → ${show(a['value'])}` };
   if (part === 'args' && (a['kind'] === 'file' || a['kind'] === 'dir')) {
     if (b['path'] !== a['path'] || b['kind'] !== a['kind']) {

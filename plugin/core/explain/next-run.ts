@@ -17,6 +17,7 @@ import { DiagnosticCodes } from '../diagnostics';
 import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import { fingerprintDigest } from '../fingerprint/fingerprint';
 import { readStepMeta } from '../records/observe';
+import type { StepMeta } from '../outputs/store';
 import type { RunRecord } from '../records/run-record';
 import { runTime } from '../fingerprint/ttl';
 import type { KeyPreview } from '../run/key';
@@ -29,6 +30,10 @@ import { loadWorkspaceModel } from '../workspace';
 import type { KeyChange } from './fingerprint-diff';
 import { withDirFiles } from './dir-changes';
 import { diffFingerprints } from './fingerprint-diff';
+import { own } from '../util/own';
+import type { ParamValues } from '../records/param-values';
+import { readParamValues, withParamValues } from '../records/param-values';
+import { shownParams } from '../state/secrets';
 
 export type Verdict =
   /** The step function will not be called: its result is known. */
@@ -66,7 +71,11 @@ export async function explainNextRun(services: Services, req: NextRunRequest, st
   const model = loadWorkspaceModel(services, req.pipelineFiles).projects.find((p) => p.root === req.projectRoot);
   // A need on a fan-out step is a need on every item.
   const needsOf = (name: string): string[] => [
-    ...new Set(Object.values(model?.steps.find((s) => s.name === name)?.needs ?? {}).flatMap((n) => model?.fanOuts[n]?.items.map((i) => i.target) ?? [n])),
+    ...new Set(
+      Object.values(model?.steps.find((s) => s.name === name)?.needs ?? {}).flatMap(
+        (n) => (model ? own(model.fanOuts, n) : undefined)?.items.map((i) => i.target) ?? [n],
+      ),
+    ),
   ];
   const runSteps = model ? [...upstreamClosure(model, step)] : undefined;
   const done = new Map<string, StepExplanation>();
@@ -90,6 +99,22 @@ function pending(v: Verdict): boolean {
   return v.kind === 'run' || v.kind === 'upstream' || v.kind === 'always' || v.kind === 'error';
 }
 
+/**
+ * The record the next run would store; an upstream step restored from the Nx cache brings back the result
+ * recorded with its key. Param values beside their digests, as this machine knows them (secrets masked).
+ */
+function nextRecord(preview: Extract<KeyPreview, { ok: true }>['value'], results: ReadonlyMap<string, string>): FingerprintRecord {
+  const { fingerprint, key, step } = preview;
+  const needs = Object.fromEntries(Object.entries(fingerprint.needs).map(([k, n]) => [k, { ...n, digest: results.get(n.step) ?? n.digest }]));
+  return withParamValues({ ...fingerprint, needs }, shownParams(key.params, step.secrets) as ParamValues);
+}
+
+/** What differs between the stored record (its param values from this machine, where it made them) and the next. */
+function changesSince(services: Services, meta: StepMeta, next: FingerprintRecord): KeyChange[] {
+  const stored = withParamValues(meta.fingerprint.record, readParamValues(services.workspaceRoot, meta.fingerprint.digest));
+  return diffFingerprints(stored, next).map((c) => withDirFiles(c, own(stored.args, c.name ?? ''), own(next.args, c.name ?? ''), services.hasher.listings));
+}
+
 function explainOne(
   services: Services,
   req: NextRunRequest,
@@ -111,20 +136,12 @@ function explainOne(
     if (onlyUpstreamMissing && waiting.length) return { ...base, verdict: { kind: 'upstream', steps: waiting }, changes: [] };
     return { ...base, verdict: { kind: 'error', diagnostics: prepared.diagnostics }, changes: [] };
   }
-  const { step, fingerprint } = prepared.value;
+  const { step } = prepared.value;
   if (!step.cache.enabled) return { ...base, verdict: { kind: 'always' }, changes: [] };
 
-  // An upstream step restored from the Nx cache brings back the result recorded with its key.
-  const next: FingerprintRecord = {
-    ...fingerprint,
-    needs: Object.fromEntries(Object.entries(fingerprint.needs).map(([k, n]) => [k, { ...n, digest: results.get(n.step) ?? n.digest }])),
-  };
+  const next = nextRecord(prepared.value, results);
   const digest = fingerprintDigest(next);
-  const changes = meta
-    ? diffFingerprints(meta.fingerprint.record, next).map((c) =>
-        withDirFiles(c, meta.fingerprint.record.args[c.name ?? ''], next.args[c.name ?? ''], services.hasher.listings),
-      )
-    : [];
+  const changes = meta ? changesSince(services, meta, next) : [];
   const upstreamPending = needs.filter((u) => {
     const e = done.get(u);
     return e !== undefined && pending(e.verdict);
@@ -134,9 +151,9 @@ function explainOne(
   if (upstreamPending.length) {
     // A need whose upstream will run has an unknown digest: its difference now says nothing.
     // Nor is the next key known: it is left out rather than shown with a stale upstream digest.
-    const own = changes.filter((c) => !(c.part === 'needs' && upstreamPending.includes(next.needs[c.name ?? '']?.step ?? '')));
-    const verdict: Verdict = own.length ? { kind: 'run', because: 'key-changed' } : { kind: 'upstream', steps: upstreamPending };
-    return { ...base, verdict, changes: own };
+    const known = changes.filter((c) => !(c.part === 'needs' && upstreamPending.includes(own(next.needs, c.name ?? '')?.step ?? '')));
+    const verdict: Verdict = known.length ? { kind: 'run', because: 'key-changed' } : { kind: 'upstream', steps: upstreamPending };
+    return { ...base, verdict, changes: known };
   }
   if (meta && meta.fingerprint.digest === digest) {
     results.set(name, meta.result.digest);

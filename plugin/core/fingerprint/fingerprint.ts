@@ -10,20 +10,28 @@
  * - the live digest: lock entry + data content + plugin version + salts,
  *   computed before each run and handed to Nx as an env input;
  * - the full record (live parts + params with overrides + upstream result
- *   digests), computed by the executor, stored with the result, and compared
- *   to recognise outputs already on disk.
+ *   digests + the step's identity where its code may see it), computed by
+ *   the executor, stored with the result, and compared to recognise outputs
+ *   already on disk.
+ *
+ * Two encodings (hash/canonical.ts): values a step receives (literal args,
+ * params, fan-out items, factory arguments) and the names of its input
+ * object keep their order, which the step can see (`Object.keys`); the
+ * structure of the record itself is sorted.
  */
 import type { Json } from '../../api/json';
 import type { StepCode } from '../code/closure';
-import { canonicalDigest } from '../hash/canonical';
+import { canonicalDigest, orderedDigest } from '../hash/canonical';
 import type { CanonicalValue } from '../hash/canonical';
 import type { CacheStrategyName } from '../model/declarations';
 import type { ResolvedArg, StepModel } from '../model/project-model';
 
-export const FINGERPRINT_SCHEMA = 1;
+/** 2: identity, input names in order, user values in order. */
+export const FINGERPRINT_SCHEMA = 2;
 
 export type ArgPart =
-  | { readonly kind: 'file' | 'dir'; readonly digest: string; /** display only */ readonly path: string; readonly files?: number }
+  /** `path`: as declared (workspace-relative, or absolute outside it); the step receives it, so it is part of the key. */
+  | { readonly kind: 'file' | 'dir'; readonly digest: string; readonly path: string; readonly files?: number }
   | { readonly kind: 'value'; readonly digest: string };
 
 /**
@@ -35,8 +43,19 @@ export interface ItemPart {
   readonly key: string;
   readonly kind: 'value' | 'file';
   readonly digest: string;
-  /** display only: a file item's path */
+  /** A file item's path (workspace-relative, or absolute outside it): the step receives it, so it is part of the key. */
   readonly path?: string;
+}
+
+/**
+ * Who the step is, as its code could see it: `ctx.project`, the project's
+ * folder (the pipeline module's path, `__dirname`), `ctx.step`. Part of the
+ * full key unless the code provably cannot observe it (identity.ts).
+ */
+export interface IdentityPart {
+  readonly project: string;
+  readonly root: string;
+  readonly step: string;
 }
 
 export interface FingerprintRecord {
@@ -46,7 +65,12 @@ export interface FingerprintRecord {
   /** Present for code_hash only: input_hash ignores code. */
   readonly code?: StepCode;
   readonly args: Readonly<Record<string, ArgPart>>;
-  readonly params: Readonly<Record<string, { readonly digest: string; readonly value: Json }>>;
+  /**
+   * Each param's digest (a secret's keyed: state/secrets.ts). No values: the record is stored in the step's
+   * outputs, so in every cache entry; values stay on this machine (records/param-values.ts). Records written
+   * before held `value` too, which is never read for a key.
+   */
+  readonly params: Readonly<Record<string, { readonly digest: string; readonly value?: Json }>>;
   readonly needs: Readonly<Record<string, { readonly step: string; readonly digest: string }>>;
   readonly version?: string;
   /** Digest of the custom cache key's value. */
@@ -57,6 +81,10 @@ export interface FingerprintRecord {
   readonly salt?: string;
   /** A fan-out item or a factory call's arguments. */
   readonly item?: ItemPart;
+  /** The names of the step function's input object, in the order it receives them (`inputNames`). */
+  readonly inputs: readonly string[];
+  /** Present when the step could observe who it is (input_hash, or code that reads it: `code.identity`). */
+  readonly identity?: IdentityPart;
 }
 
 /** The parts that decide the digest; display-only fields are left out. */
@@ -66,28 +94,49 @@ export function keyMaterial(r: FingerprintRecord): CanonicalValue {
     nxSteps: r.nxSteps,
     strategy: r.strategy,
     code: r.code?.digest,
-    args: Object.fromEntries(Object.entries(r.args).map(([k, a]) => [k, `${a.kind}:${a.digest}`])),
+    args: argMaterial(r.args),
     params: Object.fromEntries(Object.entries(r.params).map(([k, p]) => [k, p.digest])),
     needs: Object.fromEntries(Object.entries(r.needs).map(([k, n]) => [k, n.digest])),
     version: r.version,
     key: r.key,
     ttl: r.ttl?.window,
     salt: r.salt,
-    // Only when present: a step that is no item keeps the digest it always had.
     ...(r.item ? { item: itemMaterial(r.item) } : {}),
+    inputs: [...r.inputs],
+    ...(r.identity ? { identity: { project: r.identity.project, root: r.identity.root, step: r.identity.step } } : {}),
   };
 }
 
 export function itemMaterial(i: ItemPart): CanonicalValue {
-  return { key: i.key, kind: i.kind, digest: i.digest };
+  return { key: i.key, kind: i.kind, digest: i.digest, ...(i.path !== undefined ? { path: i.path } : {}) };
+}
+
+/** Each argument by content, and a file or folder by the path the step receives too (it may use it, not only read it). */
+export function argMaterial(args: Readonly<Record<string, ArgPart>>): CanonicalValue {
+  return Object.fromEntries(Object.entries(args).map(([k, a]) => [k, a.kind === 'value' ? `value:${a.digest}` : `${a.kind}:${a.path}:${a.digest}`]));
 }
 
 export function fingerprintDigest(r: FingerprintRecord): string {
   return canonicalDigest(keyMaterial(r));
 }
 
+/** A value the step receives: its key order counts (`Object.keys` sees it). */
 export function valueDigest(value: Json): string {
-  return canonicalDigest(value as CanonicalValue);
+  return orderedDigest(value as CanonicalValue);
+}
+
+/**
+ * The names of the object the step function receives, in its order: args,
+ * then a fan-out item, then upstream results, then params, the way
+ * run/execute.ts builds it (integer-like names first, as in any object).
+ */
+export function inputNames(step: StepModel): string[] {
+  const shape: Record<string, true> = {};
+  for (const name of Object.keys(step.args)) shape[name] = true;
+  if (step.item?.fanOut) shape[step.item.fanOut.input] = true;
+  for (const name of Object.keys(step.needs)) shape[name] = true;
+  for (const name of Object.keys(step.params)) shape[name] = true;
+  return Object.keys(shape);
 }
 
 /** How an argument is declared (not its content): part of the lock entry. */
@@ -124,16 +173,18 @@ function declaredItem(step: StepModel): CanonicalValue {
       source: src.kind === 'values' ? 'values' : { dir: src.path, external: src.external, include: [...src.include].sort(), exclude: [...src.exclude].sort() },
     };
   }
-  return step.item?.source.kind === 'value' ? { factory: step.item.source.value as CanonicalValue } : undefined;
+  return step.item?.source.kind === 'value' ? { factory: orderedDigest(step.item.source.value as CanonicalValue) } : undefined;
 }
 
 export function lockEntry(step: StepModel, code: StepCode | undefined): LockEntry {
   const cache = step.cache;
   const item = step.item ? declaredItem(step) : undefined;
+  // What the step receives keeps its order (inputNames, and the values' own); the rest is our structure.
   const config = canonicalDigest({
     strategy: cache.enabled ? cache.strategy : 'none',
-    args: Object.fromEntries(Object.entries(step.args).map(([k, a]) => [k, declaredArg(a)])),
-    params: step.params as CanonicalValue,
+    inputs: inputNames(step),
+    args: orderedDigest(Object.fromEntries(Object.entries(step.args).map(([k, a]) => [k, declaredArg(a)]))),
+    params: orderedDigest(step.params as CanonicalValue),
     version: step.version,
     ttl: cache.enabled ? cache.ttl?.text : undefined,
     key: cache.enabled ? cache.key?.digest : undefined,

@@ -1,5 +1,16 @@
 /**
- * Whether the committed lock still describes a step, at graph time.
+ * Whether the committed lock still describes a step, at graph time; and so whether the step's target
+ * reads its field of nx-steps.lock.json at all (plugin/nx/create-nodes.ts).
+ *
+ * A field is read only where it cannot change between two commands that change nothing: in git, where
+ * HEAD's lock describes the step and the working-tree lock is a file when the graph is made. Nx hashes a
+ * file only when it was in its file map when the command started (without the daemon the map is made once
+ * per command, before the pre-task hook runs), so a lock that the hook creates (a workspace without one)
+ * or rewrites for a step (a change not yet committed) would hash as absent, or as the old field, in this
+ * command and as the new one in the next: every such step missed Nx's cache once more, each costing a
+ * process, at any length of chain. Outside git there is no `nx affected` to serve: the field is never
+ * read. Correctness never depends on the lock (the live fingerprint is an env input).
+ *
  *
  * `nx affected` reads a step's code and declaration through its field of
  * nx-steps.lock.json. When a change is committed without the lock update (the

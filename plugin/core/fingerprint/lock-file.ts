@@ -6,9 +6,11 @@
  *
  * Why one file for the workspace: Nx only hashes files that were in its file
  * map when the command started, so a lock file created during a run enters
- * hashes one command late, and every task reading it misses once. One
- * workspace-level file, created by `nx add nx-steps`, exists before any
- * pipeline does.
+ * hashes one command late. One workspace-level file, created by `nx add
+ * nx-steps`, exists before any pipeline does; and a target reads its field
+ * only where the field is stable from one command to the next (committed at
+ * HEAD, present when the graph is made: lock-check.ts), so a workspace
+ * without a lock, or with an uncommitted one, never misses twice.
  *
  * It is kept current automatically: the pre-task hook rewrites it before
  * every local run, and `nx sync` / `nx sync:check` (the nx-steps:sync
@@ -18,7 +20,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compareCodePoints } from '../hash/canonical';
+import type { Diagnostic } from '../diagnostics';
+import { DiagnosticCodes } from '../diagnostics';
 import { writeFileAtomic } from '../util/fs-atomic';
+import type { Result } from '../util/result';
+import { fail, ok } from '../util/result';
 import type { LockEntry } from './fingerprint';
 
 export const LOCK_FILE = 'nx-steps.lock.json';
@@ -72,10 +78,30 @@ export function readLock(workspaceRoot: string): { text: string; steps: Record<s
   }
 }
 
-/** Writes the lock when its content differs; returns whether it did. */
+/** Writes the lock when its content differs; returns whether it did. Throws what the file system says. */
 export function writeLockIfChanged(workspaceRoot: string, text: string): boolean {
   const current = readLock(workspaceRoot);
   if (current?.text === text) return false;
   writeFileAtomic(lockPath(workspaceRoot), text);
   return true;
+}
+
+/**
+ * The same, for the hooks and generators that keep the lock current: a lock that cannot be written (a
+ * folder in its place, no permission) is a warning located at the file, saying what to do. Runs never
+ * depend on the lock, so nothing stops.
+ */
+export function updateLock(workspaceRoot: string, text: string): Result<boolean, Diagnostic> {
+  try {
+    return ok(writeLockIfChanged(workspaceRoot, text));
+  } catch (e) {
+    const what = fs.existsSync(lockPath(workspaceRoot)) && !fs.statSync(lockPath(workspaceRoot)).isFile() ? 'is not a file' : 'cannot be written';
+    return fail({
+      code: DiagnosticCodes.storageFailed,
+      severity: 'warning',
+      message: `${LOCK_FILE} ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): it was not updated. Runs are not affected; \`nx affected\` reads it.`,
+      hint: `Remove what stands at ${LOCK_FILE} (rm -r ${LOCK_FILE}) or make it writable; the next nx command (or nx sync) writes it again.`,
+      location: { file: LOCK_FILE, line: 1, column: 1 },
+    });
+  }
 }

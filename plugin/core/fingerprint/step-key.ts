@@ -7,13 +7,17 @@
  *   of a fan-out share their step's: `lockId`).
  * - live digest: lock entry + argument contents + the item (a fan-out
  *   item's value or file, a factory call's arguments) + nx-steps version + TTL
- *   window. The pre-task hook hands it to Nx as the step's `{env}` input
+ *   window + the step's identity where it is in the full key (below). The pre-task hook hands it to Nx as the step's `{env}` input
  *   (salted where this machine cleared the step), so it is part of Nx's task
  *   hash.
  * - full record: live parts + params with this run's overrides + upstream
- *   result digests + custom key + salt. Stored in step.json; its digest
- *   recognises outputs already on disk, and names the step-keyed cache entry
- *   (`entryKey`), which depends on nothing but this step.
+ *   result digests + custom key + salt + the names of the step's input in
+ *   their order + its identity (project, folder, step name) unless its code
+ *   provably cannot see it (code_hash steps whose closure finds no way to:
+ *   code/identity.ts). Stored in step.json; its digest recognises outputs
+ *   already on disk, and names the step-keyed cache entry (`entryKey`). So
+ *   a result made by one step is served to another only when both run the
+ *   same code, which cannot tell them apart, on the same inputs.
  *
  * Building is split by cost: `parts` hashes data and code (the expensive
  * half, shared by all views); the views are pure functions of the parts.
@@ -21,17 +25,17 @@
 import type { Json } from '../../api/json';
 import type { StepCode } from '../code/closure';
 import type { Diagnostic } from '../diagnostics';
-import type { CanonicalValue } from '../hash/canonical';
 import { canonicalDigest } from '../hash/canonical';
 import type { ProjectModel, StepModel } from '../model/project-model';
+import { own } from '../util/own';
 import type { Result } from '../util/result';
 import { ok } from '../util/result';
 import { nxStepsVersion } from '../version';
 import type { Services } from '../workspace';
 import { stepKey } from './env-name';
 import { codeName, evaluateArgs, evaluateCode, evaluateItem } from './evaluate';
-import type { ArgPart, FingerprintRecord, ItemPart, LockEntry } from './fingerprint';
-import { FINGERPRINT_SCHEMA, fingerprintDigest, itemMaterial, lockEntry, valueDigest } from './fingerprint';
+import type { ArgPart, FingerprintRecord, IdentityPart, ItemPart, LockEntry } from './fingerprint';
+import { argMaterial, FINGERPRINT_SCHEMA, fingerprintDigest, inputNames, itemMaterial, lockEntry, valueDigest } from './fingerprint';
 import { ttlWindow } from './ttl';
 
 /** What the disk and the code say about a step: everything but this run's inputs. */
@@ -47,6 +51,8 @@ export interface KeyParts {
   readonly item?: ItemPart;
   readonly nxSteps: string;
   readonly ttl?: NonNullable<FingerprintRecord['ttl']>;
+  /** Who the step is (`ctx.project`, its folder, `ctx.step`): in the full key unless its code cannot see it. */
+  readonly identity: IdentityPart;
 }
 
 /** The step's field in nx-steps.lock.json: the items of a fan-out share their step's. */
@@ -64,6 +70,8 @@ export interface RunInputs {
   readonly customKey?: string;
   /** This machine's salt for the step's current live digest (state/salts.ts). */
   readonly salt?: string;
+  /** The keyed digest of each secret param's value (state/secrets.ts): it stands for the value in the record. */
+  readonly secretDigests?: Readonly<Record<string, string>>;
 }
 
 export interface FullKey {
@@ -117,6 +125,7 @@ export class KeyBuilder {
       ...(item.value ? { item: item.value } : {}),
       nxSteps: nxStepsVersion(),
       ...(ttl ? { ttl } : {}),
+      identity: { project: project.displayName, root: step.projectRoot, step: step.name },
     });
   }
 
@@ -145,9 +154,12 @@ export function liveDigest(parts: KeyParts): string {
   return canonicalDigest({
     lock: { code: parts.lock.code, config: parts.lock.config },
     nxSteps: parts.nxSteps,
-    args: argDigests(parts.args),
+    args: argMaterial(parts.args),
     ttl: parts.ttl?.window,
     ...(parts.item ? { item: itemMaterial(parts.item) } : {}),
+    // Nx's hash of a moved project folder may be the same (its name, its lock field's content, this value):
+    // a step that may see where it is must change this value too, or Nx restores the old folder's outputs.
+    ...(identityInKey(parts) ? { identity: { project: parts.identity.project, root: parts.identity.root, step: parts.identity.step } } : {}),
   });
 }
 
@@ -164,13 +176,15 @@ export function fullKey(parts: KeyParts, inputs: RunInputs): FullKey {
     strategy: parts.strategy,
     ...(parts.code ? { code: parts.code } : {}),
     args: parts.args,
-    params: Object.fromEntries(Object.entries(inputs.params).map(([k, v]) => [k, { digest: valueDigest(v), value: v }])),
+    params: Object.fromEntries(Object.entries(inputs.params).map(([k, v]) => [k, { digest: own(inputs.secretDigests, k) ?? valueDigest(v) }])),
     needs: Object.fromEntries(Object.entries(inputs.needs).map(([k, digest]) => [k, { step: step.needs[k] ?? k, digest }])),
     ...(step.version !== undefined ? { version: step.version } : {}),
     ...(inputs.customKey !== undefined ? { key: inputs.customKey } : {}),
     ...(parts.ttl ? { ttl: parts.ttl } : {}),
     ...(inputs.salt !== undefined ? { salt: inputs.salt } : {}),
     ...(parts.item ? { item: parts.item } : {}),
+    inputs: inputNames(step),
+    ...(identityInKey(parts) ? { identity: parts.identity } : {}),
   };
   const digest = fingerprintDigest(record);
   return { record, digest, entryKey: entryKeyOf(digest) };
@@ -185,6 +199,15 @@ export function entryKeyOf(digest: string): string {
   return BigInt(`0x${digest}`).toString(10);
 }
 
-function argDigests(args: Readonly<Record<string, ArgPart>>): CanonicalValue {
-  return Object.fromEntries(Object.entries(args).map(([k, a]) => [k, `${a.kind}:${a.digest}`]));
+/**
+ * Whether the step's identity joins its full key: always, unless nx-steps
+ * can prove the step cannot observe it, which takes its code in the key
+ * (code_hash: input_hash keys have none) and a closure with no way to reach
+ * `ctx.step`, `ctx.project` or its own module's path (`code.identity`).
+ * Two steps whose keys then agree run the same code on the same inputs and
+ * cannot tell each other apart: they may share a result.
+ */
+export function identityInKey(parts: Pick<KeyParts, 'strategy' | 'code'>): boolean {
+  if (parts.strategy !== 'code_hash' || !parts.code) return true;
+  return parts.code.identity?.observable !== false;
 }

@@ -5,9 +5,11 @@
  * comes from the key builder (step-key.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import type { ProjectModel, StepModel, WorkspaceModel } from '../model/project-model';
 import type { Salts } from '../state/salts';
-import { freshSelector, readSalts, saltFor, updateSalts, withSalt } from '../state/salts';
+import { FRESH_ENV } from '../state/salts';
+import { damagedMessage, freshSelector, readSaltFile, saltFor, updateSalts, withSalt, writeSalts } from '../state/salts';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import type { Services } from '../workspace';
@@ -46,7 +48,7 @@ interface PassState {
   readonly env: Record<string, string>;
   readonly lock: Map<string, LockedStep>;
   salts: Salts;
-  /** Steps NX_STEPS_FRESH names, with their live digest: salted once the pass is over. */
+  /** Steps NX_STEPS_FRESH names (every step, when the salts file is damaged), with their live digest: salted once the pass is over. */
   readonly fresh: Array<{ id: string; live: string; envName: string }>;
   readonly isFresh: (project: string, step: string) => boolean;
   readonly lockOnly: boolean;
@@ -84,13 +86,15 @@ function passStep(project: ProjectModel, step: StepModel, previous: Readonly<Rec
 export function fingerprintWorkspace(services: Services, model: WorkspaceModel, options: PassOptions): WorkspacePass {
   const previous = readLock(services.workspaceRoot);
   const lockOnly = options.lockOnly ?? false;
+  const saltRead = lockOnly ? { salts: {} } : readSaltFile(services.saltsFile);
   const st: PassState = {
     keys: new KeyBuilder(services, options.now),
     env: {},
     lock: new Map(),
-    salts: lockOnly ? {} : readSalts(services.saltsFile),
+    salts: saltRead.salts,
     fresh: [],
-    isFresh: freshSelector(options.env),
+    // A damaged salts file: which steps were cleared is unknown, so every step recomputes once (below).
+    isFresh: saltRead.damaged !== undefined ? () => true : freshSelector(options.env),
     lockOnly,
   };
   const warnings: string[] = [];
@@ -106,13 +110,75 @@ export function fingerprintWorkspace(services: Services, model: WorkspaceModel, 
       warnings.push(`could not fingerprint the steps of ${project.displayName}; they run without the cache this time.\n  ${(e as Error).stack ?? String(e)}`);
     }
   }
-  if (st.fresh.length > 0) {
-    // A bypass: a new salt per named step, so this run recomputes it and later runs reuse the new result.
-    const salts = updateSalts(services.saltsFile, (current) => st.fresh.reduce((acc, f) => withSalt(acc, f.id, f.live, 'fresh'), current));
-    for (const f of st.fresh) st.env[f.envName] = envValue(f.live, saltFor(salts, f.id, f.live));
+  if (saltRead.damaged !== undefined) {
+    warnings.push(rebuildSalts(services, st, saltRead.damaged));
+  } else {
+    if (saltRead.repaired !== undefined) warnings.push(repairSalts(services, st.salts, saltRead.repaired));
+    if (st.fresh.length > 0) warnings.push(...saltFresh(services, st));
   }
   const lockText = renderLock(st.lock);
+  if (!lockOnly) warnings.push(...unnamedLoadWarnings(model, st.keys));
   return { env: st.env, lockText, lockChanged: previous?.text !== lockText, warnings };
+}
+
+/** A bypass: a new salt per named step, so this run recomputes it and later runs reuse the new result. */
+function saltFresh(services: Services, st: PassState): string[] {
+  const salts = updateSalts(services.saltsFile, (current) => st.fresh.reduce((acc, f) => withSalt(acc, f.id, f.live, 'fresh'), current));
+  if (!salts.ok) {
+    for (const f of st.fresh) st.env[f.envName] = `unsalted:${randomUUID()}`;
+    return [`${salts.error}; the steps ${FRESH_ENV} names run without the cache this time.`];
+  }
+  for (const f of st.fresh) st.env[f.envName] = envValue(f.live, saltFor(salts.value, f.id, f.live));
+  return [];
+}
+
+/** The salts file was damaged and its backup sound: the file is rewritten from it, with a word. */
+function repairSalts(services: Services, salts: Salts, why: string): string {
+  try {
+    writeSalts(services.saltsFile, salts, true);
+    return `${damagedMessage(services.saltsFile, why)}; it was rebuilt from its backup (no salt lost).`;
+  } catch (e) {
+    return `${damagedMessage(services.saltsFile, why)}; its backup was read instead, and the file cannot be rewritten (${(e as Error).message}).`;
+  }
+}
+
+/**
+ * A damaged salts file (and backup) is rebuilt, never read as "no salts" (that would bring back results cleared on
+ * this machine): every step gets a new salt, so each recomputes once here, and the damaged file is kept
+ * aside. Loud, since it costs a run of everything.
+ */
+function rebuildSalts(services: Services, st: PassState, why: string): string {
+  const salts = st.fresh.reduce<Salts>((acc, f) => withSalt(acc, f.id, f.live, 'recovery'), {});
+  try {
+    writeSalts(services.saltsFile, salts, true);
+  } catch (e) {
+    for (const f of st.fresh) st.env[f.envName] = `unsalted:${randomUUID()}`;
+    return `${damagedMessage(services.saltsFile, why)}, and it cannot be replaced (${(e as Error).message}): every step runs without the cache until it is removed.`;
+  }
+  for (const f of st.fresh) st.env[f.envName] = envValue(f.live, saltFor(salts, f.id, f.live));
+  return `${damagedMessage(services.saltsFile, why)}. It was set aside (${path.basename(services.saltsFile)}.damaged) and rebuilt: so that no result cleared on this machine comes back, every step recomputes once here.`;
+}
+
+/**
+ * Loads nx-steps cannot name are never silent: each step whose code makes
+ * one is named in every run's output (once per declared step), with the
+ * loads and what its key takes instead.
+ */
+export function unnamedLoadWarnings(model: WorkspaceModel, keys: KeyBuilder): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const project of model.projects) {
+    for (const step of project.steps) {
+      const id = lockId(step);
+      const loads = seen.has(id) || step.errors.length > 0 ? undefined : keys.code(project, step)?.dynamic;
+      seen.add(id);
+      if (!loads?.length) continue;
+      out.push(
+        `${project.displayName}:${codeName(step)} loads modules nx-steps cannot name: ${loads.join('; ')}. Its key covers every file under the folder of the module that loads them instead, and its name and folder (it may see them); a module elsewhere (an npm package, ../) is not in it. Write the specifier as a literal ('./plugins/a'), or as a template under a folder (\`./plugins/\${name}\`).`,
+      );
+    }
+  }
+  return out;
 }
 
 /**
@@ -126,6 +192,6 @@ export function saltStep(services: Services, project: ProjectModel, step: StepMo
   const parts = new KeyBuilder(services, now).parts(project, step);
   if (!parts.ok) return fail(parts.error.message);
   const live = liveDigest(parts.value);
-  updateSalts(services.saltsFile, (salts) => withSalt(salts, parts.value.id, live, reason));
-  return ok(undefined);
+  const salted = updateSalts(services.saltsFile, (salts) => withSalt(salts, parts.value.id, live, reason));
+  return salted.ok ? ok(undefined) : fail(`${salted.error} (run any nx command in the workspace: it rebuilds the file), so the step's key was not salted`);
 }

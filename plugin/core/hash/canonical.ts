@@ -6,8 +6,11 @@
  * tag types (so 1 == "1"); flowyml hashes a printed form that truncates large
  * arrays. This encoding:
  * - tags every value with its type: 1, "1", 1n and true all differ;
- * - keeps names bound to values: objects are encoded as sorted (key, value)
- *   pairs, at every depth (Nx's hashObject only sorts the top level);
+ * - keeps names bound to values: objects are encoded as (key, value) pairs,
+ *   sorted at every depth for our own records (Nx's hashObject only sorts the
+ *   top level), in the order `Object.keys` gives for values a step receives
+ *   (`orderedEncode`): `Object.keys(cfg)` sees that order, so it is part of
+ *   the value (docs/hashing.md, "The order rule");
  * - keeps array order and length;
  * - frames every string and number with its length, so no two values share
  *   an encoding;
@@ -20,9 +23,10 @@ import { hashBytes } from '../util/xxhash';
 
 export type CanonicalValue = null | undefined | boolean | number | bigint | string | readonly CanonicalValue[] | { readonly [key: string]: CanonicalValue };
 
+/** Our own records: object keys sorted, so the order they were built in never matters. */
 export function canonicalEncode(value: CanonicalValue): string {
   const out: string[] = [];
-  encode(value, out);
+  encode(value, out, true);
   return out.join('');
 }
 
@@ -30,11 +34,27 @@ export function canonicalDigest(value: CanonicalValue): string {
   return hashBytes(canonicalEncode(value));
 }
 
+/**
+ * A value as a step receives it (a literal argument, a param, a fan-out item,
+ * a factory's arguments): object keys in `Object.keys` order, which the step
+ * can see. Tagged differently from `canonicalEncode`, so the two encodings
+ * never meet.
+ */
+export function orderedEncode(value: CanonicalValue): string {
+  const out: string[] = ['ordered:'];
+  encode(value, out, false);
+  return out.join('');
+}
+
+export function orderedDigest(value: CanonicalValue): string {
+  return hashBytes(orderedEncode(value));
+}
+
 function framed(tag: string, text: string, out: string[]): void {
   out.push(tag, String(text.length), ':', text);
 }
 
-function encode(value: CanonicalValue, out: string[]): void {
+function encode(value: CanonicalValue, out: string[], sortKeys: boolean): void {
   if (value === null) return void out.push('N');
   switch (typeof value) {
     case 'undefined':
@@ -50,7 +70,7 @@ function encode(value: CanonicalValue, out: string[]): void {
     case 'object': {
       if (Array.isArray(value)) {
         out.push('A', String(value.length), '[');
-        for (const item of value as readonly CanonicalValue[]) encode(item, out);
+        for (const item of value as readonly CanonicalValue[]) encode(item, out, sortKeys);
         out.push(']');
         return;
       }
@@ -59,11 +79,11 @@ function encode(value: CanonicalValue, out: string[]): void {
         throw new TypeError(`canonicalEncode: not plain data (${Object.prototype.toString.call(value)})`);
       }
       const record = value as { readonly [key: string]: CanonicalValue };
-      const keys = Object.keys(record).sort(compareCodePoints);
+      const keys = sortKeys ? Object.keys(record).sort(compareCodePoints) : Object.keys(record);
       out.push('O', String(keys.length), '{');
       for (const key of keys) {
         framed('K', key, out);
-        encode(record[key], out);
+        encode(record[key], out, sortKeys);
       }
       out.push('}');
       return;

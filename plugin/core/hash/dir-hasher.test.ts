@@ -190,6 +190,18 @@ const MANIFESTS: readonly ManifestRow[] = [
     sel: { include: ['*.csv'], exclude: [] },
     manifest: ['b.csv=b'],
   },
+  {
+    rule: 'patterns with a POSIX class or a brace range keep every character (picomatch 2 dropped one next to a "." or "|")',
+    tree: { 'run_1_out.csv': '1', 'run_x_out.csv': 'x', 'part-1.csv': 'c', 'part-2.tsv': 't', 'part-4.csv': '4', 'part-1sv': 's' },
+    sel: { include: ['run_[[:digit:]]_out.csv', 'part-{1..3}.@(csv|tsv)'], exclude: [] },
+    manifest: ['part-1.csv=c', 'part-2.tsv=t', 'run_1_out.csv=1'],
+  },
+  {
+    rule: 'a backslash escapes the next character',
+    tree: { 'a*.csv': 'star', 'ab.csv': 'b', 'a/b.csv': 'ab' },
+    sel: { include: ['a\\*.csv'], exclude: [] },
+    manifest: ['a*.csv=star'],
+  },
   { rule: 'an empty folder is a valid argument with an empty manifest', tree: { 'empty/': { dir: true } }, manifest: [] },
 ];
 

@@ -13,12 +13,15 @@ import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
 import type { DirSelection } from './dir-selection';
 import { Selection } from './dir-selection';
-import type { ManifestSink } from './dir-walk';
-import { walkFolder } from './dir-walk';
+import type * as fs from 'node:fs';
+import type { FolderSource, Listing } from './dir-walk';
+import { readListing, walkFolder } from './dir-walk';
 import type { FileHasher } from './file-hasher';
 import type { HashFailure } from './hash-failure';
-import { catchHashError } from './hash-failure';
+import { catchHashError, HashError } from './hash-failure';
 import { statArgument } from './path-stat';
+import type { FolderMemo } from './stat-memo';
+import { dirKey, isSettled } from './stat-key';
 import type { DirListings } from './dir-listings';
 import { MAX_FILES } from './dir-listings';
 import { createHasher } from '../util/xxhash';
@@ -36,6 +39,13 @@ export type ManifestEntry = { readonly rel: string; readonly digest: string } | 
 /** Bumped when the manifest's encoding or the selection rules change: every folder digest changes with it. */
 const MANIFEST_VERSION = 'nx-steps-dir-v2';
 const BLOCK_BYTES = 64 * 1024;
+
+/** Receives the manifest's entries in canonical order, as the walk finds them. */
+interface ManifestSink {
+  file(rel: string, digest: string): void;
+  /** A link back to an ancestor folder ('.' is the argument's root). */
+  loop(rel: string, ancestor: string): void;
+}
 
 /**
  * Hashes the manifest as the walk produces it, in 64 KiB blocks (memory
@@ -81,13 +91,43 @@ class ManifestDigest implements ManifestSink {
   }
 }
 
-/** Checks the argument's own path, then walks it into `sink`. */
+/** A folder's listing from the stat memo when the folder did not change (its key is the same), else from disk. */
+function memoListing(hasher: FileHasher, abs: string, st: fs.BigIntStats, memo: FolderMemo): Listing {
+  const key = dirKey(st);
+  const known = memo.listing(key);
+  if (known) return known;
+  const started = hasher.now();
+  const listing = readListing(abs);
+  if (isSettled(st, started)) memo.setListing(key, listing.names, listing.types);
+  return listing;
+}
+
+/** Folders as the hasher sees them: each with its stat memo, stats through the hasher's io. */
+function memoFolders(hasher: FileHasher): FolderSource<FolderMemo> {
+  return {
+    open: (abs, st) => {
+      const memo = hasher.folder(abs);
+      return { listing: memoListing(hasher, abs, st, memo), folder: memo };
+    },
+    stat: (abs) => hasher.io.stat(abs),
+  };
+}
+
+/** Checks the argument's own path, then walks it into `sink`: files are hashed through the memo, an unreadable entry fails. */
 function walkArgument(dir: string, sel: DirSelection, hasher: FileHasher, sink: ManifestSink): Result<void, HashFailure> {
   const abs = path.resolve(dir);
   const stat = statArgument(abs, hasher.io);
   if (!stat.ok) return stat;
   if (!stat.value.isDirectory()) return fail({ reason: 'not-folder', path: abs });
-  return catchHashError(() => walkFolder(abs, stat.value, new Selection(sel), hasher, sink));
+  return catchHashError(() =>
+    walkFolder(abs, stat.value, new Selection(sel), memoFolders(hasher), {
+      file: (rel, fileAbs, st, memo, name) => sink.file(rel, hasher.digestIn(memo, name, fileAbs, st)),
+      loop: (rel, ancestor) => sink.loop(rel, ancestor),
+      unreadable: (_rel, failure) => {
+        throw new HashError(failure);
+      },
+    }),
+  );
 }
 
 export function hashDir(dir: string, sel: DirSelection, hasher: FileHasher): Result<DirDigest, HashFailure> {

@@ -21,7 +21,8 @@ import type { ManifestEntry } from './dir-hasher';
 /** Larger folders are not stored (about 3 MB of gzip at this size). */
 export const MAX_FILES = 100_000;
 const MAX_BYTES = 64 * 1024 * 1024;
-const FORMAT = 'nx-steps-dir-listing-v1';
+/** v2: each listing names the digest it was stored for, and is a miss under any other (a copied or renamed file). */
+const FORMAT = 'nx-steps-dir-listing-v2';
 
 export class DirListings {
   constructor(private readonly dir: string) {}
@@ -41,7 +42,7 @@ export class DirListings {
       fs.mkdirSync(this.dir, { recursive: true });
       const rows = entries.map((e) => ('digest' in e ? [e.rel, e.digest] : [e.rel, null, e.loopTo]));
       const tmp = `${this.file(digest)}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, zlib.gzipSync(JSON.stringify({ format: FORMAT, entries: rows })));
+      fs.writeFileSync(tmp, zlib.gzipSync(JSON.stringify({ format: FORMAT, digest, entries: rows })));
       fs.renameSync(tmp, this.file(digest));
       this.prune(digest);
     } catch {
@@ -52,8 +53,8 @@ export class DirListings {
   /** The manifest stored for `digest`, or undefined when there is none (or it cannot be read). */
   load(digest: string): ManifestEntry[] | undefined {
     try {
-      const data = JSON.parse(zlib.gunzipSync(fs.readFileSync(this.file(digest))).toString('utf8')) as { format?: string; entries?: unknown };
-      if (data.format !== FORMAT || !Array.isArray(data.entries)) return undefined;
+      const data = JSON.parse(zlib.gunzipSync(fs.readFileSync(this.file(digest))).toString('utf8')) as { format?: string; digest?: unknown; entries?: unknown };
+      if (data.format !== FORMAT || data.digest !== digest || !Array.isArray(data.entries)) return undefined;
       return data.entries.map((row) => {
         const [rel, d, loopTo] = row as [string, string | null, string?];
         return d === null ? { rel, loopTo: String(loopTo) } : { rel, digest: d };

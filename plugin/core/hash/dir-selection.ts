@@ -2,10 +2,12 @@
  * Which files of a `dir(path, { include, exclude })` argument count. The
  * contract (docs/hashing.md has the table, dir-hasher.test.ts checks it):
  *
- * - Patterns are picomatch globs over POSIX paths relative to the folder.
+ * - Patterns are picomatch 4 globs over POSIX paths relative to the folder,
+ *   matched by picomatch/posix (no detection of the operating system: the
+ *   paths matched are always POSIX). A backslash escapes the next character.
  *   Wildcards match dotfiles (`*` matches `.env`); matching is
  *   case-sensitive on every platform, so a manifest does not depend on
- *   the file system it was made on.
+ *   the machine or file system it was made on.
  * - `include` selects files (default: every file). It is matched against
  *   file paths only: take a whole folder with `raw/**`.
  * - `exclude` removes files, and a pattern that matches a folder removes the
@@ -19,7 +21,7 @@
  *   caches) never count: a `dir('.')` argument would otherwise change every
  *   time its own step ran.
  */
-import type Picomatch from 'picomatch';
+import type Picomatch from 'picomatch/posix';
 import { STATE_DIR } from '../util/disk-cache';
 
 export interface DirSelection {
@@ -37,8 +39,8 @@ function matcher(patterns: readonly string[]): Matcher | undefined {
   if (patterns.length === 0) return undefined;
   // Loaded on first use: every process that fingerprints steps loads this
   // module, and most folder arguments have no patterns.
-  const picomatch = require('picomatch') as typeof Picomatch;
-  return picomatch(patterns, { dot: true });
+  const picomatch = require('picomatch/posix') as typeof Picomatch;
+  return picomatch([...patterns], { dot: true });
 }
 
 /**

@@ -1,42 +1,69 @@
 /**
- * Walks a folder argument and hashes the files it selects, in manifest
- * order: depth first, entries of each folder in code-unit order of their
- * names. The order depends on nothing but the names (not on the order the
- * file system lists them in), so it is the manifest's canonical order.
- * Entries go to a sink as they are found: a 100,000-file manifest is
- * hashed on the way instead of being held.
+ * The one folder walker: a `dir(...)` argument's manifest (dir-hasher.ts)
+ * and a fan-out's items (discovery/list-files.ts) are both this walk, so
+ * the files a step is keyed on and the files it fans out over never
+ * disagree. The contract (docs/hashing.md has the table, dir-walk.test.ts
+ * and dir-hasher.test.ts check it):
  *
- * What it does with each kind of entry (docs/hashing.md has the table):
- * - regular file: hashed (through the stat memo) when selected;
- * - folder: walked, unless an exclude pattern prunes it; an empty folder
- *   adds nothing;
- * - symbolic link: followed, wherever it points (inside the folder or out
- *   of it): a step that reads the folder reads the link's target, so the
- *   target's content is what counts, under the link's own path;
- * - a link to a folder that is already being walked (one of its own
- *   ancestors): not followed, but recorded as a loop to that ancestor, so
- *   the manifest is finite and retargeting the link changes it;
- * - broken link (missing target, or a link cycle), FIFO, socket, device:
- *   an error when selected (reading it would fail or block), ignored when
- *   excluded.
- *
- * Failures are thrown as HashError; dir-hasher.ts returns them as values.
+ * - Order: depth first, the entries of each folder in code-unit order of
+ *   their names; paths are POSIX and relative to the walked folder. The
+ *   order depends on nothing but the names (not on the order the file
+ *   system lists them in).
+ * - Selection (dir-selection.ts): an entry an exclude pattern matches (or a
+ *   `.nx-steps` folder) is pruned before it is even stat'ed; a file is
+ *   reported only when include selects it. Dotfiles and dot folders are
+ *   entries like any other.
+ * - Folders are walked; an empty one reports nothing.
+ * - Symbolic links are followed, wherever they point (inside the folder or
+ *   out of it), and reported under the link's own path: a step that reads
+ *   the folder reads the target.
+ * - A link to a folder being walked (one of its own ancestors, found by
+ *   device and inode, so a bind mount or a second path to it counts too) is
+ *   not followed: it is reported as a loop to that ancestor ('.' is the
+ *   root), so the walk ends and retargeting the link is seen.
+ * - An entry that cannot be read as a file (a broken link: missing target,
+ *   or a link cycle a -> b -> a; a FIFO, socket or device) is reported as
+ *   unreadable, with why, when it is selected, and skipped otherwise: the
+ *   caller decides (dir() fails on it, a fan-out makes it an item that
+ *   fails with the same reason when it runs).
+ * - An entry whose type the file system does not report (DT_UNKNOWN) is
+ *   stat'ed and treated as what it is.
+ * - Anything else that fails (a folder that cannot be read, an entry that
+ *   vanishes between the listing and its stat) throws HashError.
  */
 import * as fs from 'node:fs';
 import { compareCodePoints } from './canonical';
 import type { Selection } from './dir-selection';
-import type { FileHasher } from './file-hasher';
+import type { HashFailure } from './hash-failure';
+import { failureFromErrno, HashError } from './hash-failure';
 import { specialKind, statFailure } from './path-stat';
-import { HashError, failureFromErrno } from './hash-failure';
 import { EntryType } from './memo-record';
-import type { FolderMemo } from './stat-memo';
-import { dirKey, inodeId, isSettled } from './stat-key';
+import { inodeId } from './stat-key';
 
-/** Receives the manifest's entries in canonical order, as the walk finds them. */
-export interface ManifestSink {
-  file(rel: string, digest: string): void;
-  /** A link back to an ancestor folder ('.' is the argument's root). */
+/** A folder's entries in code-unit order of their names, with each entry's type as its dirent said. */
+export interface Listing {
+  readonly names: readonly string[];
+  readonly types: Uint8Array;
+}
+
+/**
+ * How the walk reads the file system. `F` is what the caller keeps per
+ * folder (the hasher: the folder's stat memo), handed back with each file.
+ */
+export interface FolderSource<F> {
+  /** The folder `abs` (stat `st`): its listing, and the caller's state for it. Throws HashError. */
+  open(abs: string, st: fs.BigIntStats): { readonly listing: Listing; readonly folder: F };
+  /** Stat, links followed; throws the file system's error. */
+  stat(abs: string): fs.BigIntStats;
+}
+
+export interface WalkVisitor<F> {
+  /** A selected regular file (or a link to one), in walk order. */
+  file(rel: string, abs: string, st: fs.BigIntStats, folder: F, name: string): void;
+  /** A link back to the folder `ancestor`, reported when selected. */
   loop(rel: string, ancestor: string): void;
+  /** A selected entry that cannot be read as a file ('broken-link' or 'special'). */
+  unreadable(rel: string, failure: HashFailure): void;
 }
 
 function direntType(d: fs.Dirent): EntryType {
@@ -46,44 +73,40 @@ function direntType(d: fs.Dirent): EntryType {
   return EntryType.other; // special files, and file systems that do not report types
 }
 
-interface Listing {
-  readonly names: readonly string[];
-  readonly types: Uint8Array;
+/** Reads a folder's listing from disk. Throws HashError (a folder that vanished since its stat changed under us). */
+export function readListing(abs: string): Listing {
+  let dirents: fs.Dirent[];
+  try {
+    dirents = fs.readdirSync(abs, { withFileTypes: true });
+  } catch (e) {
+    const f = failureFromErrno(e, abs);
+    throw new HashError(f.reason === 'missing' ? { reason: 'changed', path: abs } : f);
+  }
+  dirents.sort((a, b) => compareCodePoints(a.name, b.name));
+  return { names: dirents.map((d) => d.name), types: Uint8Array.from(dirents, direntType) };
 }
 
-class Walk {
+/** Folders as they are on disk, nothing kept per folder (a fan-out's listing). */
+export const diskFolders: FolderSource<undefined> = {
+  open: (abs) => ({ listing: readListing(abs), folder: undefined }),
+  stat: (abs) => fs.statSync(abs, { bigint: true }),
+};
+
+type Resolved = { readonly type: EntryType; readonly st: fs.BigIntStats | undefined } | { readonly unreadable: HashFailure };
+
+class Walk<F> {
   /** Folders on the current path, by inode id → their relative path: a link to one of them is a loop. */
   private readonly ancestors = new Map<string, string>();
 
   constructor(
     private readonly selection: Selection,
-    private readonly hasher: FileHasher,
-    private readonly sink: ManifestSink,
+    private readonly source: FolderSource<F>,
+    private readonly visitor: WalkVisitor<F>,
   ) {}
-
-  /** The folder's entries in code-unit order of their names, from the memo when the folder did not change. */
-  private list(abs: string, st: fs.BigIntStats, memo: FolderMemo): Listing {
-    const key = dirKey(st);
-    const known = memo.listing(key);
-    if (known) return known;
-    const started = this.hasher.now();
-    let dirents: fs.Dirent[];
-    try {
-      dirents = fs.readdirSync(abs, { withFileTypes: true });
-    } catch (e) {
-      const f = failureFromErrno(e, abs);
-      // It was a folder a moment ago: gone or replaced means it changed under us.
-      throw new HashError(f.reason === 'missing' ? { reason: 'changed', path: abs } : f);
-    }
-    dirents.sort((a, b) => compareCodePoints(a.name, b.name));
-    const listing = { names: dirents.map((d) => d.name), types: Uint8Array.from(dirents, direntType) };
-    if (isSettled(st, started)) memo.setListing(key, listing.names, listing.types);
-    return listing;
-  }
 
   private stat(abs: string, viaLink: boolean): fs.BigIntStats {
     try {
-      return this.hasher.io.stat(abs);
+      return this.source.stat(abs);
     } catch (e) {
       const f = statFailure(e, abs);
       // Listed a moment ago: a plain entry that is gone now changed under us.
@@ -91,51 +114,54 @@ class Walk {
     }
   }
 
+  /** What a link or an untyped entry is, once followed; a broken link is unreadable, not an error. */
+  private resolve(abs: string, type: EntryType): Resolved {
+    if (type !== EntryType.link && type !== EntryType.other) return { type, st: undefined };
+    let st: fs.BigIntStats;
+    try {
+      st = this.stat(abs, type === EntryType.link);
+    } catch (e) {
+      if (e instanceof HashError && e.failure.reason === 'broken-link') return { unreadable: e.failure };
+      throw e;
+    }
+    const followed = st.isDirectory() ? EntryType.dir : st.isFile() ? EntryType.file : EntryType.other;
+    if (followed === EntryType.other) return { unreadable: { reason: 'special', path: abs, kind: specialKind(st) } };
+    return { type: followed, st };
+  }
+
+  private entry(abs: string, rel: string, name: string, type: EntryType, folder: F): void {
+    const resolved = this.resolve(abs, type);
+    if ('unreadable' in resolved) {
+      if (this.selection.selects(rel)) this.visitor.unreadable(rel, resolved.unreadable);
+      return;
+    }
+    if (resolved.type === EntryType.dir) {
+      const st = resolved.st ?? this.stat(abs, false);
+      const loopTo = this.ancestors.get(inodeId(st));
+      if (loopTo === undefined) this.visit(abs, rel, st);
+      else if (this.selection.selects(rel)) this.visitor.loop(rel, loopTo);
+    } else if (this.selection.selects(rel)) {
+      const st = resolved.st ?? this.stat(abs, false);
+      if (!st.isFile()) throw new HashError({ reason: 'changed', path: abs });
+      this.visitor.file(rel, abs, st, folder, name);
+    }
+  }
+
   visit(abs: string, rel: string, st: fs.BigIntStats): void {
     const id = inodeId(st);
     this.ancestors.set(id, rel === '' ? '.' : rel);
-    const memo = this.hasher.folder(abs);
-    const { names, types } = this.list(abs, st, memo);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i] ?? '';
+    const { listing, folder } = this.source.open(abs, st);
+    for (let i = 0; i < listing.names.length; i++) {
+      const name = listing.names[i] ?? '';
       const childRel = rel === '' ? name : `${rel}/${name}`;
       if (this.selection.prunes(name, childRel)) continue;
-      const childAbs = `${abs}/${name}`;
-      let type = (types[i] ?? EntryType.other) as EntryType;
-      let childSt: fs.BigIntStats | undefined;
-      if (type === EntryType.link || type === EntryType.other) {
-        try {
-          childSt = this.stat(childAbs, type === EntryType.link);
-        } catch (e) {
-          // A broken link that is not selected is never read: ignore it.
-          if (e instanceof HashError && e.failure.reason === 'broken-link' && !this.selection.selects(childRel)) continue;
-          throw e;
-        }
-        type = childSt.isDirectory() ? EntryType.dir : childSt.isFile() ? EntryType.file : EntryType.other;
-      }
-      if (type === EntryType.dir) {
-        childSt ??= this.stat(childAbs, false);
-        const loopTo = this.ancestors.get(inodeId(childSt));
-        if (loopTo !== undefined) {
-          if (this.selection.selects(childRel)) this.sink.loop(childRel, loopTo);
-        } else {
-          this.visit(childAbs, childRel, childSt);
-        }
-      } else if (this.selection.selects(childRel)) {
-        childSt ??= this.stat(childAbs, false);
-        if (type === EntryType.other) throw new HashError({ reason: 'special', path: childAbs, kind: specialKind(childSt) });
-        if (!childSt.isFile()) throw new HashError({ reason: 'changed', path: childAbs });
-        this.sink.file(childRel, this.hasher.digestIn(memo, name, childAbs, childSt));
-      }
+      this.entry(`${abs}/${name}`, childRel, name, (listing.types[i] ?? EntryType.other) as EntryType, folder);
     }
     this.ancestors.delete(id);
   }
 }
 
-/**
- * Hashes the selected files of the folder `abs` (whose stat is `st`) and
- * hands them to `sink` in manifest order. Throws HashError.
- */
-export function walkFolder(abs: string, st: fs.BigIntStats, selection: Selection, hasher: FileHasher, sink: ManifestSink): void {
-  new Walk(selection, hasher, sink).visit(abs, '', st);
+/** Walks the folder `abs` (whose stat is `st`), reporting what `selection` selects to `visitor` in walk order. Throws HashError. */
+export function walkFolder<F>(abs: string, st: fs.BigIntStats, selection: Selection, source: FolderSource<F>, visitor: WalkVisitor<F>): void {
+  new Walk(selection, source, visitor).visit(abs, '', st);
 }

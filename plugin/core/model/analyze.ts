@@ -4,15 +4,17 @@
  * system (existing project names), so this runs in unit tests without a
  * workspace and never touches a disk.
  */
-import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import { compareCodePoints } from '../hash/canonical';
-import { dirnamePosix, toPosix } from '../util/paths';
+import { secretPattern } from '../state/secrets';
+import { emptyRecord, OBJECT_PROTOTYPE_NAMES } from '../util/own';
+import { dirnamePosix } from '../util/paths';
 import type { Json } from '../../api/json';
 import type { EachDeclaration, Loc, ParsedPipelineFile, StepDeclaration } from './declarations';
 import type { ListFiles } from './fan-out';
 import { markCycles } from './cycles';
+import { projectName } from './project-name';
 import { resolveArg, resolveNeed } from './resolve';
 import { expandFanOut, factoryItem } from './fan-out';
 import type { FanOutModel, ProjectModel, ResolvedArg, StepModel, WorkspaceModel } from './project-model';
@@ -33,9 +35,11 @@ export interface AnalyzeInput {
   readonly existingProject: (root: string) => ExistingProject | undefined;
   /** Lists the files of a folder a fan-out runs over (read by the caller); without it such a fan-out is an error. */
   readonly listFiles?: ListFiles;
+  /** Param names that are secrets besides `secret()` ones (default: state/secrets.ts's pattern; null: none). */
+  readonly secretParams?: RegExp | null;
 }
 
-function at(file: string, loc: Loc): NonNullable<Diagnostic['location']> {
+export function at(file: string, loc: Loc): NonNullable<Diagnostic['location']> {
   return { file, line: loc.line, column: loc.column, length: loc.length };
 }
 
@@ -67,7 +71,7 @@ function analyzeProject(
   const { name, displayName } = projectName(input, root, files, diagnostics, usedNames);
   const project: ProjectContext = { input, root, files, pipelineFiles, displayName };
   const modelled: StepModel[] = [];
-  const fanOuts: Record<string, FanOutModel> = {};
+  const fanOuts = emptyRecord<FanOutModel>();
   for (const [target, decls] of declaredSteps(files)) {
     const step = modelStep(project, target, decls);
     modelled.push(...step.steps);
@@ -138,6 +142,7 @@ function modelStep(project: ProjectContext, target: string, decls: readonly Decl
     needs,
     args,
     params: decl.params,
+    secrets: secretsOf(project.input, decl),
     cache: pipelineCacheOff ? { enabled: false } : decl.cache,
     ...(decl.version !== undefined ? { version: decl.version } : {}),
     ...(decl.description !== undefined ? { description: decl.description } : {}),
@@ -146,6 +151,13 @@ function modelStep(project: ProjectContext, target: string, decls: readonly Decl
     ...(decl.factory ? { item: factoryItem(decl.factory.name, decl.factory.args) } : {}),
   };
   return decl.each && errors.length === 0 ? fanOutSteps(project, step, decl.each, file, diag) : { steps: [step] };
+}
+
+/** Declared with `secret()`, or named like a secret. */
+function secretsOf(input: AnalyzeInput, decl: StepDeclaration): string[] {
+  const pattern = input.secretParams === undefined ? secretPattern(undefined) : input.secretParams;
+  const declared = decl.secrets ?? [];
+  return Object.keys(decl.params).filter((name) => declared.includes(name) || (pattern?.test(name) ?? false));
 }
 
 /** A name declared twice (an error on every declaration), or one Nx reads as an alias. A step that is not exported was reported by the parser. */
@@ -166,6 +178,16 @@ function nameErrors(project: ProjectContext, target: string, decls: readonly Dec
     }
   }
   const decl = decls[0]?.decl;
+  if (decl && OBJECT_PROTOTYPE_NAMES.has(target)) {
+    errors.push(
+      diag(
+        DiagnosticCodes.reservedName,
+        decl.loc,
+        `Step name \`${target}\` cannot be a target: it is a property of Object.prototype, and Nx (which keeps targets in plain objects) cannot run a target of that name.`,
+        'Rename the step (its export). It has no target until then; the other steps are not affected.',
+      ),
+    );
+  }
   if (decl && RESERVED_STEP_NAMES.has(target)) {
     errors.push(
       diag(
@@ -189,7 +211,10 @@ function resolveNeeds(
   const needs: Record<string, string> = {};
   for (const [inputName, need] of Object.entries(decl.needs)) {
     const resolved = resolveNeed(file, need.local, project.files, project.pipelineFiles);
-    if (resolved.ok) needs[inputName] = resolved.target;
+    if (resolved.ok && OBJECT_PROTOTYPE_NAMES.has(resolved.target)) {
+      const message = `\`needs.${inputName}\` names step \`${resolved.target}\`, which cannot be a target (its name is a property of Object.prototype).`;
+      errors.push(diag(DiagnosticCodes.reservedName, need.loc, message, `Rename step \`${resolved.target}\`, and this need with it.`));
+    } else if (resolved.ok) needs[inputName] = resolved.target;
     else errors.push(diag(resolved.code, need.loc, resolved.message, resolved.hint));
   }
   return needs;
@@ -279,64 +304,4 @@ function uniqueDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
     seen.add(id);
     return true;
   });
-}
-
-function projectName(
-  input: AnalyzeInput,
-  root: string,
-  files: readonly ParsedPipelineFile[],
-  diagnostics: Diagnostic[],
-  usedNames: Map<string, string>,
-): { name: string | undefined; displayName: string } {
-  const existing = input.existingProject(root);
-  const named = files.filter((f) => f.pipeline?.name !== undefined);
-  const distinct = [...new Set(named.map((f) => f.pipeline?.name))];
-  if (distinct.length > 1) {
-    const [keep] = distinct;
-    for (const f of named.slice(1)) {
-      if (f.pipeline?.name !== keep && f.pipeline) {
-        diagnostics.push({
-          code: DiagnosticCodes.pipelineNameConflict,
-          severity: 'warning',
-          message: `Pipeline files in ${root} give the project different names ("${keep}" and "${f.pipeline.name}"); using "${keep}".`,
-          hint: 'Pipeline files in one folder form one project: give them the same name, or leave the name out of all but one.',
-          location: at(f.file, f.pipeline.loc),
-        });
-      }
-    }
-  }
-  if (existing) {
-    const given = existing.name;
-    const declared = named[0];
-    if (given && declared?.pipeline?.name !== undefined && declared.pipeline.name !== given) {
-      diagnostics.push({
-        code: DiagnosticCodes.pipelineNameConflict,
-        severity: 'warning',
-        message: `The steps join project "${given}" (named by ${root === '.' ? '' : `${root}/`}${existing.source}); pipeline name "${declared.pipeline.name}" is not used.`,
-        hint: `A pipeline file joins the project that already stands in its folder. Remove the name from pipeline({ ... }), or run the steps as ${given}:<step>.`,
-        location: at(declared.file, declared.pipeline.loc),
-      });
-    }
-    if (existing.source === 'project.json') {
-      return { name: undefined, displayName: existing.name ?? root };
-    }
-    if (existing.name) return { name: existing.name, displayName: existing.name };
-  }
-  const wanted = distinct[0] ?? (root === '.' ? path.basename(input.workspaceRoot) : path.posix.basename(root));
-  const owner = usedNames.get(wanted);
-  if (owner !== undefined && owner !== root) {
-    const fallback = toPosix(root).replace(/\//g, '-');
-    const decl = named[0]?.pipeline;
-    diagnostics.push({
-      code: DiagnosticCodes.pipelineNameConflict,
-      severity: 'warning',
-      message: `Project name "${wanted}" is already used by the pipeline in ${owner}; this project is named "${fallback}" instead.`,
-      hint: "Give each pipeline folder its own name: pipeline({ name: '...' }).",
-      ...(decl && named[0] ? { location: at(named[0].file, decl.loc) } : {}),
-    });
-    usedNames.set(fallback, root);
-    return { name: fallback, displayName: fallback };
-  }
-  usedNames.set(wanted, root);
-  return { name: wanted, displayName: wanted };
 }

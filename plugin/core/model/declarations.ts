@@ -74,7 +74,10 @@ export interface StepDeclaration {
   readonly loc: Loc;
   readonly args: Readonly<Record<string, ArgDeclaration>>;
   readonly needs: Readonly<Record<string, NeedDeclaration>>;
+  /** Each param's default; a `secret()` param's is null (it has none: its value comes from the command line). */
   readonly params: Readonly<Record<string, Json>>;
+  /** Params declared with `secret()` (state/secrets.ts), when there are any. */
+  readonly secrets?: readonly string[];
   /** Where each param is written, for diagnostics about overrides. */
   readonly paramLocs: Readonly<Record<string, Loc>>;
   readonly cache: CacheDeclaration;
@@ -96,6 +99,8 @@ export interface PipelineDeclaration {
   readonly description?: string;
   /** Params several steps share (each step that uses one declares it: `params: { lr: ml.params.lr }`). */
   readonly params?: Readonly<Record<string, Json>>;
+  /** Shared params declared with `secret()`. */
+  readonly secrets?: readonly string[];
   readonly loc: Loc;
 }
 

@@ -61,6 +61,8 @@ export interface StepModel {
   readonly needs: Readonly<Record<string, string>>;
   readonly args: Readonly<Record<string, ResolvedArg>>;
   readonly params: Readonly<Record<string, Json>>;
+  /** Params whose values are secrets: declared with `secret()`, or named so (state/secrets.ts). Never shown, keyed by HMAC. */
+  readonly secrets: readonly string[];
   /** Effective cache setting, after the pipeline-wide switch. */
   readonly cache: CacheDeclaration;
   readonly version?: string;

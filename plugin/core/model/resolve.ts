@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
+import { own } from '../util/own';
 import { dirnamePosix, escapesRoot, joinPosix, toPosix } from '../util/paths';
 import type { ArgDeclaration, ParsedPipelineFile } from './declarations';
 import type { PathLocation, ResolvedArg } from './project-model';
@@ -20,9 +21,9 @@ export function resolveNeed(
   projectFiles: readonly ParsedPipelineFile[],
   pipelineFiles: ReadonlyMap<string, ParsedPipelineFile>,
 ): NeedResolution {
-  const own = file.steps.find((s) => s.local === local);
-  if (own) return { ok: true, target: own.exportedAs ?? own.local };
-  const binding = file.module.imports[local];
+  const inFile = file.steps.find((s) => s.local === local);
+  if (inFile) return { ok: true, target: inFile.exportedAs ?? inFile.local };
+  const binding = own(file.module.imports, local);
   if (binding && binding.specifier.startsWith('.')) {
     const base = joinPosix(dirnamePosix(file.file), binding.specifier.replace(/\.[cm]?js$/, ''));
     const target = IMPORT_EXTENSIONS.map((ext) => base + ext).find((candidate) => pipelineFiles.has(candidate));

@@ -7,6 +7,7 @@
  * item from it.
  */
 import type { Result } from '../util/result';
+import { own } from '../util/own';
 import { fail, ok } from '../util/result';
 import type { ProjectModel } from './project-model';
 
@@ -37,7 +38,7 @@ export function fanOutTargets(project: ProjectModel, step?: string): Result<stri
   if (names.length === 0) return fail(`project ${project.displayName} has no fan-out step (a step declared with each: { ... })`);
   const out: string[] = [];
   for (const name of names) {
-    const fanOut = project.fanOuts[name];
+    const fanOut = own(project.fanOuts, name);
     if (!fanOut) {
       const fanOuts = Object.keys(project.fanOuts);
       return fail(

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PeerMissing } from './peers';
 
 /** The part of apache-arrow this file uses. */
 export interface ArrowModule {
@@ -45,7 +46,11 @@ export function isArrowTable(value: object): value is ArrowTableLike {
   );
 }
 
-export class ArrowMissing extends Error {}
+export class ArrowMissing extends PeerMissing {
+  constructor(detail: string) {
+    super('apache-arrow', 'an Arrow Table', detail);
+  }
+}
 
 const loaded = new Map<string, ArrowModule>();
 

@@ -1,7 +1,7 @@
 /** The binary types a result may hold, by the name stored with their bytes. */
 type BinaryCtor = new (buffer: ArrayBuffer) => ArrayBufferView;
 
-export const TYPED_ARRAYS: Readonly<Record<string, BinaryCtor & { readonly BYTES_PER_ELEMENT: number }>> = {
+const TYPED_ARRAYS: Readonly<Record<string, BinaryCtor & { readonly BYTES_PER_ELEMENT: number }>> = {
   Int8Array,
   Uint8Array,
   Uint8ClampedArray,

@@ -9,9 +9,11 @@
 import * as path from 'node:path';
 import { typeRegistry } from '../../shared/type-registry';
 import type { ArrowModule } from './arrow';
-import { ArrowMissing, loadArrow } from './arrow';
+import { loadArrow } from './arrow';
 import { binaryFrom, ownBuffer } from './binary-types';
+import { codecById } from './libraries';
 import type { PartFile } from './part-io';
+import { PeerMissing } from './peers';
 import { readPart } from './part-io';
 import { blobPart, ROOT_PART, segmentPart, tablePart } from './value-layout';
 import type { MarkerReader } from './wire';
@@ -20,7 +22,7 @@ import { Container, CorruptValue, MarkerKind, unpacker, withMarkerReader } from 
 export interface DecodeOptions {
   /** Absolute folder that stored paths are rebuilt against (the step's files folder). */
   readonly outDir?: string;
-  /** Where to resolve apache-arrow from when the value holds a Table. */
+  /** Where to resolve apache-arrow and the other data libraries from. */
   readonly arrowFrom?: string;
   /** Give registered types as StoredInstance (their stored data) instead of calling fromJSON: for tools that run no user code. */
   readonly rawTypes?: boolean;
@@ -90,6 +92,8 @@ class Decoder implements MarkerReader {
         return this.table(a);
       case MarkerKind.registered:
         return this.registered(a, b);
+      case MarkerKind.library:
+        return this.library(a, payload.slice(2));
       default:
         throw new CorruptValue(`a value marker has an unknown kind (${String(kind)})`);
     }
@@ -99,7 +103,7 @@ class Decoder implements MarkerReader {
     try {
       return this.unpackr.unpack(bytes);
     } catch (e) {
-      if (e instanceof CorruptValue || e instanceof UnknownType || e instanceof ArrowMissing) throw e;
+      if (e instanceof CorruptValue || e instanceof UnknownType || e instanceof PeerMissing) throw e;
       throw new CorruptValue(`the stored value cannot be read (${(e as Error)?.message ?? String(e)})`);
     }
   }
@@ -179,6 +183,14 @@ class Decoder implements MarkerReader {
     } catch (e) {
       throw new CorruptValue(`${name} is not a readable Arrow IPC file (${(e as Error).message})`);
     }
+  }
+
+  /** A data library's value, rebuilt with the workspace's copy of the library. */
+  private library(id: unknown, payload: readonly unknown[]): unknown {
+    const codec = codecById(id);
+    if (!codec) throw new CorruptValue(`the stored value holds a value of a library nx-steps does not know (${String(id)})`);
+    const fromDir = this.options.arrowFrom ?? process.cwd();
+    return codec.decode(payload, { table: (part) => this.bytes(typeof part === 'number' ? tablePart(part) : ''), fromDir });
   }
 
   private registered(name: unknown, data: unknown): unknown {

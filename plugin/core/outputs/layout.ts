@@ -5,14 +5,12 @@
  *                   typed arrays, Arrow IPC files)
  *   result.xxh128   digest of value + files: what downstream steps hash
  *   step.json       metadata, written last: an output without it is never trusted
- * Output folders of nx-steps before 0.2 hold value.json instead of value/.
  */
 import { joinPosix } from '../util/paths';
 
 export const OUTPUT_ROOT = '.nx-steps/out';
 export const FILES_DIR = 'files';
 export const VALUE_DIR = 'value';
-export const LEGACY_VALUE_FILE = 'value.json';
 export const RESULT_DIGEST_FILE = 'result.xxh128';
 export const META_FILE = 'step.json';
 

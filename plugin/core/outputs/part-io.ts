@@ -6,6 +6,7 @@
  * Node's 2 GiB per-call I/O limit.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { createHasher } from '../util/xxhash';
 import type { StreamingHasher } from '../util/xxhash';
 
@@ -56,6 +57,25 @@ export class PartWriter {
       // already closed
     }
   }
+}
+
+/** A part a library writes itself (polars writes its IPC file from native code): hashed in slices, read back. */
+export function writtenPart(dir: string, name: string, write: (file: string) => void): PartFile {
+  const file = path.join(dir, name);
+  write(file);
+  const hasher = createHasher();
+  const slice = Buffer.allocUnsafe(Math.min(IO_SLICE, 16 * 1024 * 1024));
+  const fd = fs.openSync(file, 'r');
+  let size = 0;
+  try {
+    for (let n = fs.readSync(fd, slice, 0, slice.byteLength, size); n > 0; n = fs.readSync(fd, slice, 0, slice.byteLength, size)) {
+      hasher.update(slice.subarray(0, n));
+      size += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { path: name, size, digest: hasher.digest() };
 }
 
 /** Reads a whole part into a fresh ArrayBuffer of exactly `size` bytes (aligned for any typed array). */

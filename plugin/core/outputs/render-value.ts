@@ -1,12 +1,15 @@
 /**
  * A stored result as a person reads it (`nx-steps show`): tables as tables
- * (apache-arrow Tables and arrays of rows), big arrays and typed arrays
+ * (Arrow, flechette, arquero and polars tables, arrays of rows), tensors
+ * by dtype and shape, big arrays and typed arrays
  * summarised (length, first items, min/max/mean), everything else as an
  * indented tree that stops at a depth. Never the whole of a large value.
  */
 import { isArrowTable } from './arrow';
 import type { ArrowTableLike } from './arrow';
+import type { LibrarySummary } from './library-codec';
 import { StoredInstance } from './decode';
+import { codecFor } from './libraries';
 
 export interface RenderOptions {
   /** Rows shown of a table (default 10). */
@@ -30,6 +33,8 @@ type Opts = Required<RenderOptions>;
 function render(v: unknown, level: number, o: Opts): string[] {
   if (v === null || typeof v !== 'object') return [scalar(v)];
   if (isArrowTable(v)) return arrowTable(v, level, o);
+  const codec = codecFor(v);
+  if (codec) return libraryValue(codec.summary(v, o.rows), level);
   if (v instanceof StoredInstance) return labelled(`${v.typeName} (registered type; its stored data:)`, v.data, level, o);
   if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return [binary(v)];
   if (v instanceof Date) return [Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString()];
@@ -146,12 +151,24 @@ function arrowTable(t: ArrowTableLike, level: number, o: Opts): string[] {
   ];
 }
 
+function libraryValue(s: LibrarySummary, level: number): string[] {
+  if (!s.columns || !s.rows) return [s.header];
+  const columns = s.columns;
+  const rows = s.rows.map((r) => columns.map((c) => cell(r[c])));
+  return [s.header, ...grid(columns, rows, s.total ?? rows.length, level)];
+}
+
 function cell(x: unknown): string {
   if (x === null || typeof x !== 'object') {
     const s = typeof x === 'string' ? x : typeof x === 'number' ? fmt(x) : scalar(x);
     return s.length > 24 ? `${s.slice(0, 23)}…` : s;
   }
-  return x instanceof Date ? x.toISOString() : Array.isArray(x) ? `[${x.length}]` : '{…}';
+  if (x instanceof Date) return x.toISOString();
+  if (Array.isArray(x)) return `[${x.length}]`;
+  // A DuckDB value as DuckDB prints it (1.250, 2026-01-02 03:04:05.123456); a table or tensor by what it is.
+  const codec = codecFor(x);
+  const text = codec?.id === 'duckdb.Value' ? String(x) : codec?.what;
+  return text === undefined ? '{…}' : text.length > 24 ? `${text.slice(0, 23)}…` : text;
 }
 
 function grid(columns: readonly string[], rows: readonly string[][], total: number, level: number): string[] {

@@ -16,11 +16,11 @@ import type { Diagnostic } from '../diagnostics';
 import { DiagnosticCodes } from '../diagnostics';
 import type { Result } from '../util/result';
 import { fail, ok } from '../util/result';
-import { ArrowMissing } from './arrow';
 import { UnknownType } from './decode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FILES_DIR } from './layout';
+import { PeerMissing } from './peers';
 import type { FinishInput, OutputProblem, ReadOptions, StepMeta } from './store';
 import { decodeOutputs, finishOutputs, readOutputs, UnstorableOutput } from './store';
 import { UnstorableValue } from './unstorable';
@@ -28,7 +28,7 @@ import { CorruptValue } from './wire';
 
 export interface StorageFailure {
   readonly code: Diagnostic['code'];
-  /** unstorable: the value or ctx.outDir cannot be stored; io: the disk refused; corrupt: a stored value cannot be read. */
+  /** unstorable: the value or ctx.outDir cannot be stored; io: the disk refused; corrupt: a stored value cannot be read; arrow-missing: a data library (apache-arrow, nodejs-polars...) cannot be loaded. */
   readonly reason: 'unstorable' | 'io' | 'arrow-missing' | 'unknown-type' | 'corrupt';
   readonly message: string;
   readonly hint: string;
@@ -66,16 +66,16 @@ function storeFailure(e: unknown): StorageFailure | undefined {
       reason: 'unstorable',
       path: e.path,
       message: `The step's result cannot be cached: ${e.message}.`,
-      hint: `Return plain data (objects, arrays, strings, numbers, Map, Set, Date, typed arrays, apache-arrow Tables), register a serializer for your class with registerType(), or write other things to ctx.outDir. ${KEPT}`,
+      hint: `Return plain data (objects, arrays, strings, numbers, Map, Set, Date, typed arrays; apache-arrow, flechette and arquero tables, nodejs-polars DataFrames and Series, tfjs and onnxruntime Tensors), register a serializer for your class with registerType(), or write other things to ctx.outDir. ${KEPT}`,
     };
   }
   if (e instanceof UnstorableOutput) return { code: DiagnosticCodes.unstorableResult, reason: 'unstorable', message: e.message, hint: KEPT };
-  if (e instanceof ArrowMissing) {
+  if (e instanceof PeerMissing) {
     return {
       code: DiagnosticCodes.arrowMissing,
       reason: 'arrow-missing',
-      message: `The result holds an Arrow Table, but ${e.message}.`,
-      hint: `Install it in the workspace: npm install apache-arrow. ${KEPT}`,
+      message: `The result holds ${e.what}, but ${e.message}.`,
+      hint: `Install it in the workspace: npm install ${e.pkg}. ${KEPT}`,
     };
   }
   const io = ioFailure(e, 'storing the result');
@@ -148,12 +148,12 @@ function readFailure(e: unknown): StorageFailure | undefined {
       hint: `Import the module that calls registerType('${e.typeName}', ...) before the result is read (for a step: from its pipeline file).`,
     };
   }
-  if (e instanceof ArrowMissing)
+  if (e instanceof PeerMissing)
     return {
       code: DiagnosticCodes.arrowMissing,
       reason: 'arrow-missing',
-      message: `The stored result holds an Arrow Table, but ${e.message}.`,
-      hint: 'Install it in the workspace: npm install apache-arrow.',
+      message: `The stored result holds ${e.what}, but ${e.message}.`,
+      hint: `Install it in the workspace: npm install ${e.pkg}.`,
     };
   return ioFailure(e, 'reading the stored result');
 }

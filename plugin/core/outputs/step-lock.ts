@@ -66,9 +66,9 @@ export async function lockOutputDir(dir: string, onWait: (owner: Owner | undefin
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const owner = readOwner(file);
-    // Its owner was killed, or died between creating and writing it: take over.
+    // Its owner was killed, or died between creating and writing it (or it is damage, a folder included): take over.
     if (owner ? ownerGone(owner) : isOlderThan(file, 10_000)) {
-      fs.rmSync(file, { force: true });
+      fs.rmSync(file, { recursive: true, force: true });
       continue;
     }
     if (!announced) {

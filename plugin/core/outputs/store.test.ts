@@ -8,7 +8,7 @@ import { hashBytes } from '../util/xxhash';
 import { beginResult, readResult, writeResult } from './result';
 import type { WriteResultInfo } from './result';
 import type { StepMeta } from './store';
-import { readOutputs, resultDigest as digestOfResult } from './store';
+import { readOutputs } from './store';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -18,7 +18,7 @@ afterEach(() => {
 const info: WriteResultInfo = {
   project: 'p',
   step: 'step',
-  fingerprint: { digest: 'f'.repeat(32), record: { schema: 1, nxSteps: '0', strategy: 'code_hash', args: {}, params: {}, needs: {} } },
+  fingerprint: { digest: 'f'.repeat(32), record: { schema: 2, nxSteps: '0', strategy: 'code_hash', args: {}, params: {}, needs: {}, inputs: [] } },
   durationMs: 5,
   nxSteps: '0',
 };
@@ -179,16 +179,13 @@ describe('a result that cannot be stored', () => {
   });
 });
 
-describe('output folders of nx-steps 0.1 (value.json)', () => {
-  it('are read as before', async () => {
+describe('an output folder of an unknown format', () => {
+  it('is not trusted: a step.json of schema 1 with a value.json (a format no release wrote) is corrupt, so the step runs again', () => {
     const dir = newDir();
     fs.mkdirSync(path.join(dir, 'files'), { recursive: true });
-    const text = '{"n":{"$nxs":"number","v":"-0"},"p":{"$nxs":"outPath","v":"m.bin"}}';
+    const text = '{"n":1}';
     fs.writeFileSync(path.join(dir, 'value.json'), text);
-    fs.writeFileSync(path.join(dir, 'files/m.bin'), 'w');
-    const value = { format: 'json-legacy', digest: hashBytes(text), bytes: text.length, parts: [] };
-    const files = [{ path: 'm.bin', size: 1, digest: hashFileContent(path.join(dir, 'files/m.bin')) }];
-    const digest = digestOfResult(1, value, files, []);
+    const digest = 'a'.repeat(32);
     fs.writeFileSync(path.join(dir, 'result.xxh128'), `${digest}\n`);
     fs.writeFileSync(
       path.join(dir, 'step.json'),
@@ -197,16 +194,13 @@ describe('output folders of nx-steps 0.1 (value.json)', () => {
         project: 'p',
         step: 's',
         fingerprint: info.fingerprint,
-        result: { digest, value: { bytes: text.length, digest: hashBytes(text) }, files },
+        result: { digest, value: { bytes: text.length, digest: hashBytes(text) }, files: [] },
         createdAt: '',
         durationMs: 1,
         nxSteps: '0',
       }),
     );
-    const r = readResult(dir, deep);
-    expect(r.ok).toBe(true);
-    const v = r.ok ? r.value() : undefined;
-    expect(v?.ok && v.value).toStrictEqual({ n: -0, p: path.join(dir, 'files/m.bin') });
+    expect(readOutputs(dir, deep)).toMatchObject({ ok: false, problem: 'corrupt', detail: 'step.json has an unknown format' });
   });
 });
 

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FingerprintRecord } from '../fingerprint/fingerprint';
 import { hashFileContent } from '../hash/file-hasher';
-import { hashBytes, hashParts } from '../util/xxhash';
+import { hashParts } from '../util/xxhash';
 import { compareCodePoints } from '../hash/canonical';
 import { readJsonIfExists, writeFileAtomic } from '../util/fs-atomic';
 import { toPosix } from '../util/paths';
@@ -23,14 +23,11 @@ import type { DecodeOptions } from './decode';
 import { readValue } from './decode';
 import type { EncodeOptions } from './encode';
 import { writeValue } from './encode';
-import { FILES_DIR, LEGACY_VALUE_FILE, META_FILE, RESULT_DIGEST_FILE, VALUE_DIR } from './layout';
-import { decodeLegacyValue } from './legacy-json';
+import { FILES_DIR, META_FILE, RESULT_DIGEST_FILE, VALUE_DIR } from './layout';
 import type { PartFile } from './part-io';
 import { isPartName, VALUE_FORMAT } from './value-layout';
 
 export const META_SCHEMA = 2;
-/** Output folders written before the MessagePack format (value.json); still read. */
-const LEGACY_SCHEMA = 1;
 
 export interface StoredFile {
   readonly path: string;
@@ -41,7 +38,7 @@ export interface StoredFile {
 }
 
 export interface StoredValue {
-  /** `msgpack-1`, or `json-legacy` for a folder of schema 1. */
+  /** `msgpack-1` (value-layout.ts). */
   readonly format: string;
   readonly digest: string;
   /** Bytes of every part together. */
@@ -104,8 +101,7 @@ function valueDigest(format: string, parts: readonly PartFile[]): string {
   return hashParts(['nx-steps-value', format, ...parts.flatMap((p) => [p.path, String(p.size), p.digest])]);
 }
 
-export function resultDigest(schema: number, value: StoredValue, files: readonly StoredFile[], dirs: readonly string[]): string {
-  if (schema === LEGACY_SCHEMA) return hashParts(['nx-steps-result-v1', value.digest, ...files.flatMap((f) => [f.path, String(f.size), f.digest])]);
+export function resultDigest(value: StoredValue, files: readonly StoredFile[], dirs: readonly string[]): string {
   return hashParts(['nx-steps-result-v2', value.digest, ...files.flatMap((f) => [f.path, String(f.size), f.digest, f.exec ? 'x' : '-']), 'dirs', ...dirs]);
 }
 
@@ -133,7 +129,7 @@ export async function finishOutputs(dir: string, input: FinishInput): Promise<St
   const parts = await writeValue(path.join(dir, VALUE_DIR), input.value, encodeOptions);
   const value: StoredValue = { format: VALUE_FORMAT, digest: valueDigest(VALUE_FORMAT, parts), bytes: parts.reduce((n, p) => n + p.size, 0), parts };
   const { files, dirs } = listFiles(filesDir);
-  const digest = resultDigest(META_SCHEMA, value, files, dirs);
+  const digest = resultDigest(value, files, dirs);
   fs.writeFileSync(path.join(dir, RESULT_DIGEST_FILE), `${digest}\n`);
   const meta: StepMeta = {
     schema: META_SCHEMA,
@@ -188,22 +184,10 @@ type Check = { readonly ok: true } | { readonly ok: false; readonly problem: Out
 const OK: Check = { ok: true };
 const bad = (problem: OutputProblem, detail: string): Check => ({ ok: false, problem, detail });
 
-/** A schema 1 step.json, read into today's shape (its value is the one file value.json). */
-function upgradeLegacy(meta: StepMeta & { result: { value: { bytes?: number; digest?: string } } }): StepMeta | undefined {
-  const v = meta.result.value;
-  if (typeof v?.bytes !== 'number' || typeof v.digest !== 'string') return undefined;
-  const value: StoredValue = { format: 'json-legacy', digest: v.digest, bytes: v.bytes, parts: [{ path: LEGACY_VALUE_FILE, size: v.bytes, digest: v.digest }] };
-  return { ...meta, result: { ...meta.result, value, dirs: [] } };
-}
-
 function readMeta(dir: string): { meta: StepMeta } | Check {
   const raw = readJsonIfExists<StepMeta>(path.join(dir, META_FILE));
   if (!raw) return bad('incomplete', `${META_FILE} is missing or unreadable (the step did not finish writing)`);
   if (!raw.result || !raw.fingerprint || !Array.isArray(raw.result.files) || !raw.result.value) return bad('corrupt', `${META_FILE} has an unknown format`);
-  if (raw.schema === LEGACY_SCHEMA) {
-    const meta = upgradeLegacy(raw as Parameters<typeof upgradeLegacy>[0]);
-    return meta ? { meta } : bad('corrupt', `${META_FILE} has an unknown format`);
-  }
   if (raw.schema !== META_SCHEMA || raw.result.value.format !== VALUE_FORMAT || !Array.isArray(raw.result.value.parts) || !Array.isArray(raw.result.dirs)) {
     return bad('corrupt', `${META_FILE} has an unknown format`);
   }
@@ -228,9 +212,14 @@ export function readOutputs(dir: string, options: ReadOptions = {}): ReadOutput 
     return { ok: false, problem: 'other', detail: `stored under fingerprint ${meta.fingerprint.digest}, not ${options.fingerprint}` };
   }
   const checks = [() => checkValue(dir, meta, options), () => checkDigestFile(dir, meta), () => checkFiles(path.join(dir, FILES_DIR), meta, options)];
-  for (const check of checks) {
-    const c = check();
-    if (!c.ok) return c;
+  try {
+    for (const check of checks) {
+      const c = check();
+      if (!c.ok) return c;
+    }
+  } catch (e) {
+    // A part that cannot be read (no permission, a folder in its place) is not a result: recomputed, like a corrupt one.
+    return { ok: false, problem: 'corrupt', detail: `it cannot be read (${(e as Error).message})` };
   }
   const untrusted = options.trust?.untrusted(dir, meta);
   if (untrusted !== undefined) return { ok: false, problem: 'corrupt', detail: untrusted };
@@ -239,23 +228,20 @@ export function readOutputs(dir: string, options: ReadOptions = {}): ReadOutput 
 
 function checkValue(dir: string, meta: StepMeta, options: ReadOptions): Check {
   const v = meta.result.value;
-  const legacy = v.format === 'json-legacy';
-  const root = legacy ? dir : path.join(dir, VALUE_DIR);
-  if (!legacy && valueDigest(v.format, v.parts) !== v.digest) return bad('corrupt', `${META_FILE}'s value digest does not match its parts`);
+  const root = path.join(dir, VALUE_DIR);
+  if (valueDigest(v.format, v.parts) !== v.digest) return bad('corrupt', `${META_FILE}'s value digest does not match its parts`);
   for (const p of v.parts) {
-    if (!legacy && !isPartName(p.path)) return bad('corrupt', `${META_FILE} lists a value part with an unexpected name (${JSON.stringify(p.path)})`);
+    if (!isPartName(p.path)) return bad('corrupt', `${META_FILE} lists a value part with an unexpected name (${JSON.stringify(p.path)})`);
     const abs = path.join(root, p.path);
-    const c = checkFile(abs, `${legacy ? '' : `${VALUE_DIR}/`}${p.path}`, p.size);
+    const c = checkFile(abs, `${VALUE_DIR}/${p.path}`, p.size);
     if (!c.ok) return c;
-    // value.json was always hashed as it is read; the parts go through the caller's memoised hasher.
-    const digest = legacy ? hashBytes(fs.readFileSync(abs)) : options.digestOf?.(abs);
-    if (digest !== undefined && digest !== p.digest) return bad('corrupt', `${legacy ? '' : `${VALUE_DIR}/`}${p.path} does not match its recorded digest`);
+    // The parts go through the caller's memoised hasher.
+    const digest = options.digestOf?.(abs);
+    if (digest !== undefined && digest !== p.digest) return bad('corrupt', `${VALUE_DIR}/${p.path} does not match its recorded digest`);
   }
-  if (!legacy) {
-    const listed = new Set(v.parts.map((p) => p.path));
-    const extra = fs.readdirSync(root).find((name) => !listed.has(name));
-    if (extra) return bad('corrupt', `${VALUE_DIR}/${extra} is not part of the recorded result`);
-  }
+  const listed = new Set(v.parts.map((p) => p.path));
+  const extra = fs.readdirSync(root).find((name) => !listed.has(name));
+  if (extra) return bad('corrupt', `${VALUE_DIR}/${extra} is not part of the recorded result`);
   return OK;
 }
 
@@ -267,7 +253,7 @@ function checkDigestFile(dir: string, meta: StepMeta): Check {
     // handled below
   }
   const { value, files, dirs } = meta.result;
-  if (digestFile !== meta.result.digest || resultDigest(meta.schema, value, files, dirs) !== meta.result.digest) {
+  if (digestFile !== meta.result.digest || resultDigest(value, files, dirs) !== meta.result.digest) {
     return bad('corrupt', `${RESULT_DIGEST_FILE} does not match the recorded result`);
   }
   return OK;
@@ -339,7 +325,5 @@ function unlistedEntry(root: string, listed: ReadonlySet<string>): string | unde
 
 /** Decodes the value of a verified output folder (readOutputs said ok). Throws CorruptValue, UnknownType, ArrowMissing. */
 export function decodeOutputs(dir: string, meta: StepMeta, options: Pick<DecodeOptions, 'arrowFrom' | 'rawTypes'> = {}): unknown {
-  const outDir = path.join(dir, FILES_DIR);
-  if (meta.result.value.format === 'json-legacy') return decodeLegacyValue(fs.readFileSync(path.join(dir, LEGACY_VALUE_FILE), 'utf8'), { outDir });
-  return readValue(path.join(dir, VALUE_DIR), meta.result.value.parts, { outDir, ...options });
+  return readValue(path.join(dir, VALUE_DIR), meta.result.value.parts, { outDir: path.join(dir, FILES_DIR), ...options });
 }

@@ -13,8 +13,9 @@
  *   install and Nx storing the folder: then the restored result belongs to
  *   another key, and is not used (plugin/nx/post-tasks.ts).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJsonIfExists, writeFileAtomic } from '../util/fs-atomic';
+import { readJsonIfExists, replaceFileAtomic } from '../util/fs-atomic';
 
 export const TASK_STAMP_FILE = 'task.json';
 
@@ -30,8 +31,19 @@ export interface TaskStamp {
   readonly fingerprint: string;
 }
 
+/**
+ * Never fails the step: a stamp that cannot be written (the folder read-only, damage in the way) leaves
+ * none, and a folder without a stamp is judged by its step.json alone. An old stamp is never left behind
+ * to speak for this run (a stale hash makes the post-task hook drop the folder: a recompute, never a
+ * wrong result).
+ */
 export function writeTaskStamp(outDir: string, stamp: TaskStamp): void {
-  writeFileAtomic(path.join(outDir, TASK_STAMP_FILE), `${JSON.stringify(stamp)}\n`);
+  const file = path.join(outDir, TASK_STAMP_FILE);
+  try {
+    replaceFileAtomic(file, `${JSON.stringify(stamp)}\n`);
+  } catch {
+    fs.rmSync(file, { recursive: true, force: true });
+  }
 }
 
 export function readTaskStamp(outDir: string): TaskStamp | undefined {

@@ -4,6 +4,8 @@
  * walks (that would cost on every value); each container adds its own step
  * to the path as the error passes through it.
  */
+import { libraryHint, packageOfClass } from './library-hints';
+
 export class UnstorableValue extends Error {
   private readonly steps: string[] = [];
 
@@ -46,8 +48,12 @@ export function describeUnstorable(v: object): string {
   if (v instanceof Promise) return 'a Promise; await it before returning';
   if (v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef) return 'a weak reference or collection';
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} (only Buffer, ArrayBuffer and the standard typed arrays are stored)`;
-  const name = (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name;
-  const what = name ? `an instance of class ${name}` : 'an object with a custom prototype';
+  const known = libraryHint(v);
+  if (known) return known;
+  const ctor = (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor;
+  const name = ctor?.name;
+  const pkg = packageOfClass(ctor);
+  const what = name ? `an instance of class ${name}${pkg ? ` from ${pkg}` : ''}` : 'an object with a custom prototype';
   return `${what} (its prototype would be lost); register a serializer for it with registerType('${name ?? 'Name'}', ${name ?? 'Class'}, { toJSON, fromJSON }) from 'nx-steps', or return plain data`;
 }
 
@@ -83,4 +89,15 @@ export function cycleOrDepth(value: unknown): UnstorableValue {
     }
   };
   return find(value) ?? new UnstorableValue(`nested more than ${MAX_DEPTH} levels deep; flatten it`);
+}
+
+/** Where a walk is inside a Map or Set, turned into a path step only when an error passes. */
+export class EntryPath {
+  index = 0;
+  /** In a Map: walking the value (else the key). */
+  value = false;
+  constructor(private readonly isMap: boolean) {}
+  step(): string {
+    return this.isMap ? (this.value ? `.get(<key ${this.index}>)` : `.<key ${this.index}>`) : `.<item ${this.index}>`;
+  }
 }

@@ -9,7 +9,6 @@ import { typeRegistry } from '../../shared/type-registry';
 import { readValue, UnknownType } from './decode';
 import type { EncodeOptions } from './encode';
 import { BLOB_MIN, SEGMENT_MIN, writeValue } from './encode';
-import { decodeLegacyValue } from './legacy-json';
 import type { PartFile } from './part-io';
 import { UnstorableValue } from './unstorable';
 import { CorruptValue, Marker, MarkerKind, packer } from './wire';
@@ -276,11 +275,5 @@ describe('result codec', () => {
     expect(await tampered(new Marker([MarkerKind.outPath, '../../../etc/passwd']))).toThrow(/leaves its output folder/);
     expect(await tampered(new Marker([MarkerKind.outPath, '/etc/passwd']))).toThrow(/leaves its output folder/);
     expect(await tampered(new Marker([MarkerKind.segment, 5, 0, 1]))).toThrow(/missing part/);
-  });
-
-  it('still reads results stored in the JSON format of nx-steps 0.1', () => {
-    const text =
-      '{"m":{"$nxs":"Map","v":[[1,{"$nxs":"Float64Array","v":"AAAAAAAA+D8="}]]},"p":{"$nxs":"outPath","v":"model.bin"},"z":{"$nxs":"number","v":"-0"}}';
-    expect(decodeLegacyValue(text, { outDir: '/ws/files' })).toStrictEqual({ m: new Map([[1, new Float64Array([1.5])]]), p: '/ws/files/model.bin', z: -0 });
   });
 });

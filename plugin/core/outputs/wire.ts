@@ -4,8 +4,8 @@
  * RegExp, BigInt and undefined), plus one extension of ours for everything
  * msgpackr would not keep exact or that lives outside the message: -0, paths
  * inside ctx.outDir, exact binary types, objects with an own `__proto__` key,
- * large containers and arrays stored as separate parts, Arrow tables and
- * registered types. See encode.ts and decode.ts.
+ * large containers and arrays stored as separate parts, Arrow tables,
+ * values of data libraries and registered types. See encode.ts and decode.ts.
  *
  * msgpackr registers extensions per module, not per instance: ours is keyed
  * by a class private to this file (so it never touches other users' values)
@@ -32,6 +32,8 @@ export const MarkerKind = {
   table: 6,
   /** [name, data]: an instance of a registered type. */
   registered: 7,
+  /** [codec, ...payload]: a value of a data library (library-codec.ts). */
+  library: 8,
 } as const;
 
 export const Container = { array: 0, map: 1, set: 2, object: 3 } as const;

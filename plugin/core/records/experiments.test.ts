@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderExperiments } from '../../../cli/report/experiments';
 import { experimentTable } from './experiments';
 import type { RunRecord, StepRunRecord, StepSource } from './run-record';
 
@@ -80,5 +81,24 @@ describe('experimentTable', () => {
     ]);
     expect(t.rows.map((r) => r.metrics)).toEqual([{ f1: 0.8 }, { f1: null }, {}]);
     expect(t.rows[2]?.failed).toEqual(['evaluate']);
+  });
+});
+
+describe('experimentTable and its view, with names of Object.prototype', () => {
+  it('a param or metric named `constructor`, `toString` or `__proto__` is a column like any other', () => {
+    const records = [
+      run('2026-01-01T00:00:00.000Z', step('train', 'executed', { params: JSON.parse('{"constructor":1,"__proto__":2}'), metrics: { toString: 0.5 } })),
+      run('2026-01-02T00:00:00.000Z', step('train', 'executed', { params: { lr: 0.1 } })),
+    ];
+    const t = experimentTable(records);
+    expect(t.params).toEqual(['__proto__', 'constructor', 'lr']);
+    expect(t.metrics).toEqual(['toString']);
+    expect(t.rows.map((r) => [Object.keys(r.params), Object.keys(r.metrics)])).toEqual([
+      [['constructor', '__proto__'], ['toString']],
+      [['lr'], []],
+    ]);
+    const lines = renderExperiments(t, 'recorded', undefined).split('\n');
+    expect(lines[2]).toMatch(/#\s+started\s+__proto__\s+constructor\s+lr\s+toString/);
+    expect(lines[4]).not.toMatch(/function|native code/);
   });
 });

@@ -14,6 +14,7 @@ import type { Json } from '../../api/json';
 import { canonicalEncode } from '../hash/canonical';
 import type { CanonicalValue } from '../hash/canonical';
 import { fanOutStepOf } from '../model/fan-out';
+import { defineOwn } from '../util/own';
 import type { RunRecord, StepRunRecord } from './run-record';
 import { isHit } from './run-record';
 
@@ -91,8 +92,8 @@ const encode = (v: Json): string => canonicalEncode(v as CanonicalValue);
 function paramColumns(params: Map<string, Map<string, Json>>, split: ReadonlySet<string>): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [name, byStep] of params) {
-    if (split.has(name)) for (const [step, v] of byStep) out[`${step}.${name}`] = v;
-    else out[name] = [...byStep.values()][0] as Json;
+    if (split.has(name)) for (const [step, v] of byStep) defineOwn(out, `${step}.${name}`, v);
+    else defineOwn(out, name, [...byStep.values()][0] as Json);
   }
   return out;
 }
@@ -114,9 +115,9 @@ export function experimentTable(records: readonly RunRecord[]): ExperimentTable 
     const rowMetrics: Record<string, number | null> = {};
     for (const [column, { step, name }] of columns) {
       const cell = metrics[i]?.get(name)?.get(step);
-      if (cell) rowMetrics[column] = cell.sum / cell.n;
+      if (cell) defineOwn(rowMetrics, column, cell.sum / cell.n);
       // A result restored here with no metrics beside it was made on another machine.
-      else if (run.steps.some((s) => declaredStep(s) === step && isHit(s.source) && s.metrics === undefined)) rowMetrics[column] = UNKNOWN;
+      else if (run.steps.some((s) => declaredStep(s) === step && isHit(s.source) && s.metrics === undefined)) defineOwn(rowMetrics, column, UNKNOWN);
     }
     const by = (pick: (s: StepRunRecord) => boolean) => counted(run.steps.filter(pick).map(declaredStep));
     return {

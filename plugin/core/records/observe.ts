@@ -87,7 +87,7 @@ export function observeStep(workspaceRoot: string, task: ObservedTask, runStarte
   return {
     ...base,
     originalMs: meta.durationMs,
-    ...(hit ? { savedMs: savedTime(meta.durationMs, durationMs) } : {}),
+    ...(hit ? { savedMs: savedTime(meta.durationMs, durationMs), madeAt: meta.createdAt } : {}),
     fingerprint: meta.fingerprint.digest,
     result: meta.result.digest,
     ...experimentOf(workspaceRoot, meta),

@@ -73,6 +73,8 @@ export interface StepRunRecord {
   readonly originalMs?: number;
   /** Hits only: originalMs − durationMs, never below 0 (see savedTime). */
   readonly savedMs?: number;
+  /** Hits only: when the result was made (ISO 8601, from step.json), so a replayed result is not mistaken for a fresh one. */
+  readonly madeAt?: string;
   /** Digest of the step's fingerprint (the key part nx-steps controls), when it produced or restored a result. */
   readonly fingerprint?: string;
   /** Digest of the step's result (value and files). */

@@ -17,6 +17,7 @@ import { failureDiagnostic, writeResult } from '../outputs/result';
 import type { StepMeta } from '../outputs/store';
 import { metricSink } from '../records/metrics';
 import type { Result } from '../util/result';
+import { defineOwn } from '../util/own';
 import { fail, ok } from '../util/result';
 import { nxStepsVersion } from '../version';
 import type { StepInputs } from './inputs';
@@ -57,22 +58,24 @@ function failed(d: Diagnostic): Result<never, ExecuteFailure> {
 /** The object the step function receives: every arg, upstream result and param by name. */
 function stepInput(req: RunStepRequest, x: Execution): Result<Record<string, unknown>, ExecuteFailure> {
   const { step, upstream, params } = x.inputs;
+  // Keys set as own keys (util/own.ts): a name users chose is a key, even `constructor`.
   const input: Record<string, unknown> = {};
-  for (const [name, arg] of Object.entries(step.args)) input[name] = arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg);
+  for (const [name, arg] of Object.entries(step.args)) defineOwn(input, name, arg.kind === 'value' ? arg.value : absoluteArgPath(req.workspaceRoot, arg));
   // A fan-out item (a factory's arguments are in its function's closure instead).
   const item = itemInput(req.workspaceRoot, step);
-  if (item) input[item[0]] = item[1];
+  if (item) defineOwn(input, item[0], item[1]);
   for (const [name, u] of Object.entries(upstream)) {
     const v = u.value();
     if (v.ok) {
-      input[name] = v.value;
+      defineOwn(input, name, v.value);
       continue;
     }
     if (v.error.reason !== 'corrupt') return failed(failureDiagnostic(v.error, { project: req.project, step: req.step, argument: name }));
     const d = problem(req, DiagnosticCodes.corruptOutput, `The stored result of ${v.error.step} is corrupt: ${v.error.message}`, 'It will be recomputed.');
     return fail({ kind: 'corrupt-upstream', step: v.error.step, detail: v.error.message, diagnostics: [d] });
   }
-  return ok(Object.assign(input, params));
+  for (const [name, value] of Object.entries(params)) defineOwn(input, name, value);
+  return ok(input);
 }
 
 export async function execute(req: RunStepRequest, x: Execution): Promise<Result<Executed, ExecuteFailure>> {

@@ -16,6 +16,7 @@ import { outputDir } from '../outputs/layout';
 import type { StorageFailure } from '../outputs/result';
 import { readResult } from '../outputs/result';
 import type { Result } from '../util/result';
+import { defineOwn, own } from '../util/own';
 import { fail, ok } from '../util/result';
 import type { Services } from '../workspace';
 import { loadWorkspaceModel } from '../workspace';
@@ -74,9 +75,10 @@ export function readStepInputs(services: Services, req: RunStepRequest): Result<
   const { project, step } = found.value;
   if (step.errors.length > 0) return fail({ kind: 'invalid', diagnostics: step.errors });
 
-  const params = applyOverrides(step.params, req.overrides, () => overrideScope(project, step.name, req.runSteps));
+  const secrets = { all: step.secrets, required: step.declaration.secrets ?? [] };
+  const params = applyOverrides(step.params, req.overrides, () => overrideScope(project, step.name, req.runSteps), secrets);
   if (!params.ok) {
-    const loc = step.declaration.paramLocs[params.error.param];
+    const loc = own(step.declaration.paramLocs, params.error.param);
     const d = problem(req, DiagnosticCodes.badParamOverride, params.error.message, params.error.hint, {
       argument: params.error.param,
       ...(loc ? { location: { file: step.file, ...loc } } : {}),
@@ -86,7 +88,7 @@ export function readStepInputs(services: Services, req: RunStepRequest): Result<
 
   const upstream: Record<string, UpstreamResult> = {};
   for (const [inputName, upStep] of Object.entries(step.needs)) {
-    const fanOut = project.fanOuts[upStep];
+    const fanOut = own(project.fanOuts, upStep);
     const read = fanOut ? readFanOut(services, req, project, inputName, fanOut) : readUpstream(services, req, project, inputName, upStep);
     if (!read.ok) return read;
     upstream[inputName] = read.value;
@@ -165,7 +167,8 @@ function readFanOut(
       for (const i of items) {
         const v = i.result.value();
         if (!v.ok) return v;
-        values[i.key] = v.value;
+        // An item's key is a value users chose ('__proto__' included): always an own key.
+        defineOwn(values, i.key, v.value);
       }
       return ok(values);
     },

@@ -25,6 +25,8 @@ import * as path from 'node:path';
 import type { FullKey, KeyParts } from '../fingerprint/step-key';
 import { envValue, fullKey, KeyBuilder, liveDigest } from '../fingerprint/step-key';
 import { readSalts, saltFor } from '../state/salts';
+import { SECRET_KEY_ENV, secretDigest } from '../state/secrets';
+import { emptyRecord, hasOwn } from '../util/own';
 import type { Services } from '../workspace';
 import type { StepInputs } from './inputs';
 import { readStepInputs } from './inputs';
@@ -106,6 +108,8 @@ export async function evaluateKey(
 
 export interface RunKey extends FullKey {
   readonly parts: KeyParts;
+  /** The params it was built with (overrides applied): their values are not in the record. */
+  readonly params: Readonly<Record<string, Json>>;
   /** The unsalted live digest, and the `{env}` input value it gives with this machine's salt. */
   readonly live: string;
   readonly envValue: string;
@@ -136,14 +140,38 @@ export async function buildRunKey(services: Services, req: RunStepRequest, input
     customKey = key.value;
   }
   const needs = Object.fromEntries(Object.entries(inputs.upstream).map(([name, u]) => [name, u.digest]));
+  const secretDigests = secretParamDigests(services, req, step, inputs.params);
+  if (!secretDigests.ok) return secretDigests;
   const full = fullKey(parts.value, {
     params: inputs.params,
     needs,
     ...(customKey !== undefined ? { customKey } : {}),
     ...(salt !== undefined ? { salt } : {}),
+    ...(step.secrets.length > 0 ? { secretDigests: secretDigests.value } : {}),
   });
-  return ok({ ...full, parts: parts.value, live, envValue: hashed });
+  return ok({ ...full, parts: parts.value, params: inputs.params, live, envValue: hashed });
 }
+
+/** Each secret param's keyed digest (state/secrets.ts), or why the key to make them is not at hand. */
+function secretParamDigests(
+  services: Services,
+  req: RunStepRequest,
+  step: StepModel,
+  params: Readonly<Record<string, Json>>,
+): Result<Record<string, string>, Diagnostic> {
+  const out = emptyRecord<string>();
+  if (step.secrets.length === 0) return ok(out);
+  const key = services.secretKey();
+  if (!key.ok) {
+    return fail(
+      problem(req, DiagnosticCodes.storageFailed, `The key nx-steps digests secret params with cannot be read or made: ${key.error}.`, SECRET_KEY_HINT),
+    );
+  }
+  for (const name of step.secrets) if (hasOwn(params, name)) out[name] = secretDigest(key.value, params[name]);
+  return ok(out);
+}
+
+const SECRET_KEY_HINT = `Remove that file (a new key is made; steps with secret params run once more), or set ${SECRET_KEY_ENV} to the key your team shares.`;
 
 async function customKeyOf(req: RunStepRequest, step: StepModel, options: KeyOptions): Promise<Result<string, Diagnostic>> {
   let mod: Record<string, unknown>;

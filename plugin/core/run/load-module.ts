@@ -128,8 +128,9 @@ export async function importModule(absFile: string, workspaceRoot: string): Prom
 
 /** A named export, also when the module was compiled to CommonJS (named exports then sit on `default`). */
 export function namedExport(ns: Record<string, unknown>, name: string): unknown {
-  if (name in ns) return ns[name];
+  // Own keys only: every CommonJS exports object inherits `toString` and `constructor`.
+  if (Object.hasOwn(ns, name)) return ns[name];
   const d = ns['default'];
-  if (d && typeof d === 'object' && name in d) return (d as Record<string, unknown>)[name];
+  if (d && typeof d === 'object' && Object.hasOwn(d, name)) return (d as Record<string, unknown>)[name];
   return undefined;
 }

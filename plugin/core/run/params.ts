@@ -12,6 +12,7 @@
  */
 import type { Json } from '../../api/json';
 import type { Result } from '../util/result';
+import { hasOwn, own } from '../util/own';
 import { fail, ok } from '../util/result';
 
 /** Keys Nx itself adds to executor options; they are not params. */
@@ -27,7 +28,15 @@ function kindOf(v: Json): string {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
 }
 
-function coerce(name: string, def: Json, raw: unknown): Result<Json, ParamProblem> {
+/** A secret's override: a string (Nx's parser reads `--token=123` as a number), never shown. */
+function coerceSecret(name: string, raw: unknown): Result<Json, ParamProblem> {
+  if (typeof raw === 'string') return ok(raw);
+  if (typeof raw === 'number' || typeof raw === 'boolean') return ok(String(raw));
+  return fail({ param: name, message: `Param \`${name}\` is a secret: --${name} must give a string.`, hint: `Pass it as --${name}=<value>.` });
+}
+
+function coerce(name: string, def: Json, raw: unknown, secret: boolean): Result<Json, ParamProblem> {
+  if (secret) return coerceSecret(name, raw);
   const kind = kindOf(def);
   const shown = typeof raw === 'string' ? JSON.stringify(raw) : String(raw);
   const wrong = (): Result<Json, ParamProblem> =>
@@ -114,23 +123,39 @@ function unknownParam(key: string, scope: OverrideScope | undefined, declared: r
  * does not declare is left to the steps of the run that do (`scope`, built
  * only when needed); without a scope every override must be this step's.
  */
+/** Which of a step's params are secrets: all of them (never shown), and those declared with `secret()` (no default). */
+export interface SecretParams {
+  readonly all: readonly string[];
+  readonly required: readonly string[];
+}
+
 export function applyOverrides(
   declared: Readonly<Record<string, Json>>,
   overrides: Readonly<Record<string, unknown>>,
   scope?: () => OverrideScope,
+  secrets: SecretParams = { all: [], required: [] },
 ): Result<Record<string, Json>, ParamProblem> {
   const out: Record<string, Json> = { ...declared };
   let known: OverrideScope | undefined;
   for (const [key, raw] of Object.entries(overrides)) {
-    if (NX_KEYS.has(key) || key.startsWith('__')) continue;
-    if (!(key in declared)) {
+    // Own keys only: `toString` or `constructor` is a param only where a step declares it.
+    if (NX_KEYS.has(key) || (key.startsWith('__') && !hasOwn(declared, key))) continue;
+    if (!hasOwn(declared, key)) {
       known ??= scope?.();
       if (known?.run.has(key)) continue;
       return fail(unknownParam(key, known, Object.keys(declared)));
     }
-    const v = coerce(key, declared[key] ?? null, raw);
+    const v = coerce(key, own(declared, key) ?? null, raw, secrets.all.includes(key));
     if (!v.ok) return v;
     out[key] = v.value;
+  }
+  const missing = secrets.required.find((name) => !hasOwn(overrides, name));
+  if (missing !== undefined) {
+    return fail({
+      param: missing,
+      message: `Param \`${missing}\` is a secret() and has no value: it is given on the command line only.`,
+      hint: `Pass it: nx run <project>:<step> --${missing}=<value> (in CI, from a masked secret: --${missing}="$SECRET").`,
+    });
   }
   return ok(out);
 }

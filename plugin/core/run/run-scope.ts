@@ -9,6 +9,7 @@
  */
 import type { Json } from '../../api/json';
 import type { ProjectModel, StepModel } from '../model/project-model';
+import { own } from '../util/own';
 import type { OverrideScope, ParamOwners } from './params';
 
 /** A step and every step it needs, transitively (a need on a fan-out step is every item). */
@@ -19,7 +20,7 @@ export function upstreamClosure(project: ProjectModel, step: string): Set<string
     if (out.has(name)) return;
     out.add(name);
     for (const up of Object.values(byName.get(name)?.needs ?? {})) {
-      for (const t of project.fanOuts[up]?.items.map((i) => i.target) ?? [up]) visit(t);
+      for (const t of own(project.fanOuts, up)?.items.map((i) => i.target) ?? [up]) visit(t);
     }
   };
   visit(step);

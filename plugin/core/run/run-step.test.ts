@@ -16,7 +16,7 @@ import { createServices } from '../workspace';
 import type { RunLog } from './log';
 import type { RunStepDeps, RunStepRequest } from './run-step';
 import { runStep } from './run-step';
-import type { EntryCache } from './step-entries';
+import { MemoryCache } from './test-utils/engine';
 
 const PIPELINE = 'etl/etl.pipeline.ts';
 const SOURCE = `import { pipeline, step } from 'nx-steps';
@@ -25,33 +25,6 @@ export const one = step(() => [1, 2, 3]);
 export const two = step({ needs: { xs: one } }, ({ xs }) => xs.map((x) => x * 10));
 export const scaled = step({ needs: { xs: two }, params: { factor: 2 } }, ({ xs, factor }) => xs.map((x) => x * factor));
 `;
-
-/** Nx's cache as folders in memory: what the adapter does with DbCache, minus Nx. */
-class MemoryCache implements EntryCache {
-  readonly entries = new Map<string, Map<string, Buffer>>();
-  constructor(private readonly root: string) {}
-  async restore(key: string, relDir: string): Promise<'local' | 'miss'> {
-    const files = this.entries.get(key);
-    if (!files) return 'miss';
-    for (const [rel, bytes] of files) {
-      fs.mkdirSync(path.dirname(path.join(this.root, relDir, rel)), { recursive: true });
-      fs.writeFileSync(path.join(this.root, relDir, rel), bytes);
-    }
-    return 'local';
-  }
-  async store(key: string, relDir: string): Promise<void> {
-    const files = new Map<string, Buffer>();
-    const walk = (dir: string): void => {
-      for (const e of fs.readdirSync(path.join(this.root, relDir, dir), { withFileTypes: true })) {
-        const rel = path.join(dir, e.name);
-        if (e.isDirectory()) walk(rel);
-        else files.set(rel, fs.readFileSync(path.join(this.root, relDir, rel)));
-      }
-    };
-    walk('');
-    this.entries.set(key, files);
-  }
-}
 
 function setUp(): {
   root: string;

@@ -33,6 +33,7 @@ import { outputDir } from '../outputs/layout';
 import type { StepMeta } from '../outputs/store';
 import { readOutputs } from '../outputs/store';
 import { writeMetrics } from '../records/metrics';
+import { writeParamValues } from '../records/param-values';
 import { lockOutputDir } from '../outputs/step-lock';
 import { ensureIgnoredDir } from '../util/disk-cache';
 import { formatDuration } from '../util/duration';
@@ -244,6 +245,8 @@ function changedDuringRun(req: RunStepRequest, d: Deps, key: RunKey): boolean {
 
 function finish(req: RunStepRequest, d: Deps, outAbs: string, key: RunKey, source: StampSource, meta: StepMeta, durationMs = 0): RunStepOutcome {
   writeTaskStamp(outAbs, { ...(req.nxHash !== undefined ? { nxHash: req.nxHash } : {}), source, at: Date.now(), fingerprint: key.digest });
+  // On this machine only (the record in step.json holds digests): what `report --experiments` and `why` show.
+  writeParamValues(req.workspaceRoot, key.digest, key.params, key.parts.step.secrets);
   switch (source) {
     case 'kept':
       d.log.note(`outputs on disk already match this step's fingerprint (${key.digest.slice(0, 12)}); kept, not re-run.`);

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureIgnoredDir, stateDir } from '../util/disk-cache';
+import { removeOwnTree } from '../util/fs-atomic';
 
 const WORK = 'work';
 
@@ -49,9 +50,7 @@ export function sweepWorkDirs(workspaceRoot: string): void {
   }
   for (const name of names) {
     const pid = Number(name.split('-')[0]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) {
-      fs.rmSync(path.join(workRoot(workspaceRoot), name), { recursive: true, force: true });
-    }
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) removeOwnTree(path.join(workRoot(workspaceRoot), name));
   }
 }
 
@@ -78,7 +77,7 @@ export function install(ready: string, target: string): void {
   const base = path.basename(target);
   fs.mkdirSync(parent, { recursive: true });
   for (const name of fs.readdirSync(parent)) {
-    if (name.startsWith(`${base}.old-`)) fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+    if (name.startsWith(`${base}.old-`)) removeOwnTree(path.join(parent, name));
   }
   const aside = path.join(parent, `${base}.old-${randomBytes(6).toString('hex')}`);
   let setAside = false;
@@ -89,5 +88,6 @@ export function install(ready: string, target: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   moveDir(ready, target);
-  if (setAside) fs.rmSync(aside, { recursive: true, force: true });
+  // The old folder is gone from the outputs either way; one that cannot be removed is retried by the next install.
+  if (setAside) removeOwnTree(aside);
 }

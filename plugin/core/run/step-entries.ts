@@ -16,9 +16,13 @@
  * restored, and verifies everything restored before it is used.
  *
  * An entry's files sit under `.nx-steps/entries/<key>` at the workspace root
- * while they travel: the path depends on the key alone, so an entry made by a
- * step of another name or in another project folder (a renamed step, a moved
- * pipeline) restores all the same.
+ * while they travel: the path depends on the key alone. What the key holds
+ * decides who may restore an entry (fingerprint/step-key.ts): the step's code,
+ * inputs and, unless its code provably cannot see them, its identity (project
+ * name and folder, step name). So an entry made under another name or in
+ * another folder (a renamed step, a moved pipeline) restores only for code
+ * that cannot see the difference, and one step's entry never reaches another
+ * step unless both run the same computation (docs/hashing.md, the identity rule).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -2,10 +2,11 @@
  * nx-steps' own disk caches (parses, code indexes, closures, stat memo).
  * Entries are content-addressed JSON files: immutable once written, so
  * concurrent processes can share them without locks. A missing, unreadable
- * or damaged entry is a miss, never an error: each file holds its value with
- * a digest of the value's text, and a file whose digest does not match (a
- * torn write, `{}`, garbage, another program's file) is ignored and, when
- * the value is computed again, replaced.
+ * or damaged entry is a miss, never an error: each file names the key it was
+ * made for and holds its value with a digest of both, and a file that does
+ * not check out (a torn write, `{}`, garbage, another program's file, or an
+ * intact entry of another key copied or renamed over it) is ignored and,
+ * when the value is computed again, replaced.
  *
  * Layout: <workspace>/.nx-steps/cache/<namespace>/<key[0..2]>/<key>.json.
  * The folder is gitignored (and carries its own .gitignore), so Nx never
@@ -13,8 +14,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hashBytes } from './xxhash';
-import { writeFileAtomic } from './fs-atomic';
+import { hashParts } from './xxhash';
+import { replaceFileAtomic } from './fs-atomic';
 
 export const STATE_DIR = '.nx-steps';
 
@@ -53,7 +54,7 @@ export class DiskCache {
     } catch {
       return undefined;
     }
-    return unseal<T>(text);
+    return unseal<T>(text, `${namespace}/${key}`);
   }
 
   set(namespace: string, key: string, value: unknown): void {
@@ -62,7 +63,7 @@ export class DiskCache {
         ensureIgnoredDir(path.dirname(this.root));
         this.prepared = true;
       }
-      writeFileAtomic(this.file(namespace, key), seal(value));
+      replaceFileAtomic(this.file(namespace, key), seal(`${namespace}/${key}`, value));
     } catch {
       // A cache that cannot be written only costs time.
     }
@@ -75,19 +76,22 @@ export class DiskCache {
 }
 
 /**
- * An entry on disk: `<digest of the value's JSON>\n<the value's JSON>`. The
- * digest makes any damage a miss, whatever shape the damaged text has.
+ * An entry on disk: `<digest>\n<namespace>/<key>\n<the value's JSON>`, the digest over the key's line and
+ * the JSON. The digest makes any damage a miss, whatever shape the damaged text has; the key's line makes
+ * an entry found under another key's name (copied, renamed, restored from elsewhere) a miss too.
  */
-function seal(value: unknown): string {
+export function seal(id: string, value: unknown): string {
   const json = JSON.stringify(value);
-  return `${hashBytes(json)}\n${json}`;
+  return `${hashParts([id, json])}\n${id}\n${json}`;
 }
 
-function unseal<T>(text: string): T | undefined {
-  const newline = text.indexOf('\n');
-  if (newline !== 32) return undefined;
-  const json = text.slice(newline + 1);
-  if (hashBytes(json) !== text.slice(0, newline)) return undefined;
+export function unseal<T>(text: string, id: string): T | undefined {
+  const first = text.indexOf('\n');
+  if (first !== 32) return undefined;
+  const second = first + 1 + id.length;
+  if (text.charCodeAt(second) !== 10 || text.slice(first + 1, second) !== id) return undefined;
+  const json = text.slice(second + 1);
+  if (hashParts([id, json]) !== text.slice(0, first)) return undefined;
   try {
     return JSON.parse(json) as T;
   } catch {
