@@ -136,7 +136,7 @@ describe('corruption', () => {
     ws.edit('etl/etl.pipeline.ts', 'params: { scale: 1 }', 'params: { scale: 2 }');
     const r = ws.runSteps('etl:report');
     expect(r.statuses['etl:clean_data']).toBe('local');
-    expect(r.result.output).toContain('failed verification');
+    expect(r.result.output).toContain('etl:clean_data is unusable (');
     expect(r.calls).toEqual({ clean_data: 1, summary: 1, report: 1 });
     expect(ws.stored('etl/.nx-steps/out/report')).toBe('total=80');
 

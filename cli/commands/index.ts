@@ -7,6 +7,17 @@ import { keyCommand } from './key';
 import { reportCommand } from './report';
 import { shardCommand } from './shard';
 import { showCommand } from './show';
+import { signingKeyCommand } from './signing-key';
 import { whyCommand } from './why';
 
-export const COMMANDS: readonly Command[] = [checkCommand, clearCommand, fingerprintCommand, keyCommand, reportCommand, shardCommand, showCommand, whyCommand];
+export const COMMANDS: readonly Command[] = [
+  checkCommand,
+  clearCommand,
+  fingerprintCommand,
+  keyCommand,
+  reportCommand,
+  shardCommand,
+  showCommand,
+  signingKeyCommand,
+  whyCommand,
+];

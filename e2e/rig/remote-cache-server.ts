@@ -214,9 +214,28 @@ export class RemoteCacheServer {
     this.setFault('fault-hide-entries', on);
   }
 
-  private setFault(file: string, on: boolean): void {
+  /** While set, every request waits `ms` before it is answered (a slow server); `undefined` ends it. */
+  sleepPerRequest(ms: number | undefined): void {
+    this.setFault('fault-slow', ms !== undefined, String(ms ?? ''));
+  }
+
+  /** While on, the server answers nx-steps' probe and then never answers another request (a stuck server). */
+  hangAfterProbe(on: boolean): void {
+    this.setFault('fault-hang', on);
+  }
+
+  /**
+   * Serves `body` for `hash` from now on, whatever was stored (a damaged or
+   * forged entry; an entry for a key nobody uploaded yet).
+   */
+  replaceEntry(hash: string, body: Buffer): void {
+    fs.mkdirSync(path.join(this.dir, 'entries', hash), { recursive: true });
+    fs.writeFileSync(this.entryPath(hash), body);
+  }
+
+  private setFault(file: string, on: boolean, content = ''): void {
     const p = path.join(this.dir, file);
-    if (on) fs.writeFileSync(p, '');
+    if (on) fs.writeFileSync(p, content);
     else fs.rmSync(p, { force: true });
   }
 

@@ -28,7 +28,7 @@ import { createServices } from '../../plugin/core/workspace';
 import { lazyEntryCache, machineStateDir, openEntryCache } from '../../plugin/nx/nx-cache';
 import { dependencyIds } from '../../plugin/nx/nx-internals';
 import type { Engine } from './executor';
-import { runGuarded } from './executor';
+import { remoteSetup, runGuarded } from './executor';
 import { captureOutput } from './capture';
 import { pluginOptionsOf, stepRequest } from './request';
 
@@ -67,6 +67,16 @@ function topologicalOrder(graph: TaskGraph): string[] {
   return order;
 }
 
+/** The batch's services and remote-cache setup, once for all its steps. */
+function batchServices(context: ExecutorContext): { remote: ReturnType<typeof remoteSetup>; services: ReturnType<typeof createServices> } {
+  const options = pluginOptionsOf(context);
+  const remote = remoteSetup(context.root, options, process.env);
+  return {
+    remote,
+    services: createServices(context.root, { machineStateDir: machineStateDir(context.root), secretParams: options.secretParams, trust: remote.trust }),
+  };
+}
+
 export default async function* batchSteps(
   taskGraph: TaskGraph,
   inputs: Record<string, Record<string, unknown>>,
@@ -74,7 +84,7 @@ export default async function* batchSteps(
   context: ExecutorContext,
   engine: Engine = runStep,
 ): AsyncIterableIterator<BatchTaskResult> {
-  const services = createServices(context.root, { machineStateDir: machineStateDir(context.root), secretParams: pluginOptionsOf(context).secretParams });
+  const { remote, services } = batchServices(context);
   const failed = new Set<string>();
   try {
     for (const id of topologicalOrder(taskGraph)) {
@@ -107,7 +117,9 @@ export default async function* batchSteps(
         outcome = await runGuarded(engine, req, {
           services,
           log,
-          entries: lazyEntryCache(() => openEntryCache(context.root, { project: req.project, target: req.step }, process.env, (m) => log.note(m))),
+          entries: lazyEntryCache(() =>
+            openEntryCache(context.root, { project: req.project, target: req.step }, process.env, (m) => log.note(m), remote.bounds),
+          ),
           skipLookups: process.env['NX_SKIP_NX_CACHE'] === 'true',
         });
       } finally {

@@ -10,13 +10,27 @@ import { consoleLog } from '../../plugin/core/run/log';
 import type { RunStepDeps, RunStepOutcome, RunStepRequest } from '../../plugin/core/run/run-step';
 import { runStep } from '../../plugin/core/run/run-step';
 import { createServices } from '../../plugin/core/workspace';
+import type { EntryCacheBounds } from '../../plugin/nx/nx-cache';
 import { lazyEntryCache, machineStateDir, openEntryCache } from '../../plugin/nx/nx-cache';
+import { workspaceTrust } from '../../plugin/nx/signing';
+import type { ResultTrust } from '../../plugin/core/outputs/trust';
 import { pluginOptionsOf, stepRequest } from './request';
 import type { NormalizedOptions } from '../../plugin/core/plugin-options';
 import { DEFAULT_OPTIONS } from '../../plugin/core/plugin-options';
 import type { StepExecutorOptions } from './schema';
 
 export type Engine = (req: RunStepRequest, deps: RunStepDeps) => Promise<RunStepOutcome>;
+
+/** The signing policy and the bounds of step-keyed lookups, from nx.json (remoteSetup). */
+export interface RemoteSetup {
+  readonly trust?: ResultTrust | undefined;
+  readonly bounds?: EntryCacheBounds;
+}
+
+/** What the options in nx.json say about signing and the remote cache, for a task process; takes the signing key out of the environment. */
+export function remoteSetup(root: string, options: NormalizedOptions, env: NodeJS.ProcessEnv): RemoteSetup {
+  return { trust: workspaceTrust(root, options.signing, env, { takeKey: true }), bounds: { timeoutMs: options.remoteCache.budgetMs } };
+}
 
 /** The engine's dependencies for a step run by Nx: this workspace's services, Nx's cache, Nx's flags. */
 export function nxDeps(
@@ -25,11 +39,12 @@ export function nxDeps(
   log: RunStepDeps['log'] & object,
   env: NodeJS.ProcessEnv,
   options: NormalizedOptions = DEFAULT_OPTIONS,
+  remote: RemoteSetup = {},
 ): RunStepDeps & { services: ReturnType<typeof createServices> } {
   return {
-    services: createServices(root, { machineStateDir: machineStateDir(root), secretParams: options.secretParams, env }),
+    services: createServices(root, { machineStateDir: machineStateDir(root), secretParams: options.secretParams, env, trust: remote.trust }),
     log,
-    entries: lazyEntryCache(() => openEntryCache(root, { project: req.project, target: req.step }, env, (m) => log.note(m))),
+    entries: lazyEntryCache(() => openEntryCache(root, { project: req.project, target: req.step }, env, (m) => log.note(m), remote.bounds)),
     // `--skip-nx-cache`: Nx looks nothing up; neither does the engine.
     skipLookups: env['NX_SKIP_NX_CACHE'] === 'true',
     env,
@@ -55,7 +70,8 @@ export default async function stepExecutor(options: StepExecutorOptions, context
     return { success: false };
   }
   const req = request.value;
-  const deps = nxDeps(context.root, req, consoleLog(`${req.project}:${req.step}`), process.env, pluginOptionsOf(context));
+  const plugin = pluginOptionsOf(context);
+  const deps = nxDeps(context.root, req, consoleLog(`${req.project}:${req.step}`), process.env, plugin, remoteSetup(context.root, plugin, process.env));
   let outcome: RunStepOutcome;
   try {
     outcome = await runGuarded(engine, req, deps);

@@ -4,6 +4,8 @@
  */
 import type { Diagnostic } from './diagnostics';
 import { DiagnosticCodes, DiagnosticError } from './diagnostics';
+import type { RemoteCacheOptions, RemoteCacheSettings, SigningOptions } from './remote-options';
+import { checkRemoteCacheOptions, checkSigningOptions, DEFAULT_REMOTE_CACHE } from './remote-options';
 import { DEFAULT_SECRET_PARAMS } from './state/secrets';
 import type { Result } from './util/result';
 import { fail, ok } from './util/result';
@@ -12,6 +14,10 @@ import { fail, ok } from './util/result';
 export interface NxStepsPluginOptions {
   /** Glob of pipeline files, relative to the workspace root. Default: '**\/*.pipeline.ts'. */
   readonly pipelines?: string;
+  /** Time and size bounds of the remote cache (remote-options.ts). */
+  readonly remoteCache?: RemoteCacheOptions;
+  /** Signed results (docs/remote-cache.md): the public key trusted writers sign with. */
+  readonly signing?: SigningOptions;
   /**
    * Params whose names match this regular expression (case-insensitive) are secrets, like those declared
    * with `secret()`: never shown or stored, keyed by HMAC (docs/hashing.md). `false`: only `secret()`
@@ -22,6 +28,8 @@ export interface NxStepsPluginOptions {
 
 export interface NormalizedOptions {
   readonly pipelines: string;
+  readonly remoteCache: RemoteCacheSettings;
+  readonly signing?: SigningOptions | undefined;
   readonly secretParams: string | false;
 }
 
@@ -40,7 +48,7 @@ export function optionsOfPlugins(plugins: readonly PluginEntry[] | undefined): N
   return normalizeOptions(typeof entry === 'object' ? entry.options : undefined);
 }
 
-export const DEFAULT_OPTIONS: NormalizedOptions = { pipelines: '**/*.pipeline.ts', secretParams: DEFAULT_SECRET_PARAMS };
+export const DEFAULT_OPTIONS: NormalizedOptions = { pipelines: '**/*.pipeline.ts', remoteCache: DEFAULT_REMOTE_CACHE, secretParams: DEFAULT_SECRET_PARAMS };
 
 /** The options, or what is wrong with them (NXS301): unknown or mistyped options are a configuration error. */
 export function checkOptions(raw: unknown): Result<NormalizedOptions, Diagnostic> {
@@ -48,17 +56,26 @@ export function checkOptions(raw: unknown): Result<NormalizedOptions, Diagnostic
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     return optionsError('options must be an object, e.g. { "pipelines": "**/*.pipeline.ts" }.');
   }
-  const known = Object.keys(DEFAULT_OPTIONS);
+  const known = ['pipelines', 'remoteCache', 'signing', 'secretParams'];
   const unknown = Object.keys(raw).find((key) => !known.includes(key));
   if (unknown !== undefined) return optionsError(`unknown option "${unknown}" in nx.json. Known options: ${known.join(', ')}.`);
-  const { pipelines, secretParams } = raw as NxStepsPluginOptions;
+  const { pipelines, remoteCache, signing, secretParams } = raw as NxStepsPluginOptions;
   if (pipelines !== undefined && (typeof pipelines !== 'string' || pipelines.length === 0)) {
     return optionsError('"pipelines" must be a non-empty glob string, e.g. "**/*.pipeline.ts".');
   }
   if (secretParams !== undefined && secretParams !== false && (typeof secretParams !== 'string' || !compiles(secretParams))) {
     return optionsError(`"secretParams" must be a regular expression (a string) or false, e.g. "${DEFAULT_SECRET_PARAMS}".`);
   }
-  return ok({ pipelines: pipelines ?? DEFAULT_OPTIONS.pipelines, secretParams: secretParams ?? DEFAULT_OPTIONS.secretParams });
+  const remote = checkRemoteCacheOptions(remoteCache);
+  if (!remote.ok) return optionsError(remote.error);
+  const signed = checkSigningOptions(signing);
+  if (!signed.ok) return optionsError(signed.error);
+  return ok({
+    pipelines: pipelines ?? DEFAULT_OPTIONS.pipelines,
+    remoteCache: remote.value,
+    ...(signed.value ? { signing: signed.value } : {}),
+    secretParams: secretParams ?? DEFAULT_OPTIONS.secretParams,
+  });
 }
 
 function compiles(pattern: string): boolean {

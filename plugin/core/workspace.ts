@@ -16,6 +16,7 @@ import { SALTS_FILE } from './state/salts';
 import { secretKey, secretPattern } from './state/secrets';
 import { DiskCache, stateDir } from './util/disk-cache';
 import type { Result } from './util/result';
+import type { ResultTrust } from './util/result-trust';
 
 export interface Services {
   readonly workspaceRoot: string;
@@ -24,6 +25,8 @@ export interface Services {
   readonly code: CodeAnalyzer;
   /** This machine's salts (state/salts.ts). */
   readonly saltsFile: string;
+  /** With signing on: which results are trusted, and how this machine signs its own (outputs/trust.ts). */
+  readonly trust?: ResultTrust | undefined;
   /** Names of params that are secrets besides those declared with `secret()` (state/secrets.ts); null: none. */
   readonly secretParams: RegExp | null;
   /** The key of secrets' digests (state/secrets.ts), read or made on first use. */
@@ -38,6 +41,7 @@ export interface ServiceOptions {
    * Default: `<workspace>/.nx-steps/state` (tests, tools without Nx).
    */
   readonly machineStateDir?: string | undefined;
+  readonly trust?: ResultTrust | undefined;
   /** The `secretParams` option of nx-steps/plugin (default: state/secrets.ts's DEFAULT_SECRET_PARAMS). */
   readonly secretParams?: string | false | undefined;
   /** Where NX_STEPS_SECRET_KEY is read (default: this process's environment). */
@@ -61,6 +65,7 @@ export function createServices(workspaceRoot: string, options: ServiceOptions = 
     hasher,
     code,
     saltsFile: path.join(machineDir, SALTS_FILE),
+    ...(options.trust ? { trust: options.trust } : {}),
     secretParams: secretPattern(options.secretParams),
     secretKey: () => (key ??= secretKey(machineDir, options.env ?? process.env)),
     flush: () => hasher.save(),

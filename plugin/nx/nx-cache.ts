@@ -39,6 +39,44 @@ function task(key: string, relDir: string, owner: { project: string; target: str
 }
 
 /**
+ * How long one lookup or upload of a step-keyed entry may take when the
+ * remote-cache guard does not bound it (Nx Cloud, the bucket packages, a
+ * self-hosted server reached through a proxy): after it, the step goes on
+ * without the entry and this process stops asking the remote.
+ */
+export interface EntryCacheBounds {
+  readonly timeoutMs: number;
+}
+
+/** Whether the self-hosted server this process sees is the guard's (which bounds every request itself). */
+function guarded(env: NodeJS.ProcessEnv): boolean {
+  return (env['NX_SELF_HOSTED_REMOTE_CACHE_SERVER'] ?? '').includes('/nxs-guard/');
+}
+
+function timeout(ms: number): { promise: Promise<'timeout'>; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+    timer.unref();
+  });
+  return { promise, clear: () => clearTimeout(timer) };
+}
+
+/** Runs `call` against Nx's cache within the bounds; on a timeout the remote is dropped for the rest of this process. */
+async function within<T>(cache: DbCacheLike, bounds: EntryCacheBounds | undefined, call: () => Promise<T>): Promise<T> {
+  if (!bounds || !cache.remoteCache) return call();
+  const t = timeout(bounds.timeoutMs);
+  try {
+    const first = await Promise.race([call(), t.promise]);
+    if (first !== 'timeout') return first;
+    cache.remoteCache = null;
+    throw new Error(`the remote cache did not answer within ${Math.round(bounds.timeoutMs / 1000)} s; this process no longer asks it`);
+  } finally {
+    t.clear();
+  }
+}
+
+/**
  * Nx's cache as an `EntryCache`, or undefined (with the reason passed to
  * `note`) when it cannot be used here. `owner` names the step for Nx's
  * bookkeeping of the entries (shown by Nx's own tools).
@@ -48,7 +86,9 @@ export async function openEntryCache(
   owner: { project: string; target: string },
   env: NodeJS.ProcessEnv = process.env,
   note: (message: string) => void = () => undefined,
+  bounds?: EntryCacheBounds,
 ): Promise<EntryCache | undefined> {
+  const limit = guarded(env) ? undefined : bounds;
   const nx = cacheInternals(workspaceRoot);
   if (typeof nx === 'string') {
     note(`step-keyed cache entries are off: ${nx}.`);
@@ -75,7 +115,7 @@ export async function openEntryCache(
       const t = task(key, relDir, owner);
       try {
         nx.recordTaskDetails([{ hash: key, project: owner.project, target: owner.target }]);
-        const hit = await cache.get(t);
+        const hit = await within(cache, limit, () => cache.get(t));
         if (!hit) return 'miss';
         await cache.copyFilesFromCache(key, hit, t.outputs);
         return hit.remote ? 'remote' : 'local';
@@ -88,7 +128,7 @@ export async function openEntryCache(
       const t = task(key, relDir, owner);
       try {
         nx.recordTaskDetails([{ hash: key, project: owner.project, target: owner.target }]);
-        await cache.put(t, terminalOutput, t.outputs, 0);
+        await within(cache, limit, () => cache.put(t, terminalOutput, t.outputs, 0));
       } catch (e) {
         failed('store', e);
       }

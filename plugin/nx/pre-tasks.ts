@@ -2,8 +2,8 @@
  * Runs before Nx hashes any task: sets each step's live fingerprint as its
  * env input, and keeps nx-steps.lock.json current outside CI (in CI it only
  * warns, like `nx sync:check` would). See core/fingerprint/workspace-pass.ts.
- * It also keeps an unusable self-hosted remote cache from failing the run
- * (remote-cache-guard.ts).
+ * It also puts the remote-cache guard between Nx and a self-hosted server
+ * for this command (remote-cache-guard.ts).
  */
 import type { PreTasksExecutionContext } from '@nx/devkit';
 import { formatDiagnostic } from '../core/diagnostics';
@@ -18,7 +18,9 @@ import type { NxStepsPluginOptions } from '../core/plugin-options';
 import { normalizeOptions } from '../core/plugin-options';
 import { MACHINE_STATE_ENV, machineStateDir } from './nx-cache';
 import { databaseDirUnknown } from './nx-internals';
-import { guardSelfHostedRemoteCache, remoteCacheSkipped } from './remote-cache-guard';
+import { guardSelfHostedRemoteCache, rememberGuard, remoteCacheSkipped } from './remote-cache-guard';
+import { workspaceTrust } from './signing';
+import { uploadsOffReason } from '../core/outputs/trust';
 
 export function preTasksExecution(rawOptions: NxStepsPluginOptions | undefined, context: PreTasksExecutionContext): Promise<void> {
   return atPluginBoundary(() => prepareTasks(rawOptions, context));
@@ -28,7 +30,13 @@ async function prepareTasks(rawOptions: NxStepsPluginOptions | undefined, contex
   const options = normalizeOptions(rawOptions);
   const files = await discoverPipelineFiles(context.workspaceRoot, options.pipelines);
   if (files.length === 0) return;
-  await guardSelfHostedRemoteCache(process.env, context.argv);
+  // Checked before anything runs: a bad key stops the command here (NXS301), once.
+  const trust = workspaceTrust(context.workspaceRoot, options.signing, process.env);
+  const guard = await guardSelfHostedRemoteCache(process.env, context.argv, console.warn, {
+    settings: options.remoteCache,
+    uploadsOff: uploadsOffReason(trust),
+  });
+  if (guard.kind === 'guarded') rememberGuard(context.workspaceRoot, context.id, guard);
   // Nx hands its task processes NX_SKIP_NX_CACHE but not --skip-remote-cache: step-keyed lookups need it too.
   if (remoteCacheSkipped(process.env, context.argv)) process.env['NX_SKIP_REMOTE_CACHE'] = 'true';
   const stateDir = machineStateDir(context.workspaceRoot);

@@ -1,7 +1,12 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { guardSelfHostedRemoteCache, PROBE_HASH, SERVER_VAR, TOKEN_VAR } from './remote-cache-guard';
+import { DEFAULT_REMOTE_CACHE } from '../core/remote-options';
+import { finishGuard, guardSelfHostedRemoteCache, guardWarnings, PROBE_HASH, rememberGuard, SERVER_VAR, TOKEN_VAR } from './remote-cache-guard';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 
 interface Seen {
   readonly url: string | undefined;
@@ -37,13 +42,16 @@ async function closedPort(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
+const NO_GUARD = { ...DEFAULT_REMOTE_CACHE, guard: false };
+
+/** The check alone (the guard off, as with `remoteCache.guard: false` or a proxy variable). */
 async function guard(env: NodeJS.ProcessEnv, argv: string[] = ['nx', 'run', 'etl:report'], timeoutMs?: number) {
   const warnings: string[] = [];
-  const check = await guardSelfHostedRemoteCache(env, argv, (m) => warnings.push(m), timeoutMs === undefined ? {} : { timeoutMs });
+  const check = await guardSelfHostedRemoteCache(env, argv, (m) => warnings.push(m), { settings: NO_GUARD, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   return { check, warnings, env };
 }
 
-describe('guardSelfHostedRemoteCache', () => {
+describe('guardSelfHostedRemoteCache without the guard (the check alone)', () => {
   it.each([200, 404])('keeps a server that answers %i, and sends the token as Nx does', async (status) => {
     const { url, seen } = await server(status);
     const { check, warnings, env } = await guard({ [SERVER_VAR]: url, [TOKEN_VAR]: 'secret-token' });
@@ -113,5 +121,75 @@ describe('guardSelfHostedRemoteCache', () => {
       expect(env).toEqual(before);
     }
     expect(seen).toEqual([]);
+  });
+});
+
+describe('guardSelfHostedRemoteCache with the guard (its own process, for one command)', () => {
+  it('points Nx at the guard, which checks the server once and forwards lookups with the token; the post-task side stops it', async () => {
+    const { url, seen } = await server(404);
+    const env: NodeJS.ProcessEnv = { ...process.env, [SERVER_VAR]: url, [TOKEN_VAR]: 'secret-token' };
+    const warnings: string[] = [];
+    const result = await guardSelfHostedRemoteCache(env, ['nx'], (m) => warnings.push(m), { hostPid: process.pid });
+    expect(result.kind).toBe('guarded');
+    if (result.kind !== 'guarded') return;
+    expect(env[SERVER_VAR]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/nxs-guard\/[0-9a-f]{24}$/);
+    const answer = await fetch(`${env[SERVER_VAR]}/v1/cache/123`, { headers: { Authorization: 'Bearer secret-token' } });
+    expect(answer.status).toBe(404);
+    expect(seen).toEqual([
+      { url: `/v1/cache/${PROBE_HASH}`, authorization: 'Bearer secret-token' },
+      { url: '/v1/cache/123', authorization: 'Bearer secret-token' },
+    ]);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nxs-guard-'));
+    try {
+      rememberGuard(root, 'cmd-1', result);
+      const finished = await finishGuard(root, 'cmd-1');
+      expect(finished?.status).toMatchObject({ lookups: 1, hits: 0, damaged: [] });
+      expect(finished?.server).toBe(url);
+      await expect(fetch(`${env[SERVER_VAR]}/v1/cache/123`)).rejects.toThrow();
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it('turns the remote off for the command when the server fails its check, and says so as the check alone does', async () => {
+    const { url, seen } = await server(500);
+    const env: NodeJS.ProcessEnv = { ...process.env, [SERVER_VAR]: url };
+    const result = await guardSelfHostedRemoteCache(env, ['nx'], () => undefined, { hostPid: process.pid });
+    expect(result.kind).toBe('guarded');
+    // Every request waits for the check; after it fails, none reaches the server.
+    expect((await fetch(`${env[SERVER_VAR]}/v1/cache/1`)).status).toBe(404);
+    expect((await fetch(`${env[SERVER_VAR]}/v1/cache/2`, { method: 'PUT', body: 'x' })).status).toBe(403);
+    expect(seen.map((s) => s.url)).toEqual([`/v1/cache/${PROBE_HASH}`]);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nxs-guard-'));
+    try {
+      if (result.kind === 'guarded') rememberGuard(root, 'cmd', result);
+      const finished = await finishGuard(root, 'cmd');
+      expect(finished?.status.unusable).toBe('answered 500 Internal Server Error');
+      expect(guardWarnings(finished!.status, url, () => undefined)).toEqual([
+        `nx-steps: the remote cache at ${url} is not usable (answered 500 Internal Server Error); this run uses the local cache only, and shares nothing with other machines.`,
+      ]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('ends when the process that runs the command is gone', async () => {
+    const { url } = await server(404);
+    const host = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    const env: NodeJS.ProcessEnv = { ...process.env, [SERVER_VAR]: url };
+    const result = await guardSelfHostedRemoteCache(env, ['nx'], () => undefined, { hostPid: host.pid ?? 0 });
+    expect(result.kind).toBe('guarded');
+    expect((await fetch(`${env[SERVER_VAR]}/v1/cache/1`)).status).toBe(404);
+    host.kill('SIGKILL');
+    for (let i = 0; i < 40; i++) {
+      const alive = await fetch(`${env[SERVER_VAR]}/v1/cache/1`).then(
+        () => true,
+        () => false,
+      );
+      if (!alive) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the guard outlived its host by 4 s');
   });
 });

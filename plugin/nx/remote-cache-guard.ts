@@ -1,141 +1,174 @@
 /**
- * Keeps an unusable self-hosted remote cache from failing the run.
+ * Keeps a self-hosted remote cache from breaking, hanging or fooling a run.
  *
- * Nx 24's HTTP remote cache client (`NX_SELF_HOSTED_REMOTE_CACHE_SERVER`)
- * treats a lookup answered with anything but 200 or 404, or a server it cannot
- * reach, as a fatal error: checked on nx 24.0.6, a run against a stopped
- * server ends before any task starts ("Failed to send request: error sending
- * request for url (...)"), with every task listed as not run. A shared cache
- * only saves time, so nx-steps asks the server once, before Nx hashes any
- * task, and when it is not usable turns Nx's HTTP cache off for this run and
- * says so in one line. The run then reads and writes the local cache only.
+ * Checked on nx 24.0.6: Nx's HTTP client (`NX_SELF_HOSTED_REMOTE_CACHE_SERVER`)
+ * fails the whole command on a server it cannot reach or a lookup answered
+ * with anything but 200 or 404, waits without limit for a server that
+ * accepts the connection and never answers, and its extractor fails the
+ * command on an entry it cannot unpack. A cache only saves time, so:
  *
- * The check mirrors Nx's client (the URL, the Bearer header) but never prints
- * the token, or credentials or a query inside the server URL.
+ * - the pre-task hook starts the guard (remote-guard/: a loopback server in
+ *   its own process, for the length of the command) and points the variable
+ *   at it, without waiting for it. The guard checks the server once (an
+ *   unusable one turns the remote off: every lookup misses), then bounds
+ *   every request in time, gives the command one time budget, checks every
+ *   entry before Nx sees it (a damaged one is a miss) and turns refused
+ *   uploads into "not stored". Nx reads the variable when it opens its
+ *   cache, after the hook; task processes (and so step-keyed lookups)
+ *   inherit it.
+ * - the post-task hook stops the guard and prints what it saw, once.
+ * - when the guard cannot run (a proxy variable, credentials in the URL,
+ *   `remoteCache.guard: false`, or it fails to start), the server is checked
+ *   once as before and turned off for the command when unusable.
+ *
+ * Nothing here prints the token, or credentials or a query in the server URL.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RemoteCacheSettings } from '../core/remote-options';
+import { DEFAULT_REMOTE_CACHE } from '../core/remote-options';
+import { ensureIgnoredDir, STATE_DIR, stateDir } from '../core/util/disk-cache';
+import type { GuardHandle } from './remote-guard/launch';
+import { GUARD_PATH, launchGuard, stopGuard } from './remote-guard/launch';
+import type { CheckOptions, RemoteCacheCheck } from './remote-guard/probe';
+import { checkableServer, checkSelfHostedRemoteCache, PROBE_TIMEOUT_MS, printableServer, SERVER_VAR } from './remote-guard/probe';
+import type { GuardStatus } from './remote-guard/proxy';
+import { formatSeconds } from './remote-guard/upstream';
 
-export const SERVER_VAR = 'NX_SELF_HOSTED_REMOTE_CACHE_SERVER';
-export const TOKEN_VAR = 'NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN';
+export { PROBE_HASH, remoteCacheSkipped, SERVER_VAR, TOKEN_VAR } from './remote-guard/probe';
+export type { RemoteCacheCheck } from './remote-guard/probe';
 
-/**
- * The key the check looks up. Nx's keys are u64 numbers in decimal, which never
- * start with 0, so this cannot be a real entry; a server that follows the spec
- * answers 404.
- */
-export const PROBE_HASH = '0000000000000000000';
+/** Turns the guard off for one command (`NX_STEPS_REMOTE_GUARD=off`), as `remoteCache.guard: false` does for the workspace. */
+export const GUARD_OFF_VAR = 'NX_STEPS_REMOTE_GUARD';
 
-/** How long the check waits. Nx's own client has no time limit: a silent server would hold the run. */
-const PROBE_TIMEOUT_MS = 5_000;
+export type GuardResult = RemoteCacheCheck | { readonly kind: 'guarded'; readonly server: string; readonly handle: GuardHandle };
 
-export type RemoteCacheCheck =
-  /** No self-hosted server set, the remote cache skipped for this run, a proxy, or credentials in the URL. */
-  { readonly kind: 'not-checked' } | { readonly kind: 'usable' } | { readonly kind: 'unusable'; readonly server: string; readonly reason: string };
-
-export interface CheckOptions {
-  readonly fetch?: typeof fetch;
-  readonly timeoutMs?: number;
+export interface GuardOptions extends CheckOptions {
+  readonly settings?: RemoteCacheSettings;
+  /** Why this machine uploads nothing (signing is on and it holds no key), if so. */
+  readonly uploadsOff?: string | undefined;
+  /** The process whose end ends the guard: Nx's (or the daemon's), which started this plugin worker. */
+  readonly hostPid?: number;
 }
 
-/** Whether Nx will use the self-hosted server in this run (the flags and variables Nx itself reads). */
-export function remoteCacheSkipped(env: NodeJS.ProcessEnv, argv: readonly string[]): boolean {
-  return (
-    env['NX_SKIP_REMOTE_CACHE'] === 'true' ||
-    env['NX_DISABLE_REMOTE_CACHE'] === 'true' ||
-    argv.some((a) => a === '--skip-remote-cache' || a === '--skipRemoteCache' || a === '--skip-remote-cache=true' || a === '--skipRemoteCache=true')
-  );
+/** The process that runs the command: the plugin worker's parent, or this process when plugins are not isolated. */
+function commandProcess(): number {
+  return /plugin-worker/.test(process.argv[1] ?? '') ? process.ppid : process.pid;
 }
 
-/**
- * Nx's client goes through HTTP(S)_PROXY; Node's fetch does not. Behind a
- * proxy the check could fail where Nx succeeds, so it is not made.
- */
-function proxied(env: NodeJS.ProcessEnv): boolean {
-  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].some((k) => (env[k] ?? '') !== '');
+function notUsable(server: string, reason: string): string {
+  return `nx-steps: the remote cache at ${server} is not usable (${reason}); this run uses the local cache only, and shares nothing with other machines.`;
 }
 
-/** The server as it may be printed: scheme, host and path; never user, password or query. */
-function printableServer(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
-  } catch {
-    return `the URL in ${SERVER_VAR}`;
-  }
+function turnOff(env: NodeJS.ProcessEnv, server: string, reason: string, warn: (m: string) => void): RemoteCacheCheck {
+  // Emptying the variable is enough (Nx tests it for truth when it opens its
+  // cache, after this hook), and it is the only change a hook can hand back to
+  // Nx: Nx copies the variables a hook sets, not the ones it deletes.
+  env[SERVER_VAR] = '';
+  warn(notUsable(server, reason));
+  return { kind: 'unusable', server, reason };
 }
 
-/**
- * Why a request failed, from the error's code or name only: error messages can
- * quote the URL, and with it whatever credentials or query it carries.
- */
-function failureReason(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: unknown; cause?: { code?: unknown } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
-  const code = typeof e.cause?.code === 'string' ? e.cause.code : undefined;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found';
-    case 'ECONNRESET':
-      return 'connection reset';
-    case undefined:
-      return `request failed (${typeof e.name === 'string' ? e.name : 'unknown error'})`;
-    default:
-      return `request failed (${code})`;
-  }
-}
-
-/** Looks up PROBE_HASH the way Nx looks up a task's hash. Never throws. */
-async function checkSelfHostedRemoteCache(env: NodeJS.ProcessEnv, argv: readonly string[], options: CheckOptions = {}): Promise<RemoteCacheCheck> {
-  const base = env[SERVER_VAR];
-  if (!base || remoteCacheSkipped(env, argv) || proxied(env)) return { kind: 'not-checked' };
-  const server = printableServer(base);
-  const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
-  // Nx joins the two strings as they are (a trailing slash gives `//v1`), and
-  // sends the header whenever the variable is set, even empty.
-  const url = `${base}/v1/cache/${PROBE_HASH}`;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return { kind: 'unusable', server, reason: `${SERVER_VAR} is not a valid URL` };
-  }
-  // Node's fetch refuses a URL with credentials in it, which Nx's client may accept.
-  if (parsed.username !== '' || parsed.password !== '') return { kind: 'not-checked' };
-  const headers: Record<string, string> = { Accept: 'application/octet-stream' };
-  const token = env[TOKEN_VAR];
-  if (token !== undefined) headers['Authorization'] = `Bearer ${token}`;
-  try {
-    const response = await (options.fetch ?? fetch)(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-    await response.body?.cancel();
-    if (response.status === 200 || response.status === 404) return { kind: 'usable' };
-    const answer = `answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    const hint = response.status === 401 || response.status === 403 ? `: check ${TOKEN_VAR}` : '';
-    return { kind: 'unusable', server, reason: `${answer}${hint}` };
-  } catch (error) {
-    return { kind: 'unusable', server, reason: failureReason(error, timeoutMs) };
-  }
-}
-
-/**
- * Runs the check and, when the server is not usable, turns Nx's HTTP cache off
- * for this run. Emptying the variable is enough (Nx tests it for truth when it
- * opens its cache, after this hook), and it is the only change a hook can hand
- * back to Nx: Nx copies the variables a hook sets, not the ones it deletes.
- */
+/** Checks the server and, where it can, puts the guard between it and Nx for this command. Never throws. */
 export async function guardSelfHostedRemoteCache(
   env: NodeJS.ProcessEnv,
   argv: readonly string[],
   warn: (message: string) => void = console.warn,
-  options: CheckOptions = {},
-): Promise<RemoteCacheCheck> {
+  options: GuardOptions = {},
+): Promise<GuardResult> {
+  const base = checkableServer(env, argv);
+  // A nested command (a step that runs nx) inherits the outer command's guard.
+  if (base === undefined || base.includes(GUARD_PATH)) return { kind: 'not-checked' };
+  const settings = options.settings ?? DEFAULT_REMOTE_CACHE;
+  const server = printableServer(base);
+  if (settings.guard && env[GUARD_OFF_VAR] !== 'off') {
+    const launched = await launchGuard(
+      {
+        upstream: base,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        budgetMs: settings.budgetMs,
+        maxEntryBytes: settings.maxEntryBytes,
+        uploadsOff: options.uploadsOff,
+        hostPid: options.hostPid ?? commandProcess(),
+        // The check is one request like the others, and its time counts against the budget.
+        probeTimeoutMs: options.timeoutMs ?? Math.min(PROBE_TIMEOUT_MS, settings.requestTimeoutMs),
+      },
+      env,
+    );
+    if ('handle' in launched) {
+      env[SERVER_VAR] = launched.handle.url;
+      return { kind: 'guarded', server, handle: launched.handle };
+    }
+    warn(`nx-steps: could not start its remote-cache guard (${launched.failed}); Nx uses ${server} directly, without time limits or checks of its entries.`);
+  }
   const check = await checkSelfHostedRemoteCache(env, argv, options);
-  if (check.kind === 'unusable') {
-    env[SERVER_VAR] = '';
-    warn(
-      `nx-steps: the remote cache at ${check.server} is not usable (${check.reason}); this run uses the local cache only, and shares nothing with other machines.`,
+  return check.kind === 'unusable' ? turnOff(env, check.server, check.reason, warn) : check;
+}
+
+/**
+ * Where the pre-task hook leaves the guard of a command for the post-task
+ * hook (which may run in another plugin worker): a file named by Nx's id of
+ * the command.
+ */
+function handleFile(workspaceRoot: string, commandId: string): string {
+  return path.join(workspaceRoot, STATE_DIR, 'guards', `${commandId.replace(/[^\w.-]/g, '_')}.json`);
+}
+
+interface Remembered {
+  readonly handle: GuardHandle;
+  /** The real server, as it may be printed. */
+  readonly server: string;
+}
+
+export function rememberGuard(workspaceRoot: string, commandId: string, guarded: Remembered): void {
+  try {
+    const file = handleFile(workspaceRoot, commandId);
+    // Ignored by git and so by Nx's hashing, before the file exists.
+    ensureIgnoredDir(stateDir(workspaceRoot));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ handle: guarded.handle, server: guarded.server }), { mode: 0o600 });
+  } catch {
+    // The guard then ends with the command's process instead.
+  }
+}
+
+/** Stops the command's guard, if it has one, and returns what it saw. */
+export async function finishGuard(workspaceRoot: string, commandId: string): Promise<{ status: GuardStatus; server: string } | undefined> {
+  const file = handleFile(workspaceRoot, commandId);
+  let remembered: Remembered;
+  try {
+    remembered = JSON.parse(fs.readFileSync(file, 'utf8')) as Remembered;
+  } catch {
+    return undefined;
+  }
+  fs.rmSync(file, { force: true });
+  const status = await stopGuard(remembered.handle);
+  return status ? { status, server: remembered.server } : undefined;
+}
+
+/**
+ * What the guard saw, as warnings (none when all went well). `taskOf` names
+ * the task of an Nx hash; a longer key is a step-keyed entry.
+ */
+export function guardWarnings(status: GuardStatus, server: string, taskOf: (hash: string) => string | undefined): string[] {
+  const where = `the remote cache at ${server}`;
+  const name = (hash: string) => taskOf(hash) ?? (hash.length > 20 ? `a step-keyed entry (${hash.slice(0, 12)}…)` : `Nx hash ${hash}`);
+  const out: string[] = [];
+  if (status.unusable) out.push(notUsable(server, status.unusable));
+  if (status.off) {
+    out.push(
+      `nx-steps: ${where} stopped being usable during this run (${status.off}, after ${formatSeconds(status.spentMs)} spent waiting on it); the rest of the run used the local cache only.`,
     );
   }
-  return check;
+  if (status.damaged.length > 0) {
+    const list = status.damaged.map((d) => `${name(d.hash)} (${d.reason})`).join('; ');
+    const n = status.damaged.length;
+    out.push(`nx-steps: ${where} served ${n === 1 ? 'an unusable entry, taken as a miss' : `${n} unusable entries, taken as misses`}: ${list}.`);
+  }
+  if (status.notStored.length > 0) {
+    const list = status.notStored.map((d) => `${name(d.hash)}: ${d.reason}`).join('; ');
+    out.push(`nx-steps: ${where} did not store ${status.notStored.length} upload(s) (${list}); the results stay in the local cache.`);
+  }
+  if (status.uploadsOff && status.uploads > 0) out.push(`nx-steps: ${status.uploads} result(s) not uploaded to ${where}: ${status.uploadsOff}.`);
+  return out;
 }

@@ -17,8 +17,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DiagnosticCodes } from '../core/diagnostics';
+import { DiagnosticCodes, DiagnosticError } from '../core/diagnostics';
 import { runTime } from '../core/fingerprint/ttl';
+import { saltStep } from '../core/fingerprint/workspace-pass';
 import { outputDir } from '../core/outputs/layout';
 import type { StorageFailure } from '../core/outputs/result';
 import { readResult } from '../core/outputs/result';
@@ -29,7 +30,9 @@ import { parseJsonc } from '../core/util/jsonc';
 import { createServices, loadWorkspaceModel } from '../core/workspace';
 import { discoverPipelineFiles } from '../nx/discover';
 import { machineStateDir } from '../nx/nx-cache';
+import type { NormalizedOptions } from '../core/plugin-options';
 import { optionsOfPlugins } from '../core/plugin-options';
+import { workspaceTrust } from '../nx/signing';
 import type { Step, StepResult } from '../api/step';
 
 export interface LoadResultOptions {
@@ -69,6 +72,12 @@ export function workspaceRootOf(from: string): string | undefined {
   }
 }
 
+/** The options of nx-steps/plugin in the workspace's nx.json. */
+function pluginOptionsAt(root: string): NormalizedOptions {
+  const nxJson = parseJsonc(fs.readFileSync(path.join(root, 'nx.json'), 'utf8')) as { plugins?: Parameters<typeof optionsOfPlugins>[0] };
+  return optionsOfPlugins(nxJson.plugins);
+}
+
 /** Finds `project:step` in the workspace around `cwd` (the same discovery as the plugin's). */
 export async function locateStep(target: string, cwd: string): Promise<LocatedStep> {
   const root = workspaceRootOf(cwd);
@@ -76,8 +85,7 @@ export async function locateStep(target: string, cwd: string): Promise<LocatedSt
   const [projectName, stepName, extra] = target.split(':');
   if (!projectName || !stepName || extra !== undefined)
     throw new ResultError('NXS206', `Expected <project>:<step>, got "${target}".`, "Name the step as in nx run: loadResult('etl:clean_data').");
-  const nxJson = parseJsonc(fs.readFileSync(path.join(root, 'nx.json'), 'utf8')) as { plugins?: Parameters<typeof optionsOfPlugins>[0] };
-  const options = optionsOfPlugins(nxJson.plugins);
+  const options = pluginOptionsAt(root);
   const services = createServices(root, { secretParams: options.secretParams });
   try {
     const model = loadWorkspaceModel(services, await discoverPipelineFiles(root, options.pipelines));
@@ -116,33 +124,87 @@ async function currentFingerprint(located: LocatedStep): Promise<string | undefi
   }
 }
 
-function nxRun(root: string, target: string): void {
-  let nxBin: string;
+function nxBinOf(root: string): string {
   try {
     const pkgFile = require.resolve('nx/package.json', { paths: [root] });
-    nxBin = path.join(path.dirname(pkgFile), (JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { bin: { nx: string } }).bin.nx);
+    return path.join(path.dirname(pkgFile), (JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { bin: { nx: string } }).bin.nx);
   } catch {
     throw new ResultError('NXS301', `nx is not installed in ${root}.`, 'Run npm install there.');
   }
-  const r = spawnSync(process.execPath, [nxBin, 'run', target], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0) {
-    const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
-    throw new ResultError(
-      DiagnosticCodes.runFailed,
-      `nx run ${target} failed (exit ${String(r.status)}):\n${tail}\n`,
-      'Fix the step and load its result again.',
-    );
+}
+
+/** `nx run <target>`: its exit status and the last lines it printed. */
+function nxRun(root: string, target: string): { readonly ok: boolean; readonly status: number | null; readonly tail: string } {
+  const r = spawnSync(process.execPath, [nxBinOf(root), 'run', target], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return { ok: r.status === 0, status: r.status, tail: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n') };
+}
+
+function runFailed(target: string, run: ReturnType<typeof nxRun>): ResultError {
+  return new ResultError(
+    DiagnosticCodes.runFailed,
+    `nx run ${target} failed (exit ${String(run.status)}):\n${run.tail}\n`,
+    'Fix the step and load its result again.',
+  );
+}
+
+/** Salts the step's key on this machine and removes its outputs: the next `nx run` recomputes it instead of restoring the same entry. */
+function forgetResult(located: LocatedStep): void {
+  const services = createServices(located.root, { machineStateDir: machineStateDir(located.root), secretParams: located.secretParams });
+  try {
+    saltStep(services, located.project, located.step, 'recovery', runTime());
+    fs.rmSync(located.dir, { recursive: true, force: true });
+  } finally {
+    services.flush();
+  }
+}
+
+/**
+ * Runs the step through Nx until its result is usable, at most twice: a
+ * result Nx restored from a damaged, empty or (with signing on) untrusted
+ * cache entry makes the first run end with NXS207 (the post-task hook salted
+ * the step), or is found here and salted, and the second run recomputes it.
+ */
+function runUntilUsable(located: LocatedStep, target: string): void {
+  const first = nxRun(located.root, target);
+  if (first.ok && checkStored(located).ok) return;
+  if (!first.ok && !first.tail.includes(DiagnosticCodes.corruptOutput)) throw runFailed(target, first);
+  if (first.ok) forgetResult(located);
+  const second = nxRun(located.root, target);
+  if (!second.ok) throw runFailed(target, second);
+}
+
+/** Reads and verifies an output folder: every file against its digest, and its signature when signing is on. */
+function checkStored(located: Pick<LocatedStep, 'root' | 'dir'>, fingerprint?: string): ReturnType<typeof readResult> {
+  let trust: ReturnType<typeof workspaceTrust>;
+  try {
+    trust = workspaceTrust(located.root, pluginOptionsAt(located.root).signing, process.env);
+  } catch (e) {
+    if (e instanceof DiagnosticError) throw new ResultError(e.diagnostic.code, e.diagnostic.message, e.diagnostic.hint ?? '');
+    throw e;
+  }
+  const services = createServices(located.root);
+  try {
+    return readResult(located.dir, {
+      arrowFrom: located.root,
+      digestOf: (f) => services.hasher.digest(f),
+      trust,
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
+    });
+  } finally {
+    services.flush();
   }
 }
 
 /** Decodes a verified output folder, or throws what went wrong. */
 export function decodeStored(located: Pick<LocatedStep, 'root' | 'dir'>, what: string): unknown {
-  const read = readResult(located.dir, { arrowFrom: located.root });
+  const read = checkStored(located);
   if (!read.ok) {
     throw new ResultError(
       read.problem === 'missing' ? 'NXS203' : 'NXS207',
       `The result of ${what} is ${read.problem === 'missing' ? 'not on disk' : `unusable: ${read.detail}`}.`,
-      `Run it: nx run ${what}.`,
+      read.problem === 'missing'
+        ? `Run it: nx run ${what}.`
+        : `Load it with loadResult('${what}'), which recomputes it, or run: npx nx-steps clear ${what} && nx run ${what}.`,
     );
   }
   const value = read.value();
@@ -158,8 +220,8 @@ export async function loadResult<S = unknown>(target: string, options: LoadResul
   const located = await locateStep(target, options.cwd ?? process.cwd());
   if (options.run !== false) {
     const want = located.step.cache.enabled ? await currentFingerprint(located) : undefined;
-    const current = want !== undefined && readResult(located.dir, { fingerprint: want }).ok;
-    if (!current) nxRun(located.root, target);
+    const current = want !== undefined && checkStored(located, want).ok;
+    if (!current) runUntilUsable(located, target);
   }
   return decodeStored(located, target) as LoadedResult<S>;
 }

@@ -6,7 +6,54 @@
 // written the body to a temporary file (client_body_in_file_only).
 var fs = require('fs');
 
+var PROBE_HASH = '0000000000000000000';
+var FOREVER_MS = 3600 * 1000;
+
+function exists(file) {
+  try {
+    fs.accessSync(file);
+    return true;
+  } catch (_e) {
+    return false;
+  }
+}
+
+// The faults fault-hang and fault-slow (nginx.conf): how long a request
+// waits before it is answered, or -1 to never answer it.
+function delayOf(r, hash) {
+  var dir = r.variables.nxs_dir;
+  if (exists(dir + '/fault-hang') && hash !== PROBE_HASH) return -1;
+  if (!exists(dir + '/fault-slow')) return 0;
+  return Number(fs.readFileSync(dir + '/fault-slow', 'utf8')) || 0;
+}
+
+function later(r, hash, then) {
+  var ms = delayOf(r, hash);
+  if (ms < 0) {
+    setTimeout(function () {
+      r.return(504, 'never answered\n');
+    }, FOREVER_MS);
+    return;
+  }
+  if (ms === 0) then();
+  else setTimeout(then, ms);
+}
+
+// GET under fault-slow or fault-hang: the entry (or 404) once the delay is over.
+function delay(r) {
+  var hash = r.variables.nxs_delay_hash;
+  later(r, hash, function () {
+    r.internalRedirect('/_nxs/body/' + hash);
+  });
+}
+
 function put(r) {
+  later(r, r.variables.nxs_hash, function () {
+    store(r);
+  });
+}
+
+function store(r) {
   var entry = r.variables.nxs_entries + '/' + r.variables.nxs_hash;
   var body = r.variables.request_body_file;
   if (!body) {
@@ -33,4 +80,4 @@ function put(r) {
   r.return(200, '');
 }
 
-export default { put: put };
+export default { put: put, delay: delay };

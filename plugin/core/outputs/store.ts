@@ -161,6 +161,11 @@ export interface ReadOptions {
    * are reported as 'other' before anything else is read or hashed.
    */
   readonly fingerprint?: string;
+  /**
+   * With signing on (outputs/trust.ts): why a folder that passed every other
+   * check is still not to be used (unsigned, or signed by another key).
+   */
+  readonly trust?: { untrusted(dir: string, meta: StepMeta): string | undefined } | undefined;
 }
 
 /** A manifest path that stays inside the folder it is relative to. */
@@ -216,6 +221,8 @@ export function readOutputs(dir: string, options: ReadOptions = {}): ReadOutput 
     // A part that cannot be read (no permission, a folder in its place) is not a result: recomputed, like a corrupt one.
     return { ok: false, problem: 'corrupt', detail: `it cannot be read (${(e as Error).message})` };
   }
+  const untrusted = options.trust?.untrusted(dir, meta);
+  if (untrusted !== undefined) return { ok: false, problem: 'corrupt', detail: untrusted };
   return { ok: true, meta };
 }
 

@@ -104,7 +104,7 @@ function readUpstream(
   upStep: string,
 ): Result<UpstreamResult, InputsFailure> {
   const dir = path.join(services.workspaceRoot, outputDir(project.root, upStep));
-  const read = readResult(dir, { digestOf: (f) => services.hasher.digest(f), arrowFrom: services.workspaceRoot });
+  const read = readResult(dir, { digestOf: (f) => services.hasher.digest(f), arrowFrom: services.workspaceRoot, trust: services.trust });
   if (!read.ok) {
     const d = problem(
       req,
@@ -114,11 +114,31 @@ function readUpstream(
       { argument: inputName },
     );
     return fail(
-      read.problem === 'missing' ? { kind: 'invalid', diagnostics: [d] } : { kind: 'corrupt-upstream', step: upStep, detail: read.detail, diagnostics: [d] },
+      read.problem === 'missing' && !ranInThisCommand(req, upStep)
+        ? { kind: 'invalid', diagnostics: [d] }
+        : {
+            kind: 'corrupt-upstream',
+            step: upStep,
+            detail: read.problem === 'missing' ? `missing, though Nx counted its task done` : read.detail,
+            diagnostics: [d],
+          },
     );
   }
   const value = read.value;
   return ok({ step: upStep, digest: read.meta.result.digest, value: () => named(value(), upStep) });
+}
+
+/**
+ * Whether Nx counted the upstream step done in this command (it is in Nx's
+ * task graph, which the executor passes as `runSteps`, and this step runs
+ * only after it succeeded): its result missing then means Nx restored a
+ * cache entry without it (an entry holding only the terminal output and exit
+ * code, or a restore that failed), which is recovered like a damaged result.
+ * A step run without its upstream task (`--exclude-task-dependencies`) is
+ * the caller's to fix.
+ */
+function ranInThisCommand(req: RunStepRequest, upStep: string): boolean {
+  return req.runSteps?.includes(upStep) === true;
 }
 
 /**

@@ -134,9 +134,7 @@ async function runWithRecovery(req: RunStepRequest, d: Deps): Promise<RunStepOut
   const first = await runOnce(req, d);
   if (!('corrupt' in first)) return first;
   const { step: up, detail } = first.corrupt;
-  d.log.note(
-    `the stored result of upstream step ${req.project}:${up} failed verification (${detail}); recomputing it, and never using that cache entry again.`,
-  );
+  d.log.note(`the stored result of upstream step ${req.project}:${up} is unusable (${detail}); recomputing it, and never using that cache entry again.`);
   // The same overrides: Nx forwarded them to the upstream task too (plugin/nx/targets.ts).
   const upReq: RunStepRequest = { ...req, step: up, hashedAs: undefined, nxHash: undefined };
   const found = readStepInputs(d.services, upReq);
@@ -179,7 +177,7 @@ async function runOnce(req: RunStepRequest, d: Deps): Promise<Attempt> {
       const kept = keptOutputs(d, outAbs, key.value);
       if (kept) return finish(req, d, outAbs, key.value, 'kept', kept);
       const restored = d.entries
-        ? await restoreEntry(d.entries, req.workspaceRoot, { key: key.value.entryKey, digest: key.value.digest }, digestOf(d), d.log)
+        ? await restoreEntry(d.entries, req.workspaceRoot, { key: key.value.entryKey, digest: key.value.digest }, verifyOptions(d), d.log)
         : undefined;
       if (restored) {
         install(restored.dir, outAbs);
@@ -192,12 +190,13 @@ async function runOnce(req: RunStepRequest, d: Deps): Promise<Attempt> {
   }
 }
 
-function digestOf(d: Deps): (file: string) => string {
-  return (f) => d.services.hasher.digest(f);
+/** How results are verified before use: every file against its digest, and its signature when signing is on. */
+function verifyOptions(d: Deps): { digestOf: (file: string) => string; trust: Services['trust'] } {
+  return { digestOf: (f) => d.services.hasher.digest(f), trust: d.services.trust };
 }
 
 function keptOutputs(d: Deps, outAbs: string, key: RunKey): StepMeta | undefined {
-  const existing = readOutputs(outAbs, { digestOf: digestOf(d), fingerprint: key.digest });
+  const existing = readOutputs(outAbs, { ...verifyOptions(d), fingerprint: key.digest });
   return existing.ok ? existing.meta : undefined;
 }
 
@@ -218,6 +217,7 @@ async function executeAndStore(req: RunStepRequest, d: Deps, inputs: StepInputs,
     if (cached && changedDuringRun(req, d, key)) return { ok: false, diagnostics: [changedSinceHashed(req, step)] };
     const strategy = step.cache.enabled ? step.cache.strategy : 'cache: false';
     const { meta, durationMs, metrics } = executed.value;
+    d.services.trust?.sign(dir, meta);
     // Past tense and dated on purpose: Nx replays this line when it restores the step from its cache.
     const line = `result computed in ${formatDuration(durationMs)} on ${meta.createdAt.replace('T', ' ').slice(0, 19)} UTC (${strategy}) → ${meta.result.value.bytes} B, ${meta.result.files.length} file(s), digest ${meta.result.digest.slice(0, 12)}`;
     if (cached && d.entries) await storeEntry(d.entries, req.workspaceRoot, key.entryKey, dir, `nx-steps ▸ ${req.project}:${step.name} ${line}\n`, d.log);

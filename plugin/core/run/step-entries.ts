@@ -27,7 +27,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readOutputs } from '../outputs/store';
-import type { StepMeta } from '../outputs/store';
+import type { ReadOptions, StepMeta } from '../outputs/store';
 import { lockOutputDir } from '../outputs/step-lock';
 import { ensureIgnoredDir, STATE_DIR } from '../util/disk-cache';
 import { toPosix } from '../util/paths';
@@ -72,7 +72,7 @@ export async function restoreEntry(
   cache: EntryCache,
   workspaceRoot: string,
   entry: { readonly key: string; readonly digest: string },
-  digestOf: (file: string) => string,
+  verify: Pick<ReadOptions, 'digestOf' | 'trust'>,
   log: RunLog,
 ): Promise<RestoredEntry | undefined> {
   const rel = entryDir(entry.key);
@@ -82,7 +82,7 @@ export async function restoreEntry(
     fs.rmSync(abs, { recursive: true, force: true });
     const source = await cache.restore(entry.key, rel);
     if (source === 'miss') return undefined;
-    const read = readOutputs(abs, { digestOf, fingerprint: entry.digest });
+    const read = readOutputs(abs, { ...verify, fingerprint: entry.digest });
     if (!read.ok) {
       log.note(`the cache entry for this step's key failed verification (${read.detail}); running the step instead.`);
       return undefined;
