@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace, remoteCachePerFile, workspacesPerTest } from './rig';
+import { remoteCachePerFile, workspacesPerTest } from './rig';
 import type { StoredEntry } from './rig/remote-entries';
 import { bytesUnder, DAMAGE, ESCAPE_TARGET, storedEntries } from './rig/remote-entries';
 
@@ -46,11 +46,7 @@ const FINAL = KINDS.map((k) => `f_${id(k)}`);
 const open = workspacesPerTest();
 const remote = remoteCachePerFile();
 
-function machine(name: string): Workspace {
-  const ws = createWorkspace(name, FILES);
-  open.push(ws);
-  return ws;
-}
+const machine = (name: string): Workspace => open.create(name, FILES);
 
 function run(ws: Workspace, env: Record<string, string> = {}): { code: number; calls: Record<string, number>; output: string } {
   ws.resetCalls();

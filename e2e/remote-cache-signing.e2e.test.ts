@@ -57,11 +57,7 @@ export const env_seen = step(() => {
 const open = workspacesPerTest();
 const remote = remoteCachePerFile();
 
-function machine(name: string): Workspace {
-  const ws = createWorkspace(name, FILES);
-  open.push(ws);
-  return ws;
-}
+const machine = (name: string): Workspace => open.create(name, FILES);
 
 function run(ws: Workspace, targets: string[], env: Record<string, string> = {}): { code: number; calls: Record<string, number>; output: string } {
   ws.resetCalls();

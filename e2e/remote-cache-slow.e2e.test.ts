@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Workspace } from './rig';
-import { createWorkspace, remoteCachePerFile, workspacesPerTest } from './rig';
+import { remoteCachePerFile, workspacesPerTest } from './rig';
 import { ETL_FILES } from './fixtures/etl';
 
 const NX_JSON = `${JSON.stringify({ plugins: [{ plugin: 'nx-steps/plugin', options: { remoteCache: { requestTimeout: '4s', budget: '6s' } } }] }, null, 2)}\n`;
@@ -24,11 +24,7 @@ const BUDGET_S = 6;
 const open = workspacesPerTest();
 const remote = remoteCachePerFile();
 
-function machine(name: string): Workspace {
-  const ws = createWorkspace(name, FILES);
-  open.push(ws);
-  return ws;
-}
+const machine = (name: string): Workspace => open.create(name, FILES);
 
 function timedRun(ws: Workspace, env: Record<string, string>): { seconds: number; calls: Record<string, number>; output: string } {
   ws.resetCalls();

@@ -147,7 +147,9 @@ async function reportGuard(context: PostTasksExecutionContext): Promise<void> {
 }
 
 export async function postTasksExecution(options: NxStepsPluginOptions | undefined, context: PostTasksExecutionContext): Promise<void> {
-  await reportGuard(context).catch(() => undefined);
+  await reportGuard(context).catch((e: unknown) => {
+    pluginLog('warn', `nx-steps: could not stop this command's remote-cache guard (it ends with the command): ${e instanceof Error ? e.message : String(e)}`);
+  });
   let unusable: UnusableRestore[] = [];
   try {
     const tasks = Object.values(context.taskResults ?? {}).flatMap((r) => asStepTask(r) ?? []);

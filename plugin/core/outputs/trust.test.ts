@@ -93,6 +93,19 @@ describe('signed results', () => {
     expect(uploadsOffReason(undefined)).toBeUndefined();
   });
 
+  it('a damaged secret of this machine is replaced, never used: the results it signed are not trusted any more', async () => {
+    const { pub } = keyPair();
+    const laptop = tempDir('nxs-laptop-');
+    const { dir, meta } = await result('mine');
+    trustOf(pub, undefined, laptop).sign(dir, meta);
+    const [secretFile] = fs.readdirSync(laptop).filter((f) => f.endsWith('.key'));
+    fs.writeFileSync(path.join(laptop, secretFile!), 'short');
+    const again = trustOf(pub, undefined, laptop);
+    again.sign((await result('after')).dir, meta);
+    expect(fs.readFileSync(path.join(laptop, secretFile!)).length).toBe(32);
+    expect(read(dir, trustOf(pub, undefined, laptop))).toMatchObject({ ok: false });
+  });
+
   it('names what is wrong with a key: not ed25519, not a key, a private key of another pair', () => {
     const { pub } = keyPair();
     const other = keyPair();

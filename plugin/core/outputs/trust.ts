@@ -70,15 +70,20 @@ function readPrivateKey(text: string, publicKey: KeyObject): Result<KeyObject, s
   return ok(key);
 }
 
+function readSecret(file: string): Buffer | undefined {
+  try {
+    const bytes = fs.readFileSync(file);
+    return bytes.length === 32 ? bytes : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** This machine's own secret, created on first use (readable by its owner only). */
 function localSecret(stateDir: string, create: boolean): Buffer | undefined {
   const file = path.join(stateDir, LOCAL_SECRET_FILE);
-  try {
-    const bytes = fs.readFileSync(file);
-    if (bytes.length === 32) return bytes;
-  } catch {
-    // created below
-  }
+  const existing = readSecret(file);
+  if (existing) return existing;
   if (!create) return undefined;
   fs.mkdirSync(stateDir, { recursive: true });
   const secret = randomBytes(32);
@@ -86,8 +91,13 @@ function localSecret(stateDir: string, create: boolean): Buffer | undefined {
     fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
     return secret;
   } catch {
-    // Another process created it first: use its.
-    return fs.readFileSync(file);
+    // Another process created it first: use its, unless it is damaged too (then this machine's own signatures stop
+    // being trusted and its results recompute once: never a result signed with a secret of the wrong size).
+    const theirs = readSecret(file);
+    if (theirs) return theirs;
+    fs.rmSync(file, { force: true });
+    fs.writeFileSync(file, secret, { mode: 0o600 });
+    return secret;
   }
 }
 

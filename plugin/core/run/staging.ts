@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureIgnoredDir, stateDir } from '../util/disk-cache';
 import { removeOwnTree } from '../util/fs-atomic';
+import { processAlive } from '../util/process';
 
 const WORK = 'work';
 
@@ -31,15 +32,6 @@ export function newWorkDir(workspaceRoot: string): string {
   return dir;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes the work folders of processes that are gone (a killed run). */
 export function sweepWorkDirs(workspaceRoot: string): void {
   let names: string[];
@@ -50,7 +42,7 @@ export function sweepWorkDirs(workspaceRoot: string): void {
   }
   for (const name of names) {
     const pid = Number(name.split('-')[0]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) removeOwnTree(path.join(workRoot(workspaceRoot), name));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) removeOwnTree(path.join(workRoot(workspaceRoot), name));
   }
 }
 

@@ -16,17 +16,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LaunchConfig } from './launch';
 import { CONFIG_VAR, SOCKET_FD } from './launch';
+import { processAlive } from '../../core/util/process';
 import { listenGuard } from './proxy';
 import { checkSelfHostedRemoteCache, SERVER_VAR } from './probe';
-
-function hostAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function start(config: LaunchConfig): Promise<void> {
   const unusable = checkSelfHostedRemoteCache({ ...process.env, [SERVER_VAR]: config.upstream }, [], { timeoutMs: config.probeTimeoutMs }).then((c) =>
@@ -43,7 +35,7 @@ async function start(config: LaunchConfig): Promise<void> {
   const running = await listenGuard({ ...config, spoolDir }, { socket: { fd: SOCKET_FD }, unusable, onStop: () => void stop() });
   process.once('SIGTERM', () => void stop());
   setInterval(() => {
-    if (!hostAlive(config.hostPid)) void stop();
+    if (!processAlive(config.hostPid)) void stop();
   }, 1000).unref();
 }
 
